@@ -1,0 +1,52 @@
+# CallX privacy rights-request service. `make run` brings the local stack up; `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test test-unit test-integration test-e2e test-browser lint bench clean
+
+help:
+	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000"
+	@echo "make test    - unit, integration and e2e tests"
+	@echo "make lint    - ruff and mypy"
+	@echo "make bench   - benchmarks (cold import of every handler, ...)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m local_stack --port $${PORT:-8080} --aws-port $${AWS_PORT:-5000}
+
+test: $(STAMP)
+	$(BIN)/pytest -q -m "not browser"
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/pytest -q tests/integration
+
+test-e2e: $(STAMP)
+	$(BIN)/pytest -q tests/e2e
+
+test-browser: $(STAMP)
+	$(BIN)/pytest -q -m browser tests/browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/cold_import.py --runs 7
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

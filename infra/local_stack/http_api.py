@@ -1,0 +1,277 @@
+"""The local API Gateway: turns each HTTP request into a real REST API proxy event for the
+function the template routes it to, and serves the local-only pages (outbox, static web)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from local_stack.lambdas import InProcessLambdas
+from local_stack.outbox import Outbox
+from local_stack.provision import DeployedStack, Route
+from local_stack.template import ACCOUNT_ID, REPO_ROOT
+
+WEB_ROOT = REPO_ROOT / "web"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+}
+
+
+def proxy_event(
+    route: Route,
+    stage: str,
+    method: str,
+    raw_path: str,
+    headers: dict[str, list[str]],
+    body: bytes,
+    source_ip: str,
+    path_parameters: dict[str, str],
+    identity: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy event, as complete as the real one."""
+    split = urlsplit(raw_path)
+    query = parse_qs(split.query, keep_blank_values=True)
+    text_body: str | None
+    try:
+        text_body, encoded = (body.decode("utf-8") if body else None), False
+    except UnicodeDecodeError:
+        text_body, encoded = base64.b64encode(body).decode(), True
+    now = time.time()
+    request_identity = {
+        "sourceIp": source_ip,
+        "userAgent": (headers.get("User-Agent") or [""])[0],
+        "accountId": None,
+        "caller": None,
+        "user": None,
+        "userArn": None,
+        "accessKey": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+        "principalOrgId": None,
+    } | (identity or {})
+    return {
+        "resource": route.path,
+        "path": split.path,
+        "httpMethod": method,
+        "headers": {k: v[-1] for k, v in headers.items()},
+        "multiValueHeaders": headers,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": route.api,
+            "resourceId": "local",
+            "resourcePath": route.path,
+            "stage": stage,
+            "requestId": str(uuid.uuid4()),
+            "extendedRequestId": str(uuid.uuid4()),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "requestTimeEpoch": int(now * 1000),
+            "identity": request_identity,
+            "path": f"/{stage}{split.path}",
+            "protocol": "HTTP/1.1",
+            "httpMethod": method,
+            "domainName": (headers.get("Host") or ["127.0.0.1"])[0],
+        },
+        "body": text_body,
+        "isBase64Encoded": encoded,
+    }
+
+
+class LocalApi:
+    def __init__(
+        self,
+        stack: DeployedStack,
+        lambdas: InProcessLambdas,
+        outbox: Outbox,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        extra_routes: dict[str, Callable[[], tuple[int, str, bytes]]] | None = None,
+    ) -> None:
+        self.stack = stack
+        self.lambdas = lambdas
+        self.outbox = outbox
+        self.extra_routes = extra_routes or {}
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.stack.routes:
+            if route.method in (method, "ANY"):
+                found = route.pattern().match(path)
+                if found:
+                    return route, found.groupdict()
+        return None
+
+    def allowed_methods(self, path: str) -> list[str]:
+        return sorted({route.method for route in self.stack.routes if route.pattern().match(path)})
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "privacy-local"
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # request lines hold request ids and tokens in query strings: keep them out
+
+            def do_GET(self) -> None:
+                self._dispatch("GET")
+
+            def do_POST(self) -> None:
+                self._dispatch("POST")
+
+            def do_PUT(self) -> None:
+                self._dispatch("PUT")
+
+            def do_DELETE(self) -> None:
+                self._dispatch("DELETE")
+
+            def do_PATCH(self) -> None:
+                self._dispatch("PATCH")
+
+            def do_OPTIONS(self) -> None:
+                self._dispatch("OPTIONS")
+
+            def _dispatch(self, method: str) -> None:
+                path = urlsplit(self.path).path
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_BODY_BYTES:
+                    self._send(
+                        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "application/json",
+                        b'{"message":"Request Too Long"}',
+                    )
+                    return
+                body = self.rfile.read(length) if length else b""
+                if method == "GET" and path in api.extra_routes:
+                    status, content_type, payload = api.extra_routes[path]()
+                    self._send(status, content_type, payload)
+                    return
+                if method == "GET" and path == "/_local/outbox":
+                    messages = [m.as_json() for m in api.outbox.messages()]
+                    self._send(HTTPStatus.OK, "application/json", json.dumps(messages, indent=2).encode())
+                    return
+                if method == "GET" and path in ("/_local/outbox.html", "/_local/outbox/"):
+                    self._send(HTTPStatus.OK, "text/html; charset=utf-8", render_outbox(api.outbox).encode())
+                    return
+                matched = api.match(method, path)
+                if matched is None:
+                    if method == "GET" and self._static(path):
+                        return
+                    if method == "OPTIONS" and api.allowed_methods(path):
+                        matched = api.match("OPTIONS", path)
+                    if matched is None:
+                        self._send(
+                            HTTPStatus.NOT_FOUND if not api.allowed_methods(path) else HTTPStatus.FORBIDDEN,
+                            "application/json",
+                            b'{"message":"Missing Authentication Token"}',
+                        )
+                        return
+                route, parameters = matched
+                headers: dict[str, list[str]] = {}
+                for key, value in self.headers.items():
+                    headers.setdefault(key, []).append(value)
+                stage = api.stack.physical.get(route.api, {}).get("_stage", "v1")
+                event = proxy_event(
+                    route, stage, method, self.path, headers, body, self.client_address[0], parameters
+                )
+                result, errored = api.lambdas.invoke(route.function, event)
+                if errored or not isinstance(result, dict) or "statusCode" not in result:
+                    # API Gateway's answer to a Lambda that failed: it says nothing of the error.
+                    self._send(
+                        HTTPStatus.BAD_GATEWAY, "application/json", b'{"message": "Internal server error"}'
+                    )
+                    return
+                self._send_proxy_result(result)
+
+            def _static(self, path: str) -> bool:
+                relative = "index.html" if path in ("", "/") else path.lstrip("/")
+                target = (WEB_ROOT / relative).resolve()
+                if WEB_ROOT.resolve() not in target.parents or not target.is_file():
+                    return False
+                self._send(
+                    HTTPStatus.OK,
+                    STATIC_TYPES.get(target.suffix, "application/octet-stream"),
+                    target.read_bytes(),
+                )
+                return True
+
+            def _send_proxy_result(self, result: dict[str, Any]) -> None:
+                body = result.get("body") or ""
+                payload = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+                self.send_response(int(result["statusCode"]))
+                sent: set[str] = set()
+                for key, values in (result.get("multiValueHeaders") or {}).items():
+                    for value in values:
+                        self.send_header(key, str(value))
+                    sent.add(key.lower())
+                for key, value in (result.get("headers") or {}).items():
+                    if key.lower() not in sent:
+                        self.send_header(key, str(value))
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _send(self, status: int, content_type: str, payload: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+def render_outbox(outbox: Outbox) -> str:
+    rows = "\n".join(
+        f"<article><header><strong>{html.escape(m.channel)}</strong> to {html.escape(', '.join(m.to))}"
+        f" <time>{html.escape(m.sent_at)}</time></header>"
+        f"<h2>{html.escape(m.subject)}</h2><pre>{html.escape(m.body)}</pre></article>"
+        for m in outbox.messages()
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Local outbox</title>"
+        "<style>body{font:15px system-ui;margin:2rem;max-width:60rem}article{border:1px solid #ccc;"
+        "border-radius:6px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}h2{font-size:1.1rem}</style>"
+        "</head><body><h1>Local outbox</h1>"
+        "<p>Every email, SMS and voice message the local stack sent, newest first."
+        " JSON: <a href='/_local/outbox'>/_local/outbox</a></p>"
+        f"{rows or '<p>Nothing sent yet.</p>'}</body></html>"
+    )
+
+
+def web_root() -> Path:
+    return WEB_ROOT

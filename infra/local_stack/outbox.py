@@ -1,0 +1,95 @@
+"""What the system sent: every email (SES), SMS (SNS) and voice message, newest first.
+
+moto records sent mail and SMS without a time; the outbox wraps the backends' send methods
+so each message is stamped when it was accepted.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+from unittest import mock
+
+from moto.ses.models import SESBackend
+from moto.sns.models import SNSBackend
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    channel: str  # email, sms, voice
+    to: list[str]
+    subject: str
+    body: str
+    sent_at: str
+    message_id: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._messages: list[OutboxMessage] = []
+        self._lock = threading.Lock()
+
+    def add(self, message: OutboxMessage) -> None:
+        with self._lock:
+            self._messages.append(message)
+
+    def messages(self, to: str | None = None) -> list[OutboxMessage]:
+        with self._lock:
+            newest_first = list(reversed(self._messages))
+        return [m for m in newest_first if to is None or to in m.to]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    @contextmanager
+    def recording(self) -> Iterator[Outbox]:
+        original_email = SESBackend.send_email
+        original_raw = SESBackend.send_raw_email
+        original_publish = SNSBackend.publish
+        outbox = self
+
+        def send_email(backend: Any, source: str, subject: str, body: str, destinations: Any) -> Any:
+            message = original_email(backend, source, subject, body, destinations)
+            recipients = [a for addresses in destinations.values() for a in addresses]
+            outbox.add(OutboxMessage("email", recipients, subject, body, _now(), message.id))
+            return message
+
+        def send_raw_email(backend: Any, source: str, destinations: list[str], raw_data: str) -> Any:
+            message = original_raw(backend, source, destinations, raw_data)
+            parsed = email.message_from_string(raw_data, policy=email.policy.default)
+            part = parsed.get_body(preferencelist=("plain", "html"))
+            text = part.get_content() if part is not None else ""
+            recipients = destinations or [str(parsed.get("To", ""))]
+            outbox.add(
+                OutboxMessage("email", recipients, str(parsed.get("Subject", "")), text, _now(), message.id)
+            )
+            return message
+
+        def publish(
+            backend: Any, message: str, arn: str | None, phone_number: str | None = None, **kw: Any
+        ) -> str:
+            message_id = original_publish(backend, message, arn, phone_number, **kw)
+            if phone_number:
+                outbox.add(OutboxMessage("sms", [phone_number], "", message, _now(), message_id))
+            return message_id
+
+        with (
+            mock.patch.object(SESBackend, "send_email", send_email),
+            mock.patch.object(SESBackend, "send_raw_email", send_raw_email),
+            mock.patch.object(SNSBackend, "publish", publish),
+        ):
+            yield self
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,521 @@
+"""Creates every resource of template.yaml on moto, from the template itself.
+
+Each resource type has one creator; a type without one makes deployment fail, so a new kind
+of resource in the template cannot be silently missing locally.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+
+from local_stack.lambdas import FunctionSpec, InProcessLambdas
+from local_stack.template import (
+    ACCOUNT_ID,
+    REGION,
+    REPO_ROOT,
+    Resolver,
+    UnsupportedTemplate,
+    load_template,
+    parameter_values,
+)
+
+LAMBDA_ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+STATES_ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+
+
+@dataclass
+class Route:
+    api: str
+    method: str
+    path: str
+    function: str
+    auth: str | None = None
+
+    def pattern(self) -> re.Pattern[str]:
+        regex = re.sub(r"\\\{([A-Za-z0-9_]+)(?:\\\+)?\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        return re.compile(f"^{regex}$")
+
+
+@dataclass
+class DeployedStack:
+    name: str
+    parameters: dict[str, Any]
+    physical: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    template: dict[str, Any] = field(default_factory=dict)
+
+    def ref(self, logical_id: str) -> Any:
+        return self.physical[logical_id]["Ref"]
+
+    def attribute(self, logical_id: str, name: str) -> Any:
+        return self.physical[logical_id][name]
+
+    def of_type(self, resource_type: str) -> list[str]:
+        return [k for k, v in self.template["Resources"].items() if v["Type"] == resource_type]
+
+
+Creator = Callable[["StackBuilder", str, dict[str, Any]], None]
+CREATORS: dict[str, Creator] = {}
+
+#: Creation order; everything a later type references exists (or is named) by then.
+ORDER = [
+    "AWS::KMS::Key",
+    "AWS::SecretsManager::Secret",
+    "AWS::SSM::Parameter",
+    "AWS::DynamoDB::Table",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SES::EmailIdentity",
+    "AWS::SES::ReceiptRuleSet",
+    "AWS::SES::ReceiptRule",
+    "AWS::Logs::LogGroup",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::Function",
+    "AWS::Serverless::StateMachine",
+]
+
+
+def creates(resource_type: str) -> Callable[[Creator], Creator]:
+    def register(func: Creator) -> Creator:
+        CREATORS[resource_type] = func
+        return func
+
+    return register
+
+
+def supported_types() -> set[str]:
+    return set(CREATORS)
+
+
+class StackBuilder:
+    def __init__(
+        self,
+        session: boto3.Session,
+        lambdas: InProcessLambdas,
+        stack_name: str = "privacy-local",
+        parameter_overrides: dict[str, str] | None = None,
+        template: dict[str, Any] | None = None,
+    ) -> None:
+        self.session = session
+        self.lambdas = lambdas
+        self.template = template or load_template()
+        self.stack = DeployedStack(
+            name=stack_name,
+            parameters=parameter_values(self.template, parameter_overrides or {}),
+            template=self.template,
+        )
+        self.resolver = Resolver(self.stack.parameters, self._lookup, stack_name)
+        self._clients: dict[str, Any] = {}
+        self._policy_templates = PolicyTemplatesProcessor(
+            PolicyTemplatesProcessor.get_default_policy_templates_json()
+        )
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self.session.client(service, region_name=REGION)  # type: ignore[call-overload]
+        return self._clients[service]
+
+    # -- naming ----------------------------------------------------------------------------
+
+    def physical_name(self, logical_id: str, lowercase: bool = False) -> str:
+        name = f"{self.stack.name}-{logical_id}"
+        return name.lower() if lowercase else name
+
+    def _predicted(self, logical_id: str) -> dict[str, Any] | None:
+        """Names this builder chooses itself are known before creation, which is what lets a
+        function refer to the state machine that will invoke its siblings."""
+        resource_type = self.template["Resources"][logical_id]["Type"]
+        if resource_type == "AWS::Serverless::StateMachine":
+            name = self.physical_name(logical_id)
+            arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+            return {"Ref": arn, "Arn": arn, "Name": name}
+        if resource_type == "AWS::Serverless::Function":
+            name = self.physical_name(logical_id)
+            return {"Ref": name, "Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"}
+        return None
+
+    def _lookup(self, logical_id: str, attribute: str | None) -> Any:
+        if logical_id not in self.template["Resources"]:
+            raise UnsupportedTemplate(f"reference to unknown resource {logical_id}")
+        known = self.stack.physical.get(logical_id) or self._predicted(logical_id)
+        if known is None:
+            raise UnsupportedTemplate(f"{logical_id} is referenced before it is created")
+        key = attribute or "Ref"
+        if key not in known:
+            raise UnsupportedTemplate(f"{logical_id} has no attribute {key} locally")
+        return known[key]
+
+    # -- deployment ------------------------------------------------------------------------
+
+    def deploy(self) -> DeployedStack:
+        resources = self.template["Resources"]
+        unknown = {spec["Type"] for spec in resources.values()} - set(CREATORS)
+        if unknown:
+            raise UnsupportedTemplate(f"the local stack cannot create {sorted(unknown)}")
+        for resource_type in ORDER:
+            for logical_id, spec in resources.items():
+                if spec["Type"] == resource_type:
+                    CREATORS[resource_type](self, logical_id, spec.get("Properties", {}))
+        return self.stack
+
+    def props(self, properties: dict[str, Any]) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.resolver.resolve(properties)
+        return resolved
+
+    def globals_for(self, section: str) -> dict[str, Any]:
+        return dict(self.template.get("Globals", {}).get(section, {}))
+
+    def role(self, logical_id: str, assume: dict[str, Any], policies: list[Any]) -> str:
+        iam = self.client("iam")
+        name = self.physical_name(logical_id + "Role")[:64]
+        arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(assume))["Role"]["Arn"]
+        for index, policy in enumerate(policies):
+            document = self._policy_document(policy)
+            if document is not None:
+                iam.put_role_policy(
+                    RoleName=name, PolicyName=f"p{index}", PolicyDocument=json.dumps(document)
+                )
+        return arn
+
+    def _policy_document(self, policy: Any) -> dict[str, Any] | None:
+        if isinstance(policy, str):
+            return None  # a managed policy by name: nothing to create locally
+        if "Statement" in policy:
+            return {"Version": "2012-10-17", **self.resolver.resolve(policy)}
+        ((template_name, values),) = policy.items()
+        expanded = self._policy_templates.convert(template_name, values)
+        return {"Version": "2012-10-17", **self.resolver.resolve(expanded)}
+
+
+def _zip_directory(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, path.relative_to(directory).as_posix())
+    return buffer.getvalue()
+
+
+@creates("AWS::KMS::Key")
+def _kms_key(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    kms = builder.client("kms")
+    metadata = kms.create_key(
+        Description=props.get("Description", logical_id), Policy=json.dumps(props["KeyPolicy"])
+    )
+    key_id = metadata["KeyMetadata"]["KeyId"]
+    if props.get("EnableKeyRotation"):
+        kms.enable_key_rotation(KeyId=key_id)
+    builder.stack.physical[logical_id] = {
+        "Ref": key_id,
+        "Arn": metadata["KeyMetadata"]["Arn"],
+        "KeyId": key_id,
+    }
+
+
+@creates("AWS::SecretsManager::Secret")
+def _secret(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    sm = builder.client("secretsmanager")
+    if "GenerateSecretString" in props:
+        spec = props["GenerateSecretString"]
+        password = sm.get_random_password(
+            PasswordLength=spec.get("PasswordLength", 32),
+            ExcludePunctuation=spec.get("ExcludePunctuation", False),
+        )["RandomPassword"]
+        if "SecretStringTemplate" in spec:
+            document = json.loads(spec["SecretStringTemplate"])
+            document[spec["GenerateStringKey"]] = password
+            secret_string = json.dumps(document)
+        else:
+            secret_string = password
+    else:
+        secret_string = props["SecretString"]
+    created = sm.create_secret(
+        Name=props.get("Name", builder.physical_name(logical_id)),
+        SecretString=secret_string,
+        KmsKeyId=props.get("KmsKeyId", ""),
+        Description=props.get("Description", ""),
+    )
+    builder.stack.physical[logical_id] = {
+        "Ref": created["ARN"],
+        "Arn": created["ARN"],
+        "Name": created["Name"],
+    }
+
+
+@creates("AWS::SSM::Parameter")
+def _ssm_parameter(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    name = props.get("Name", "/" + builder.physical_name(logical_id))
+    builder.client("ssm").put_parameter(Name=name, Value=props["Value"], Type=props.get("Type", "String"))
+    builder.stack.physical[logical_id] = {
+        "Ref": name,
+        "Type": props.get("Type", "String"),
+        "Value": props["Value"],
+    }
+
+
+@creates("AWS::DynamoDB::Table")
+def _table(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    ddb = builder.client("dynamodb")
+    name = props.get("TableName", builder.physical_name(logical_id))
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        if key in props:
+            kwargs[key] = props[key]
+    if "SSESpecification" in props:
+        sse = props["SSESpecification"]
+        kwargs["SSESpecification"] = (
+            {"Enabled": bool(sse.get("SSEEnabled"))}
+            | ({"SSEType": sse["SSEType"]} if "SSEType" in sse else {})
+            | ({"KMSMasterKeyId": sse["KMSMasterKeyId"]} if "KMSMasterKeyId" in sse else {})
+        )
+    if "DeletionProtectionEnabled" in props:
+        kwargs["DeletionProtectionEnabled"] = bool(props["DeletionProtectionEnabled"])
+    table = ddb.create_table(**kwargs)["TableDescription"]
+    if "TimeToLiveSpecification" in props:
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+    pitr = props.get("PointInTimeRecoverySpecification", {})
+    if pitr.get("PointInTimeRecoveryEnabled"):
+        ddb.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+    builder.stack.physical[logical_id] = {
+        "Ref": name,
+        "Arn": table["TableArn"],
+        "StreamArn": table.get("LatestStreamArn", ""),
+    }
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's lifecycle rule shape to the S3 API's."""
+    converted: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule["Status"]}
+    converted["Filter"] = {"Prefix": rule.get("Prefix", "")}
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        converted["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        converted["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    return converted
+
+
+@creates("AWS::S3::Bucket")
+def _bucket(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    s3 = builder.client("s3")
+    name = props.get("BucketName", builder.physical_name(logical_id, lowercase=True))
+    s3.create_bucket(Bucket=name)
+    if "BucketEncryption" in props:
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                        **(
+                            {"BucketKeyEnabled": rule["BucketKeyEnabled"]}
+                            if "BucketKeyEnabled" in rule
+                            else {}
+                        ),
+                    }
+                    for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+                ]
+            },
+        )
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    if "OwnershipControls" in props:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+    if "VersioningConfiguration" in props:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
+    if "LifecycleConfiguration" in props:
+        rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    builder.stack.physical[logical_id] = {
+        "Ref": name,
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+    }
+    if "NotificationConfiguration" in props:
+        builder.stack.physical[logical_id]["_notifications"] = props["NotificationConfiguration"]
+
+
+@creates("AWS::S3::BucketPolicy")
+def _bucket_policy(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    builder.client("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+    builder.stack.physical[logical_id] = {"Ref": logical_id}
+
+
+@creates("AWS::SES::EmailIdentity")
+def _email_identity(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    identity = props["EmailIdentity"]
+    builder.client("sesv2").create_email_identity(EmailIdentity=identity)
+    builder.stack.physical[logical_id] = {"Ref": identity}
+
+
+@creates("AWS::Logs::LogGroup")
+def _log_group(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    name = props.get("LogGroupName", "/local/" + builder.physical_name(logical_id))
+    logs = builder.client("logs")
+    logs.create_log_group(logGroupName=name)
+    if "RetentionInDays" in props:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
+    builder.stack.physical[logical_id] = {
+        "Ref": name,
+        "Arn": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}:*",
+    }
+
+
+@creates("AWS::Serverless::LayerVersion")
+def _layer(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    content = REPO_ROOT / props["ContentUri"]
+    published = builder.client("lambda").publish_layer_version(
+        LayerName=props.get("LayerName", builder.physical_name(logical_id)),
+        Description=props.get("Description", ""),
+        Content={"ZipFile": _zip_directory(content)},
+        CompatibleRuntimes=props.get("CompatibleRuntimes", []),
+    )
+    builder.stack.physical[logical_id] = {
+        "Ref": published["LayerVersionArn"],
+        "Arn": published["LayerVersionArn"],
+    }
+
+
+@creates("AWS::Serverless::Function")
+def _function(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    defaults = builder.globals_for("Function")
+    merged = {**defaults, **properties}
+    environment = {
+        **defaults.get("Environment", {}).get("Variables", {}),
+        **properties.get("Environment", {}).get("Variables", {}),
+    }
+    merged["Environment"] = {"Variables": environment}
+    props = builder.props(merged)
+    predicted = builder._predicted(logical_id)
+    assert predicted is not None
+    name = predicted["Ref"]
+    role = builder.role(logical_id, LAMBDA_ASSUME, props.get("Policies", []))
+    code_dir = REPO_ROOT / props["CodeUri"]
+    variables = {k: str(v) for k, v in props["Environment"]["Variables"].items()}
+    created = builder.client("lambda").create_function(
+        FunctionName=name,
+        Runtime=props["Runtime"],
+        Role=role,
+        Handler=props["Handler"],
+        Code={"ZipFile": _zip_directory(code_dir)},
+        Description=props.get("Description", ""),
+        Timeout=int(props.get("Timeout", 3)),
+        MemorySize=int(props.get("MemorySize", 128)),
+        Environment={"Variables": variables},
+        Layers=props.get("Layers", []),
+        Architectures=props.get("Architectures", ["x86_64"]),
+        TracingConfig={"Mode": props.get("Tracing", "PassThrough")},
+    )
+    builder.stack.physical[logical_id] = {"Ref": name, "Arn": created["FunctionArn"]}
+    builder.lambdas.register(
+        FunctionSpec(
+            logical_id=logical_id,
+            name=name,
+            arn=created["FunctionArn"],
+            code_dir=code_dir,
+            handler=props["Handler"],
+            environment=variables,
+            timeout_seconds=int(props.get("Timeout", 3)),
+            memory_mb=int(props.get("MemorySize", 128)),
+        )
+    )
+    for event in props.get("Events", {}).values():
+        if event["Type"] == "Api":
+            spec = event["Properties"]
+            builder.stack.routes.append(
+                Route(
+                    api=spec.get("RestApiId", "ServerlessRestApi"),
+                    method=spec["Method"].upper(),
+                    path=spec["Path"],
+                    function=logical_id,
+                    auth=(spec.get("Auth") or {}).get("Authorizer"),
+                )
+            )
+
+
+def definition_with_substitutions(builder: StackBuilder, properties: dict[str, Any]) -> str:
+    text = (REPO_ROOT / properties["DefinitionUri"]).read_text()
+    substitutions = builder.props(properties.get("DefinitionSubstitutions", {}))
+    for key, value in substitutions.items():
+        text = text.replace("${" + key + "}", str(value))
+    leftover = re.findall(r"\$\{([A-Za-z0-9_]+)\}", text)
+    if leftover:
+        raise UnsupportedTemplate(f"definition placeholders without a substitution: {sorted(set(leftover))}")
+    return text
+
+
+@creates("AWS::Serverless::StateMachine")
+def _state_machine(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    definition = definition_with_substitutions(builder, properties)
+    props = builder.props({k: v for k, v in properties.items() if k not in ("DefinitionSubstitutions",)})
+    predicted = builder._predicted(logical_id)
+    assert predicted is not None
+    role = builder.role(logical_id, STATES_ASSUME, props.get("Policies", []))
+    created = builder.client("stepfunctions").create_state_machine(
+        name=predicted["Name"], definition=definition, roleArn=role, type=props.get("Type", "STANDARD")
+    )
+    if created["stateMachineArn"] != predicted["Arn"]:
+        raise UnsupportedTemplate(
+            f"state machine ARN {created['stateMachineArn']} differs from the predicted one"
+        )
+    builder.stack.physical[logical_id] = predicted
+
+
+@creates("AWS::Serverless::Api")
+def _api(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    apigateway = builder.client("apigateway")
+    api = apigateway.create_rest_api(name=builder.physical_name(logical_id), description="local")
+    builder.stack.physical[logical_id] = {
+        "Ref": api["id"],
+        "RootResourceId": api["rootResourceId"],
+        "_stage": props.get("StageName", "Prod"),
+        "_auth": (props.get("Auth") or {}).get("DefaultAuthorizer"),
+    }

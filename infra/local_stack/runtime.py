@@ -1,0 +1,100 @@
+"""The whole system on one machine: moto listening on 127.0.0.1, every template resource
+created from template.yaml, the handlers run in-process, the local API Gateway in front."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import boto3
+
+from local_stack.aws import free_port, in_process_aws, moto_server
+from local_stack.http_api import LocalApi
+from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
+from local_stack.outbox import Outbox
+from local_stack.provision import DeployedStack, StackBuilder
+
+#: What the local stack changes from the template's defaults, and why.
+LOCAL_ENVIRONMENT = {
+    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the console
+    "POWERTOOLS_DEV": "false",
+}
+
+
+@dataclass
+class RunningStack:
+    session: boto3.Session
+    stack: DeployedStack
+    lambdas: InProcessLambdas
+    outbox: Outbox
+    aws_endpoint: str | None = None
+    api: LocalApi | None = None
+
+    @property
+    def api_url(self) -> str:
+        assert self.api is not None
+        return self.api.url
+
+    def client(self, service: str) -> object:
+        return self.session.client(service)  # type: ignore[call-overload]
+
+
+def _deploy(
+    session: boto3.Session, stack_name: str, parameters: dict[str, str], exits: ExitStack
+) -> tuple[DeployedStack, InProcessLambdas, Outbox]:
+    lambdas = InProcessLambdas()
+    outbox = Outbox()
+    exits.enter_context(lambdas.installed())
+    exits.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    exits.enter_context(outbox.recording())
+    stack = StackBuilder(session, lambdas, stack_name, parameters).deploy()
+    previous = apply_environment(lambdas.merged_environment() | LOCAL_ENVIRONMENT)
+    exits.callback(restore_environment, previous)
+    _forget_cached_settings()
+    exits.callback(_forget_cached_settings)
+    return stack, lambdas, outbox
+
+
+def _forget_cached_settings() -> None:
+    from privacy_rights.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+@contextmanager
+def in_process_stack(
+    stack_name: str = "privacy-test", parameters: dict[str, str] | None = None
+) -> Iterator[RunningStack]:
+    """For integration tests: moto in-process, no sockets."""
+    with ExitStack() as exits:
+        session = exits.enter_context(in_process_aws())
+        stack, lambdas, outbox = _deploy(session, stack_name, parameters or {}, exits)
+        yield RunningStack(session=session, stack=stack, lambdas=lambdas, outbox=outbox)
+
+
+@contextmanager
+def served_stack(
+    host: str = "127.0.0.1",
+    api_port: int = 0,
+    moto_port: int = 0,
+    stack_name: str = "privacy-local",
+    parameters: dict[str, str] | None = None,
+) -> Iterator[RunningStack]:
+    """For ``make run`` and e2e tests: moto and the API listening on ``host``."""
+    with ExitStack() as exits:
+        session, endpoint = exits.enter_context(moto_server(host, moto_port))
+        # Links in messages must point at this very server, so its port is fixed before deploying.
+        api_port = api_port or free_port(host)
+        overrides = {
+            "PublicBaseUrl": f"http://{host}:{api_port}",
+            "AllowedOrigins": f"http://{host}:{api_port}",
+        }
+        stack, lambdas, outbox = _deploy(session, stack_name, overrides | (parameters or {}), exits)
+        api = LocalApi(stack, lambdas, outbox, host=host, port=api_port)
+        api.start()
+        exits.callback(api.stop)
+        yield RunningStack(session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api)

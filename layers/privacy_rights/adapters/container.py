@@ -1,0 +1,56 @@
+"""The composition root: builds adapters and services from the settings.
+
+Clients are created on first use and kept for the life of the execution environment, so a
+handler module's import does no I/O and a warm invocation reuses connections.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+from privacy_rights.adapters.messenger import AwsMessenger
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.workflow import StepFunctionsStarter
+from privacy_rights.intake import IntakeService
+from privacy_rights.settings import Settings
+from privacy_rights.steps import Steps
+
+
+class Container:
+    def __init__(self, settings: Settings, session: boto3.Session | None = None) -> None:
+        self.settings = settings
+        self._session = session or boto3.Session()
+
+    def client(self, service: str) -> Any:
+        return self._session.client(service)  # type: ignore[call-overload]
+
+    @cached_property
+    def store(self) -> RequestStore:
+        return RequestStore(self.client("dynamodb"), self.settings.requests_table, self.settings.audit_table)
+
+    @cached_property
+    def keys(self) -> SecretsManagerKeyRing:
+        provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
+        return SecretsManagerKeyRing(
+            provider, self.settings.hash_key_secret, self.settings.secret_cache_seconds
+        )
+
+    @cached_property
+    def messenger(self) -> AwsMessenger:
+        return AwsMessenger(self.client("sesv2"), self.client("sns"), self.settings.sender_email)
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        if not self.settings.state_machine_arn:
+            raise RuntimeError("STATE_MACHINE_ARN is not configured for this function")
+        workflow = StepFunctionsStarter(self.client("stepfunctions"), self.settings.state_machine_arn)
+        return IntakeService(self.store, self.keys, workflow)
+
+    @cached_property
+    def steps(self) -> Steps:
+        return Steps(self.store, self.keys, self.messenger, str(self.settings.public_base_url))

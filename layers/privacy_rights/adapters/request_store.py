@@ -1,0 +1,291 @@
+"""Requests and their audit trail in DynamoDB.
+
+A request item carries the head of its audit chain (``audit_seq``, ``audit_hash``). Every
+change is one transaction: the request update, conditioned on the version and chain head the
+writer saw, and the audit entry's put, conditioned on the entry not existing. So two writers
+never overwrite each other, the trail never forks, and the writer needs nothing on the audit
+table but ``dynamodb:PutItem``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from privacy_rights.audit import AuditEntry, DetailValue, next_entry, verify_chain
+from privacy_rights.errors import ConcurrentModification, NotFound
+from privacy_rights.models import RightsRequest, Status
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+STATUS_INDEX = "by_status"
+EMAIL_KEY_INDEX = "by_email_key"
+PHONE_KEY_INDEX = "by_phone_key"
+SUBJECT_INDEXES = {"email": (EMAIL_KEY_INDEX, "email_key"), "phone": (PHONE_KEY_INDEX, "phone_key")}
+MAX_HEAD_RACES = 8
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Absent, not null: a missing attribute keeps sparse indexes sparse."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB hands numbers back as Decimal; the model wants ints."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
+        return int(value) if value == int(value) else float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    seq: int
+    hash: str
+
+
+_INDEX_ATTRIBUTES = ("due_at", "email_key", "phone_key", "audit_seq", "audit_hash")
+
+
+class RequestStore:
+    def __init__(self, client: DynamoDBClient, requests_table: str, audit_table: str) -> None:
+        self._ddb = client
+        self._requests = requests_table
+        self._audit = audit_table
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get(self, request_id: str) -> RightsRequest:
+        request, _ = self._get_with_head(request_id)
+        return request
+
+    def audit_head(self, request_id: str) -> AuditHead:
+        return self._get_with_head(request_id)[1]
+
+    def _get_with_head(self, request_id: str) -> tuple[RightsRequest, AuditHead]:
+        response = self._ddb.get_item(
+            TableName=self._requests, Key={"request_id": {"S": request_id}}, ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFound(request_id)
+        values = _plain(_from_item(response["Item"]))
+        head = AuditHead(seq=values["audit_seq"], hash=values["audit_hash"])
+        model = {k: v for k, v in values.items() if k not in _INDEX_ATTRIBUTES}
+        return RightsRequest.model_validate(model), head
+
+    def by_status(
+        self, status: Status, due_from: date | None = None, due_to: date | None = None
+    ) -> Iterator[RightsRequest]:
+        """Pages through the status index, ordered by the current due date."""
+        condition = "#s = :s"
+        values: dict[str, Any] = {":s": {"S": status.value}}
+        if due_from and due_to:
+            condition += " AND due_at BETWEEN :lo AND :hi"
+            values.update({":lo": {"S": due_from.isoformat()}, ":hi": {"S": due_to.isoformat()}})
+        elif due_to:
+            condition += " AND due_at <= :hi"
+            values[":hi"] = {"S": due_to.isoformat()}
+        elif due_from:
+            condition += " AND due_at >= :lo"
+            values[":lo"] = {"S": due_from.isoformat()}
+        yield from self._query_ids(
+            IndexName=STATUS_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+
+    def by_subject_key(self, kind: str, digests: list[str]) -> Iterator[RightsRequest]:
+        """Requests whose subject's ``kind`` identifier hashes to any of ``digests``
+        (one digest per key in the ring, so a rotation does not hide older requests)."""
+        index, attribute = SUBJECT_INDEXES[kind]
+        seen: set[str] = set()
+        for digest in digests:
+            for request in self._query_ids(
+                IndexName=index,
+                KeyConditionExpression="#k = :k",
+                ExpressionAttributeNames={"#k": attribute},
+                ExpressionAttributeValues={":k": {"S": digest}},
+            ):
+                if request.request_id not in seen:
+                    seen.add(request.request_id)
+                    yield request
+
+    def _query_ids(self, **query: Any) -> Iterator[RightsRequest]:
+        # GSIs project keys only: a consistent GetItem per hit reads the current item,
+        # never a stale projection.
+        paginator = self._ddb.get_paginator("query")
+        for page in paginator.paginate(TableName=self._requests, **query):
+            for item in page["Items"]:
+                yield self.get(item["request_id"]["S"])
+
+    def audit_entries(self, request_id: str) -> list[AuditEntry]:
+        paginator = self._ddb.get_paginator("query")
+        entries: list[AuditEntry] = []
+        for page in paginator.paginate(
+            TableName=self._audit,
+            KeyConditionExpression="request_id = :r",
+            ExpressionAttributeValues={":r": {"S": request_id}},
+            ConsistentRead=True,
+        ):
+            for item in page["Items"]:
+                values = _plain(_from_item(item))
+                values["detail"] = json.loads(values.pop("detail_json"))
+                values.pop("expire_at", None)
+                entries.append(AuditEntry.model_validate(values))
+        return entries
+
+    def verify_audit(self, request_id: str) -> int:
+        head = self.audit_head(request_id)
+        return verify_chain(self.audit_entries(request_id), expected_head=(head.seq, head.hash))
+
+    # -- writes --------------------------------------------------------------------------
+
+    def create(
+        self, request: RightsRequest, actor: str, detail: Mapping[str, DetailValue] | None = None
+    ) -> RightsRequest:
+        entry = next_entry(request.request_id, None, actor, "request.created", detail)
+        values = self._request_values(request) | {"audit_seq": entry.seq, "audit_hash": entry.hash}
+        self._transact(
+            {
+                "Put": {
+                    "TableName": self._requests,
+                    "Item": _to_item(values),
+                    "ConditionExpression": "attribute_not_exists(request_id)",
+                }
+            },
+            entry,
+        )
+        return request
+
+    def save(
+        self,
+        request: RightsRequest,
+        actor: str,
+        action: str,
+        detail: Mapping[str, DetailValue] | None = None,
+    ) -> RightsRequest:
+        """Write ``request`` if nobody changed it since it was read (its ``version``);
+        returns the stored copy with the next version."""
+        for _ in range(MAX_HEAD_RACES):
+            current, head = self._get_with_head(request.request_id)
+            if current.version != request.version:
+                raise ConcurrentModification(request.request_id)
+            saved = request.model_copy(update={"version": request.version + 1})
+            entry = next_entry(
+                request.request_id, self._head_entry(request.request_id, head), actor, action, detail
+            )
+            everything = self._request_values(saved) | {"audit_seq": entry.seq, "audit_hash": entry.hash}
+            everything.pop("request_id")
+            values = {k: v for k, v in everything.items() if v is not None}
+            removed = [k for k, v in everything.items() if v is None]
+            names = {f"#a{i}": name for i, name in enumerate(values)}
+            placeholders = {f":a{i}": _serializer.serialize(value) for i, value in enumerate(values.values())}
+            update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
+            if removed:
+                names.update({f"#r{i}": name for i, name in enumerate(removed)})
+                update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+            names.update({"#v": "version", "#seq": "audit_seq"})
+            placeholders.update({":expected": {"N": str(request.version)}, ":head": {"N": str(head.seq)}})
+            if self._try_transact(
+                {
+                    "Update": {
+                        "TableName": self._requests,
+                        "Key": {"request_id": {"S": request.request_id}},
+                        "UpdateExpression": update,
+                        "ConditionExpression": "#v = :expected AND #seq = :head",
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": placeholders,
+                    }
+                },
+                entry,
+            ):
+                return saved
+        raise ConcurrentModification(request.request_id)
+
+    def record(
+        self, request_id: str, actor: str, action: str, detail: Mapping[str, DetailValue] | None = None
+    ) -> AuditEntry:
+        """Append an audit entry that changes nothing else on the request."""
+        for _ in range(MAX_HEAD_RACES):
+            head = self.audit_head(request_id)
+            entry = next_entry(request_id, self._head_entry(request_id, head), actor, action, detail)
+            if self._try_transact(
+                {
+                    "Update": {
+                        "TableName": self._requests,
+                        "Key": {"request_id": {"S": request_id}},
+                        "UpdateExpression": "SET audit_seq = :next, audit_hash = :hash",
+                        "ConditionExpression": "audit_seq = :head",
+                        "ExpressionAttributeValues": {
+                            ":next": {"N": str(entry.seq)},
+                            ":hash": {"S": entry.hash},
+                            ":head": {"N": str(head.seq)},
+                        },
+                    }
+                },
+                entry,
+            ):
+                return entry
+        raise ConcurrentModification(request_id)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _head_entry(request_id: str, head: AuditHead) -> AuditEntry:
+        """Only seq and hash of the previous entry feed the next one."""
+        return AuditEntry.model_construct(request_id=request_id, seq=head.seq, hash=head.hash)
+
+    @staticmethod
+    def _request_values(request: RightsRequest) -> dict[str, Any]:
+        values = request.model_dump(mode="json")
+        values["due_at"] = request.current_due.isoformat()
+        for kind, (_, attribute) in SUBJECT_INDEXES.items():
+            values[attribute] = request.subject_keys.get(kind)
+        return values
+
+    def _audit_put(self, entry: AuditEntry) -> dict[str, Any]:
+        values = entry.model_dump(mode="json", exclude={"detail"})
+        values["detail_json"] = json.dumps(entry.detail, sort_keys=True)
+        values["expire_at"] = entry.expire_at
+        return {
+            "Put": {
+                "TableName": self._audit,
+                "Item": _to_item(values),
+                "ConditionExpression": "attribute_not_exists(request_id)",
+            }
+        }
+
+    def _transact(self, request_write: dict[str, Any], entry: AuditEntry) -> None:
+        if not self._try_transact(request_write, entry):
+            raise ConcurrentModification(entry.request_id)
+
+    def _try_transact(self, request_write: dict[str, Any], entry: AuditEntry) -> bool:
+        try:
+            items: Any = [request_write, self._audit_put(entry)]
+            self._ddb.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in (
+                "TransactionCanceledException",
+                "ConditionalCheckFailedException",
+            ):
+                return False
+            raise
+        return True

@@ -1,0 +1,56 @@
+"""Domain errors. Each maps to one HTTP answer in ``http_errors`` and, for
+state machine tasks, is raised by name so Retry/Catch can match it."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    #: A sentence safe to show a client or an operator: never exception text, never personal data.
+    public_message = "The request could not be processed."
+
+
+class ValidationFailed(DomainError):
+    public_message = "The input is not valid."
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    public_message = "Not found."
+
+
+class IllegalTransition(DomainError):
+    public_message = "The request cannot move to that state."
+
+    def __init__(self, current: str, target: str, why: str = "") -> None:
+        super().__init__(f"{current} -> {target}{': ' + why if why else ''}")
+        self.current = current
+        self.target = target
+
+
+class ConcurrentModification(DomainError):
+    """Somebody else changed the item since it was read; re-read and try again."""
+
+    public_message = "The request changed while it was being updated; try again."
+
+
+class ExtensionNotAllowed(DomainError):
+    public_message = "The deadline cannot be extended."
+
+
+class AuditChainBroken(DomainError):
+    public_message = "The audit trail failed verification."
+
+
+class PersonalDataInAudit(DomainError):
+    """An audit entry would have carried a raw identifier; audit entries hold references only."""
+
+
+class TransientDependencyError(DomainError):
+    """A dependency was throttled, timed out or answered 5xx: the step may be retried."""
+
+    public_message = "A dependency is temporarily unavailable."

@@ -1,0 +1,195 @@
+"""Taking a request in: validate, stamp its clocks, store it, start its workflow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from privacy_rights import clocks
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.errors import NotFound
+from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.models import (
+    AccessScope,
+    Channel,
+    FreeText,
+    Jurisdiction,
+    OptOutPurpose,
+    Requester,
+    RequestType,
+    RightsRequest,
+    ShortText,
+    Status,
+    SubjectIdentifiers,
+)
+from privacy_rights.ports import KeyRingSource, WorkflowStarter
+from privacy_rights.tokens import status_token, token_matches
+
+
+class SubmitRequest(BaseModel):
+    """The body of ``POST /requests``. Unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: RequestType
+    jurisdiction: Jurisdiction
+    us_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    phone_held_since: date | None = None
+    name: ShortText | None = None
+    account_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+    details: FreeText = ""
+    scope: AccessScope | None = None
+    opt_out_of: list[OptOutPurpose] = Field(default_factory=list, max_length=len(OptOutPurpose))
+    requester: Requester | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_email(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_phone(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SubmitRequest:
+        if not self.email and not self.phone:
+            raise ValueError("give at least one of email or phone")
+        if self.phone_held_since is not None and not self.phone:
+            raise ValueError("phone_held_since needs a phone number")
+        if self.type is RequestType.OPT_OUT and not self.opt_out_of:
+            raise ValueError("an opt-out names what to opt out of (opt_out_of)")
+        if self.type is not RequestType.OPT_OUT and self.opt_out_of:
+            raise ValueError("opt_out_of goes with type opt_out")
+        if self.scope is not None and self.type not in (RequestType.ACCESS, RequestType.PORTABILITY):
+            raise ValueError("scope goes with access or portability")
+        if self.jurisdiction is Jurisdiction.US_STATE and self.us_state is None:
+            raise ValueError("a us_state request names the state (us_state, e.g. VA)")
+        return self
+
+
+class Acknowledgement(BaseModel):
+    request_id: str
+    status: Status
+    due_at: date
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+
+
+class StatusView(BaseModel):
+    request_id: str
+    type: RequestType
+    status: Status
+    received_at: datetime
+    due_at: date
+    timeline: list[TimelineEntry]
+
+
+#: What a requester sees of the trail: the milestones, never who did what internally.
+PUBLIC_EVENTS = {
+    "request.created": "received",
+    "notice.acknowledgement.sent": "acknowledged",
+    "status.awaiting_verification": "waiting for you to verify",
+    "status.verified": "identity verified",
+    "status.in_progress": "being processed",
+    "status.awaiting_decision": "waiting for a decision",
+    "status.completed": "completed",
+    "status.denied": "denied",
+    "status.canceled": "canceled",
+    "deadline.extended": "deadline extended",
+}
+
+
+def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
+    keys = {}
+    if subject.email:
+        keys[IdentifierKind.EMAIL.value] = ring.digest(IdentifierKind.EMAIL, subject.email)
+    if subject.phone:
+        keys[IdentifierKind.PHONE.value] = ring.digest(IdentifierKind.PHONE, subject.phone)
+    return keys
+
+
+class IntakeService:
+    def __init__(self, store: RequestStore, keys: KeyRingSource, workflow: WorkflowStarter) -> None:
+        self._store = store
+        self._keys = keys
+        self._workflow = workflow
+
+    def submit(self, body: SubmitRequest, channel: Channel, actor: str) -> Acknowledgement:
+        subject = SubjectIdentifiers(
+            email=body.email,
+            phone=body.phone,
+            name=body.name,
+            account_id=body.account_id,
+            phone_held_since=body.phone_held_since,
+        )
+        draft = RightsRequest(
+            type=body.type,
+            jurisdiction=body.jurisdiction,
+            us_state=body.us_state,
+            subject=subject,
+            channel=channel,
+            requester=body.requester,
+            scope=body.scope,
+            opt_out_of=tuple(body.opt_out_of),
+            details=body.details,
+            due=date.min,
+        )
+        deadlines = clocks.deadlines(draft.jurisdiction, draft.type, draft.received_at, draft.us_state)
+        request = draft.model_copy(
+            update={
+                "due": deadlines.respond_by,
+                "acknowledge_by": deadlines.acknowledge_by,
+                "subject_keys": subject_keys(self._keys.key_ring(), subject),
+            }
+        )
+        self._store.create(
+            request,
+            actor=actor,
+            detail={"type": request.type.value, "channel": channel.value, "fields": _given_fields(body)},
+        )
+        self._workflow.start(request.request_id, execution_name=request.request_id)
+        return Acknowledgement(
+            request_id=request.request_id, status=request.status, due_at=request.current_due
+        )
+
+    def status(self, request_id: str, presented_token: str) -> StatusView:
+        """An unknown id and a wrong token answer alike: neither reveals that a request exists."""
+        ring = self._keys.key_ring()
+        try:
+            request = self._store.get(request_id)
+        except NotFound:
+            token_matches(ring, request_id, "absent", presented_token)
+            raise
+        if not token_matches(ring, request.request_id, request.status_nonce, presented_token):
+            raise NotFound(request_id)
+        timeline = [
+            TimelineEntry(at=entry.at, event=PUBLIC_EVENTS[entry.action])
+            for entry in self._store.audit_entries(request_id)
+            if entry.action in PUBLIC_EVENTS
+        ]
+        return StatusView(
+            request_id=request.request_id,
+            type=request.type,
+            status=request.status,
+            received_at=request.received_at,
+            due_at=request.current_due,
+            timeline=timeline,
+        )
+
+    def token_for(self, request: RightsRequest) -> str:
+        return status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
+
+
+def _given_fields(body: SubmitRequest) -> list[str]:
+    """Names of the fields the requester filled in: the audit's record of what was asked."""
+    return sorted(name for name, value in body.model_dump(exclude_defaults=True).items() if value)

@@ -1,0 +1,50 @@
+"""The service's settings: one model, read from the environment once per cold start.
+
+A plain pydantic model filled from ``os.environ`` rather than pydantic-settings: the latter
+costs ~60 ms of import on every cold start and its extra features (dotenv, nested sources)
+are of no use in Lambda.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+
+class Settings(BaseModel):
+    """Names of this stack's resources and the few knobs of the service. Secrets are not
+    here: only the names under which SSM / Secrets Manager keep them."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    requests_table: str = Field(min_length=3)
+    audit_table: str = Field(min_length=3)
+    idempotency_table: str = Field(min_length=3)
+    preferences_table: str = Field(min_length=3)
+    exports_bucket: str = Field(min_length=3)
+    inbound_bucket: str = Field(min_length=3)
+    hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")
+    sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    privacy_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    public_base_url: HttpUrl
+    allowed_origins: str = ""
+    state_machine_arn: str | None = None
+    secret_cache_seconds: int = Field(default=300, ge=0)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if environ is None else environ
+        fields = {name: source[name.upper()] for name in cls.model_fields if name.upper() in source}
+        return cls.model_validate(fields)
+
+    @property
+    def origins(self) -> list[str]:
+        return [origin.strip() for origin in self.allowed_origins.split(",") if origin.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_environment()

@@ -1,0 +1,108 @@
+"""Fixtures shared by every tier."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from local_stack.http_api import proxy_event
+from local_stack.provision import Route
+from local_stack.runtime import RunningStack, in_process_stack
+from privacy_rights.keyed_hash import KeyRing
+
+FINAL_EXECUTION_STATES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+@pytest.fixture
+def running() -> Iterator[RunningStack]:
+    """Every resource of template.yaml on in-process moto, handlers wired to the real state machine."""
+    with in_process_stack() as stack:
+        yield stack
+        _wait_for_executions(stack)
+
+
+def _wait_for_executions(stack: RunningStack, timeout: float = 30) -> None:
+    """No execution may outlive its test: its thread would call a moto that is gone."""
+    sfn: Any = stack.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    arn = stack.stack.ref("RightsRequestStateMachine")
+    while time.monotonic() < deadline:
+        running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+        if not running:
+            return
+        time.sleep(0.05)
+    raise AssertionError("executions still running at the end of the test")
+
+
+@pytest.fixture
+def call_api(running: RunningStack) -> Callable[..., tuple[int, dict[str, Any], Any]]:
+    """Call a route of the template the way API Gateway would: a real proxy event to its function."""
+
+    def call(
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        source_ip: str = "203.0.113.7",
+    ) -> tuple[int, dict[str, Any], Any]:
+        route, parameters = _match(running, method, path)
+        raw = body if isinstance(body, bytes | str) or body is None else json.dumps(body)
+        payload = raw.encode() if isinstance(raw, str) else (raw or b"")
+        all_headers = {"Content-Type": "application/json", "Host": "api.local"} | (headers or {})
+        event = proxy_event(
+            route,
+            "v1",
+            method,
+            path,
+            {k: [v] for k, v in all_headers.items()},
+            payload,
+            source_ip,
+            parameters,
+        )
+        result, errored = running.lambdas.invoke(route.function, event)
+        assert not errored, f"{route.function} raised: {result}"
+        text = result.get("body") or ""
+        return result["statusCode"], result.get("headers") or {}, json.loads(text) if text else None
+
+    return call
+
+
+def _match(running: RunningStack, method: str, path: str) -> tuple[Route, dict[str, str]]:
+    for route in running.stack.routes:
+        if route.method == method:
+            found = route.pattern().match(path.split("?", maxsplit=1)[0])
+            if found:
+                return route, found.groupdict()
+    raise AssertionError(f"no route for {method} {path}")
+
+
+@pytest.fixture
+def key_ring(running: RunningStack) -> KeyRing:
+    secrets: Any = running.client("secretsmanager")
+    secret = secrets.get_secret_value(SecretId=running.stack.ref("HashKeySecret"))
+    return KeyRing.from_secret(json.loads(secret["SecretString"]))
+
+
+@pytest.fixture
+def wait_for_execution(running: RunningStack) -> Callable[[str], dict[str, Any]]:
+    """Poll one execution (by name) until it reaches a final status; returns describe_execution."""
+    return lambda name: _wait_for_execution(running, name)
+
+
+def _wait_for_execution(running: RunningStack, execution_name: str, timeout: float = 30) -> dict[str, Any]:
+    sfn: Any = running.client("stepfunctions")
+    arn = (
+        running.stack.ref("RightsRequestStateMachine").replace(":stateMachine:", ":execution:")
+        + f":{execution_name}"
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] in FINAL_EXECUTION_STATES:
+            return described
+        time.sleep(0.05)
+    raise AssertionError(f"execution {execution_name} did not finish in {timeout}s")

@@ -1,0 +1,109 @@
+"""The local stack as a newcomer meets it: HTTP on 127.0.0.1, the outbox, the AWS endpoint."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from local_stack.runtime import RunningStack, served_stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[RunningStack]:
+    with served_stack(api_port=0, moto_port=0) as running:
+        yield running
+
+
+def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"} | (headers or {})
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+            return response.status, json.loads(text) if text.startswith(("{", "[")) else text
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode() or "null")
+
+
+def wait_for_mail(local: RunningStack, recipient: str, timeout: float = 20) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, messages = http("GET", f"{local.api_url}/_local/outbox")
+        mine = [m for m in messages if recipient in m["to"]]
+        if mine:
+            return mine[0]
+        time.sleep(0.1)
+    raise AssertionError(f"nothing sent to {recipient}")
+
+
+def test_a_request_over_http_is_acknowledged_in_the_outbox(local: RunningStack) -> None:
+    status, body = http(
+        "POST",
+        f"{local.api_url}/requests",
+        {"type": "deletion", "jurisdiction": "ccpa", "email": "e2e@example.net"},
+    )
+
+    assert status == 202
+    message = wait_for_mail(local, "e2e@example.net")
+    assert body["request_id"] in message["subject"]
+    assert message["sent_at"]
+    assert local.api_url in message["body"]
+
+
+def test_the_status_link_from_the_acknowledgement_opens_the_status(local: RunningStack) -> None:
+    _, body = http(
+        "POST",
+        f"{local.api_url}/requests",
+        {"type": "access", "jurisdiction": "gdpr", "email": "link@example.net"},
+    )
+    message = wait_for_mail(local, "link@example.net")
+    token = message["body"].split("token=")[1].split()[0]
+
+    status, view = http(
+        "GET", f"{local.api_url}/requests/{body['request_id']}", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert status == 200
+    assert view["request_id"] == body["request_id"]
+
+
+def test_the_aws_endpoint_shows_the_same_state(local: RunningStack) -> None:
+    _, body = http(
+        "POST",
+        f"{local.api_url}/requests",
+        {"type": "access", "jurisdiction": "gdpr", "email": "aws@example.net"},
+    )
+    wait_for_mail(local, "aws@example.net")
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=local.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="any",
+        aws_secret_access_key="any",
+    )
+
+    item = ddb.get_item(
+        TableName=local.stack.ref("RequestsTable"), Key={"request_id": {"S": body["request_id"]}}
+    )
+
+    assert item["Item"]["status"]["S"] == "awaiting_verification"
+
+
+def test_unknown_paths_and_the_outbox_page(local: RunningStack) -> None:
+    missing, _ = http("GET", f"{local.api_url}/nope")
+    page_status, page = http("GET", f"{local.api_url}/_local/outbox.html")
+
+    assert missing == 404
+    assert page_status == 200
+    assert "Local outbox" in page

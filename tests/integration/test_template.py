@@ -1,0 +1,216 @@
+"""template.yaml, the state machine definition and the code agree, and the template is valid."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from local_stack.lambdas import load_module
+from local_stack.provision import supported_types
+from local_stack.template import REPO_ROOT, TEMPLATE_PATH, load_template
+
+pytestmark = pytest.mark.integration
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+FUNCTIONS = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function"}
+STATE_MACHINE = RESOURCES["RightsRequestStateMachine"]["Properties"]
+DEFINITION_PATH = REPO_ROOT / STATE_MACHINE["DefinitionUri"]
+DATA_SERVICES = ("dynamodb", "s3", "secretsmanager", "kms", "sqs", "states", "ses", "sns")
+
+
+def _cfn_lint(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own tool on our own file
+        [str(Path(sys.executable).parent / "cfn-lint"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_cfn_lint_is_recent_enough_to_know_current_runtimes() -> None:
+    major, minor = (int(part) for part in version("cfn-lint").split(".")[:2])
+
+    assert (major, minor) >= (1, 58)
+
+
+def test_template_passes_cfn_lint() -> None:
+    result = _cfn_lint(TEMPLATE_PATH)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cfn_lint_would_catch_a_broken_template(tmp_path: Path) -> None:
+    broken = TEMPLATE_PATH.read_text().replace("Runtime: python3.12", "Runtime: python2.7")
+    (tmp_path / "template.yaml").write_text(broken)
+
+    assert _cfn_lint(tmp_path / "template.yaml").returncode != 0
+
+
+def test_functions_run_a_current_python() -> None:
+    runtime = TEMPLATE["Globals"]["Function"]["Runtime"]
+
+    assert re.fullmatch(r"python3\.(1[2-9]|[2-9]\d)", runtime)
+    assert all("Runtime" not in spec["Properties"] for spec in FUNCTIONS.values())
+
+
+def test_the_local_stack_can_create_every_resource_type_of_the_template() -> None:
+    assert {spec["Type"] for spec in RESOURCES.values()} <= supported_types()
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_function_handler_imports(logical_id: str) -> None:
+    properties = FUNCTIONS[logical_id]["Properties"]
+    module_name, _, attribute = properties["Handler"].rpartition(".")
+    environment = {
+        "REQUESTS_TABLE": "requests",
+        "AUDIT_TABLE": "audit",
+        "IDEMPOTENCY_TABLE": "idem",
+        "PREFERENCES_TABLE": "prefs",
+        "EXPORTS_BUCKET": "b1x",
+        "INBOUND_BUCKET": "b2x",
+        "HASH_KEY_SECRET": "s",
+        "SENDER_EMAIL": "a@b.c",
+        "PRIVACY_ADDRESS": "c@d.e",
+        "PUBLIC_BASE_URL": "https://example.com",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    from privacy_rights.settings import get_settings
+
+    get_settings.cache_clear()
+    with mock.patch.dict(os.environ, environment):
+        module = load_module(REPO_ROOT / properties["CodeUri"] / f"{module_name}.py", f"probe_{logical_id}")
+    get_settings.cache_clear()
+
+    assert callable(getattr(module, attribute))
+
+
+def _task_resources(states: dict[str, Any]) -> list[str]:
+    found = []
+    for state in states.values():
+        if state["Type"] == "Task":
+            resource = state["Resource"]
+            found.append(state["Parameters"]["FunctionName"] if "lambda:invoke" in resource else resource)
+        for branch in state.get("Branches", []):
+            found += _task_resources(branch["States"])
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            found += _task_resources(processor["States"])
+    return found
+
+
+def test_every_lambda_task_of_the_state_machine_is_a_function_of_the_template() -> None:
+    definition = json.loads(DEFINITION_PATH.read_text())
+    substitutions = STATE_MACHINE["DefinitionSubstitutions"]
+
+    tasks = _task_resources(definition["States"])
+
+    assert tasks
+    for resource in tasks:
+        placeholder = re.fullmatch(r"\$\{(\w+)\}", resource)
+        assert placeholder, f"task resource {resource} is not a substitution"
+        target = substitutions[placeholder.group(1)]
+        logical_id = (
+            target["Fn::GetAtt"][0]
+            if isinstance(target["Fn::GetAtt"], list)
+            else target["Fn::GetAtt"].split(".")[0]
+        )
+        assert logical_id in FUNCTIONS
+
+
+def test_every_substitution_is_used_and_every_placeholder_substituted() -> None:
+    text = DEFINITION_PATH.read_text()
+
+    placeholders = set(re.findall(r"\$\{(\w+)\}", text))
+
+    assert placeholders == set(STATE_MACHINE["DefinitionSubstitutions"])
+
+
+def test_the_definition_passes_an_independent_states_language_validator() -> None:
+    """cfn-lint checks ASL only inline on a plain AWS::StepFunctions::StateMachine, so the
+    definition is embedded in one, with its placeholders filled by dummy ARNs."""
+    text = DEFINITION_PATH.read_text()
+    for key in STATE_MACHINE["DefinitionSubstitutions"]:
+        text = text.replace("${" + key + "}", f"arn:aws:lambda:us-east-1:123456789012:function:{key}")
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {"RoleArn": "arn:aws:iam::123456789012:role/r", "Definition": json.loads(text)},
+            }
+        },
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(template, handle)
+    result = _cfn_lint(Path(handle.name))
+
+    assert result.returncode == 0, result.stdout
+
+
+def test_states_never_point_to_a_missing_state() -> None:
+    definition = json.loads(DEFINITION_PATH.read_text())
+    names = set(definition["States"])
+
+    targets = {definition["StartAt"]}
+    for state in definition["States"].values():
+        targets |= {state[key] for key in ("Next", "Default") if key in state}
+        targets |= {c["Next"] for c in state.get("Catch", []) + state.get("Choices", [])}
+
+    assert targets <= names
+
+
+def _statements(logical_id: str) -> list[dict[str, Any]]:
+    statements = []
+    for policy in FUNCTIONS[logical_id]["Properties"].get("Policies", []):
+        assert isinstance(policy, dict), f"{logical_id} uses a managed policy"
+        assert "Statement" in policy, f"{logical_id} uses a SAM policy template"
+        statements += policy["Statement"]
+    return statements
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_functions_have_no_wildcard_actions_on_data(logical_id: str) -> None:
+    for statement in _statements(logical_id):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            service, _, verb = action.partition(":")
+            assert "*" not in verb or service not in DATA_SERVICES, f"{logical_id}: {action}"
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_the_audit_table_is_append_only_for_every_function(logical_id: str) -> None:
+    for statement in _statements(logical_id):
+        if "AuditTable" in json.dumps(statement.get("Resource", "")):
+            actions = set(
+                statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            )
+            assert actions <= {"dynamodb:PutItem", "dynamodb:Query"}
+            assert not ({"dynamodb:PutItem"} & actions and "dynamodb:Query" in actions)
+
+
+def test_buckets_are_encrypted_private_and_expire_what_they_must() -> None:
+    buckets = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::S3::Bucket"}
+
+    assert buckets
+    for name, properties in buckets.items():
+        assert properties["BucketEncryption"], name
+        assert all(properties["PublicAccessBlockConfiguration"].values()), name
+        assert properties["LifecycleConfiguration"]["Rules"], name
+
+
+def test_the_audit_trail_is_kept_24_months_then_expires() -> None:
+    audit = RESOURCES["AuditTable"]["Properties"]
+
+    assert audit["TimeToLiveSpecification"] == {"AttributeName": "expire_at", "Enabled": True}
+    assert RESOURCES["AuditTable"]["DeletionPolicy"] == "Retain"
