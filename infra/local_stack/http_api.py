@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import threading
 import time
 import uuid
@@ -22,6 +23,9 @@ from local_stack.provision import DeployedStack, Route
 from local_stack.template import ACCOUNT_ID, REPO_ROOT
 
 WEB_ROOT = REPO_ROOT / "web"
+#: Locally, who is calling an IAM-authorized route. The adapter turns it into the request
+#: context's IAM identity, as API Gateway does after checking a signature, and strips it.
+OPERATOR_HEADER = "X-Local-Operator"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -29,6 +33,16 @@ STATIC_TYPES = {
     ".js": "text/javascript",
     ".svg": "image/svg+xml",
 }
+
+
+def operator_identity(operator: str) -> dict[str, Any]:
+    return {
+        "accountId": ACCOUNT_ID,
+        "caller": f"AIDALOCAL{operator.upper()[:12]}",
+        "user": f"AIDALOCAL{operator.upper()[:12]}",
+        "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{operator}",
+        "accessKey": "ASIALOCAL",
+    }
 
 
 def proxy_event(
@@ -203,10 +217,31 @@ class LocalApi:
                 route, parameters = matched
                 headers: dict[str, list[str]] = {}
                 for key, value in self.headers.items():
-                    headers.setdefault(key, []).append(value)
+                    if key.lower() != OPERATOR_HEADER.lower():
+                        headers.setdefault(key, []).append(value)
+                identity = None
+                if route.auth == "AWS_IAM":
+                    operator = self.headers.get(OPERATOR_HEADER, "")
+                    if not re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,64}", operator):
+                        # What API Gateway answers an unsigned request to an IAM-authorized route.
+                        self._send(
+                            HTTPStatus.FORBIDDEN,
+                            "application/json",
+                            b'{"message":"Missing Authentication Token"}',
+                        )
+                        return
+                    identity = operator_identity(operator)
                 stage = api.stack.physical.get(route.api, {}).get("_stage", "v1")
                 event = proxy_event(
-                    route, stage, method, self.path, headers, body, self.client_address[0], parameters
+                    route,
+                    stage,
+                    method,
+                    self.path,
+                    headers,
+                    body,
+                    self.client_address[0],
+                    parameters,
+                    identity,
                 )
                 result, errored = api.lambdas.invoke(route.function, event)
                 if errored or not isinstance(result, dict) or "statusCode" not in result:

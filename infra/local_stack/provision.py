@@ -63,6 +63,8 @@ class DeployedStack:
     physical: dict[str, dict[str, Any]] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     template: dict[str, Any] = field(default_factory=dict)
+    #: the platform's stores created beside the stack: data map store name -> physical name
+    platform_stores: dict[str, str] = field(default_factory=dict)
 
     def ref(self, logical_id: str) -> Any:
         return self.physical[logical_id]["Ref"]
@@ -92,6 +94,7 @@ ORDER = [
     "AWS::SES::ReceiptRuleSet",
     "AWS::SES::ReceiptRule",
     "AWS::Logs::LogGroup",
+    "AWS::IAM::ManagedPolicy",
     "AWS::Serverless::LayerVersion",
     "AWS::Serverless::Api",
     "AWS::Serverless::Function",
@@ -194,6 +197,10 @@ class StackBuilder:
         name = self.physical_name(logical_id + "Role")[:64]
         arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(assume))["Role"]["Arn"]
         for index, policy in enumerate(policies):
+            resolved = self.resolver.resolve(policy)
+            if isinstance(resolved, str) and resolved.startswith("arn:"):
+                iam.attach_role_policy(RoleName=name, PolicyArn=resolved)
+                continue
             document = self._policy_document(policy)
             if document is not None:
                 iam.put_role_policy(
@@ -393,6 +400,20 @@ def _email_identity(builder: StackBuilder, logical_id: str, properties: dict[str
     builder.stack.physical[logical_id] = {"Ref": identity}
 
 
+@creates("AWS::IAM::ManagedPolicy")
+def _managed_policy(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    created = builder.client("iam").create_policy(
+        PolicyName=builder.physical_name(logical_id),
+        PolicyDocument=json.dumps(props["PolicyDocument"]),
+        Description=props.get("Description", ""),
+    )
+    builder.stack.physical[logical_id] = {
+        "Ref": created["Policy"]["Arn"],
+        "PolicyArn": created["Policy"]["Arn"],
+    }
+
+
 @creates("AWS::Logs::LogGroup")
 def _log_group(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
     props = builder.props(properties)
@@ -475,7 +496,8 @@ def _function(builder: StackBuilder, logical_id: str, properties: dict[str, Any]
                     method=spec["Method"].upper(),
                     path=spec["Path"],
                     function=logical_id,
-                    auth=(spec.get("Auth") or {}).get("Authorizer"),
+                    auth=(spec.get("Auth") or {}).get("Authorizer")
+                    or builder.stack.physical.get(spec.get("RestApiId", ""), {}).get("_auth"),
                 )
             )
 

@@ -14,7 +14,9 @@ from local_stack.aws import free_port, in_process_aws, moto_server
 from local_stack.http_api import LocalApi
 from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
 from local_stack.outbox import Outbox
+from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
+from privacy_rights.data_map import load_data_map
 
 #: What the local stack changes from the template's defaults, and why.
 LOCAL_ENVIRONMENT = {
@@ -51,7 +53,10 @@ def _deploy(
     exits.enter_context(warnings.catch_warnings())
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     exits.enter_context(outbox.recording())
-    stack = StackBuilder(session, lambdas, stack_name, parameters).deploy()
+    data_map = load_data_map()
+    platform_stores = create_platform_stores(session, data_map)
+    stack = StackBuilder(session, lambdas, stack_name, platform_parameters(data_map) | parameters).deploy()
+    stack.platform_stores = platform_stores
     previous = apply_environment(lambdas.merged_environment() | LOCAL_ENVIRONMENT)
     exits.callback(restore_environment, previous)
     _forget_cached_settings()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from privacy_rights.errors import Unauthenticated
 from privacy_rights.http_errors import register_error_handlers
 from privacy_rights.settings import Settings
 
@@ -25,6 +27,16 @@ def rest_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
     register_error_handlers(app, logger)
     return app
+
+
+def caller_identity(event: APIGatewayProxyEvent) -> str:
+    """The IAM principal API Gateway authenticated (AWS_IAM authorization). Routes behind IAM
+    only: without it, nobody is acting and the request is refused."""
+    identity = event.request_context.identity
+    principal = identity.user_arn or identity.caller
+    if not principal:
+        raise Unauthenticated("no IAM identity in the request context")
+    return principal
 
 
 def bearer_token(authorization: str | None) -> str:

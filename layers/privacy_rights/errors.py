@@ -32,6 +32,10 @@ class IllegalTransition(DomainError):
         self.target = target
 
 
+class Unauthenticated(DomainError):
+    public_message = "Authentication required."
+
+
 class ConcurrentModification(DomainError):
     """Somebody else changed the item since it was read; re-read and try again."""
 
@@ -48,6 +52,8 @@ class AuditChainBroken(DomainError):
 
 class PersonalDataInAudit(DomainError):
     """An audit entry would have carried a raw identifier; audit entries hold references only."""
+
+    public_message = "Text kept in the audit trail must not contain an email address or phone number."
 
 
 class TransientDependencyError(DomainError):

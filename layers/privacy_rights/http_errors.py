@@ -20,7 +20,9 @@ from privacy_rights import errors
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.PersonalDataInAudit: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.NotFound: HTTPStatus.NOT_FOUND,
+    errors.Unauthenticated: HTTPStatus.FORBIDDEN,
     errors.IllegalTransition: HTTPStatus.CONFLICT,
     errors.ConcurrentModification: HTTPStatus.CONFLICT,
     errors.ExtensionNotAllowed: HTTPStatus.CONFLICT,

@@ -26,6 +26,7 @@ from privacy_rights.models import (
     SubjectIdentifiers,
 )
 from privacy_rights.ports import KeyRingSource, WorkflowStarter
+from privacy_rights.preference_service import PreferenceService
 from privacy_rights.tokens import status_token, token_matches
 
 
@@ -119,10 +120,17 @@ def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
 
 
 class IntakeService:
-    def __init__(self, store: RequestStore, keys: KeyRingSource, workflow: WorkflowStarter) -> None:
+    def __init__(
+        self,
+        store: RequestStore,
+        keys: KeyRingSource,
+        workflow: WorkflowStarter,
+        preferences: PreferenceService,
+    ) -> None:
         self._store = store
         self._keys = keys
         self._workflow = workflow
+        self._preferences = preferences
 
     def submit(self, body: SubmitRequest, channel: Channel, actor: str) -> Acknowledgement:
         subject = SubjectIdentifiers(
@@ -157,6 +165,15 @@ class IntakeService:
             actor=actor,
             detail={"type": request.type.value, "channel": channel.value, "fields": _given_fields(body)},
         )
+        if request.type is RequestType.OPT_OUT:
+            # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt.
+            self._preferences.record_opt_outs(request, request.opt_out_of)
+            self._store.record(
+                request.request_id,
+                actor,
+                "preferences.opted_out",
+                {"purposes": [p.value for p in request.opt_out_of]},
+            )
         self._workflow.start(request.request_id, execution_name=request.request_id)
         return Acknowledgement(
             request_id=request.request_id, status=request.status, due_at=request.current_due

@@ -232,6 +232,41 @@ class Appeal(BaseModel):
     explanation: str = ""
 
 
+class StoreCount(BaseModel):
+    """What resolution found in one store for one controller: counts, never data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    store: str
+    controller: str
+    tenant_id: str | None = None
+    released: int = 0
+    not_released: int = 0
+    not_released_reasons: dict[str, int] = Field(default_factory=dict)
+
+
+class ResolutionSummary(BaseModel):
+    """The subject's footprint across the data map, recorded on the request before anything is
+    released, changed or erased. The record pointers themselves are in the work bucket."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data_map_version: str
+    resolved_at: datetime
+    identifiers: list[dict[str, Any]]
+    counts: list[StoreCount]
+    total_records: int
+    released_records: int
+    tenants: list[str]
+    flags: list[str] = Field(default_factory=list)
+    pointers_key: str | None = None
+    api_calls: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
 class FailureRecord(BaseModel):
     """Which step failed and why, in words safe to show ops (never exception text with data)."""
 
@@ -259,6 +294,9 @@ class RightsRequest(BaseModel):
     opt_out_of: tuple[OptOutPurpose, ...] = ()
     details: FreeText = ""
     failure: FailureRecord | None = None
+    #: identifier kinds the requester has proven control of (``email``, ``phone``, ``account_id``)
+    proven_identifiers: tuple[str, ...] = ()
+    resolution: ResolutionSummary | None = None
     received_at: datetime = Field(default_factory=utc_now)
     acknowledge_by: date | None = None
     due: date

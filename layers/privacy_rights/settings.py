@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+STORE_PREFIX = "STORE_"
+
 
 class Settings(BaseModel):
     """Names of this stack's resources and the few knobs of the service. Secrets are not
@@ -26,6 +28,11 @@ class Settings(BaseModel):
     preferences_table: str = Field(min_length=3)
     exports_bucket: str = Field(min_length=3)
     inbound_bucket: str = Field(min_length=3)
+    work_bucket: str = Field(min_length=3)
+    notices_table: str = Field(min_length=3)
+    customers_table: str = Field(min_length=3)
+    #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
+    stores: dict[str, str] = Field(default_factory=dict)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")
     sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     privacy_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
@@ -37,7 +44,14 @@ class Settings(BaseModel):
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         source = os.environ if environ is None else environ
-        fields = {name: source[name.upper()] for name in cls.model_fields if name.upper() in source}
+        fields: dict[str, object] = {
+            name: source[name.upper()] for name in cls.model_fields if name.upper() in source
+        }
+        fields["stores"] = {
+            key.removeprefix(STORE_PREFIX).lower(): value
+            for key, value in source.items()
+            if key.startswith(STORE_PREFIX)
+        }
         return cls.model_validate(fields)
 
     @property

@@ -82,6 +82,9 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "HASH_KEY_SECRET": "s",
         "SENDER_EMAIL": "a@b.c",
         "PRIVACY_ADDRESS": "c@d.e",
+        "WORK_BUCKET": "work",
+        "NOTICES_TABLE": "notices",
+        "CUSTOMERS_TABLE": "customers",
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
@@ -173,7 +176,12 @@ def test_states_never_point_to_a_missing_state() -> None:
 def _statements(logical_id: str) -> list[dict[str, Any]]:
     statements = []
     for policy in FUNCTIONS[logical_id]["Properties"].get("Policies", []):
-        assert isinstance(policy, dict), f"{logical_id} uses a managed policy"
+        assert isinstance(policy, dict), f"{logical_id} uses an AWS managed policy"
+        if "Ref" in policy:
+            managed = RESOURCES[policy["Ref"]]
+            assert managed["Type"] == "AWS::IAM::ManagedPolicy", f"{logical_id} refers to {policy['Ref']}"
+            statements += managed["Properties"]["PolicyDocument"]["Statement"]
+            continue
         assert "Statement" in policy, f"{logical_id} uses a SAM policy template"
         statements += policy["Statement"]
     return statements

@@ -12,11 +12,18 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
+from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
 from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
 from privacy_rights.adapters.messenger import AwsMessenger
+from privacy_rights.adapters.preference_store import PreferenceStore
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import StepFunctionsStarter
+from privacy_rights.data_map import DataMap, load_data_map
 from privacy_rights.intake import IntakeService
+from privacy_rights.preference_service import PreferenceService
+from privacy_rights.resolution import Connector, Resolver
+from privacy_rights.resolve_service import ResolveService
 from privacy_rights.settings import Settings
 from privacy_rights.steps import Steps
 
@@ -49,7 +56,31 @@ class Container:
         if not self.settings.state_machine_arn:
             raise RuntimeError("STATE_MACHINE_ARN is not configured for this function")
         workflow = StepFunctionsStarter(self.client("stepfunctions"), self.settings.state_machine_arn)
-        return IntakeService(self.store, self.keys, workflow)
+        return IntakeService(self.store, self.keys, workflow, self.preferences)
+
+    @cached_property
+    def data_map(self) -> DataMap:
+        return load_data_map()
+
+    def new_resolver(self) -> Resolver:
+        connectors: dict[str, Connector] = {
+            "dynamodb": DynamoDBConnector(self.client("dynamodb"), self.settings.stores),
+            "s3": S3PrefixConnector(self.client("s3"), self.settings.stores),
+        }
+        return Resolver(self.data_map, connectors, keys=self.keys.key_ring())
+
+    @cached_property
+    def work(self) -> WorkStore:
+        return WorkStore(self.client("s3"), self.settings.work_bucket)
+
+    @cached_property
+    def resolve(self) -> ResolveService:
+        return ResolveService(self.store, self.new_resolver, self.work, self.keys)
+
+    @cached_property
+    def preferences(self) -> PreferenceService:
+        store = PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
+        return PreferenceService(store, self.keys)
 
     @cached_property
     def steps(self) -> Steps:

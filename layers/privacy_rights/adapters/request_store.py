@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from privacy_rights.audit import AuditEntry, DetailValue, next_entry, verify_chain
+from privacy_rights.audit import GENESIS_HASH, AuditEntry, DetailValue, next_entry, verify_chain
 from privacy_rights.errors import ConcurrentModification, NotFound
 from privacy_rights.models import RightsRequest, Status
 
@@ -30,6 +30,7 @@ EMAIL_KEY_INDEX = "by_email_key"
 PHONE_KEY_INDEX = "by_phone_key"
 SUBJECT_INDEXES = {"email": (EMAIL_KEY_INDEX, "email_key"), "phone": (PHONE_KEY_INDEX, "phone_key")}
 MAX_HEAD_RACES = 8
+STREAM_PREFIX = "audit:"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -77,7 +78,31 @@ class RequestStore:
         return request
 
     def audit_head(self, request_id: str) -> AuditHead:
-        return self._get_with_head(request_id)[1]
+        response = self._ddb.get_item(
+            TableName=self._requests,
+            Key={"request_id": {"S": request_id}},
+            ConsistentRead=True,
+            ProjectionExpression="audit_seq, audit_hash",
+        )
+        if "Item" not in response:
+            raise NotFound(request_id)
+        values = _plain(_from_item(response["Item"]))
+        return AuditHead(seq=values["audit_seq"], hash=values["audit_hash"])
+
+    def ensure_stream(self, stream_id: str) -> None:
+        """An audit trail not tied to a request (ops look-ups, holds): its chain head lives in
+        an item of its own, created once."""
+        if not stream_id.startswith(STREAM_PREFIX):
+            raise ValueError("audit stream ids start with " + STREAM_PREFIX)
+        try:
+            self._ddb.put_item(
+                TableName=self._requests,
+                Item=_to_item({"request_id": stream_id, "audit_seq": 0, "audit_hash": GENESIS_HASH}),
+                ConditionExpression="attribute_not_exists(request_id)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def _get_with_head(self, request_id: str) -> tuple[RightsRequest, AuditHead]:
         response = self._ddb.get_item(
@@ -249,8 +274,10 @@ class RequestStore:
     # -- helpers -------------------------------------------------------------------------
 
     @staticmethod
-    def _head_entry(request_id: str, head: AuditHead) -> AuditEntry:
-        """Only seq and hash of the previous entry feed the next one."""
+    def _head_entry(request_id: str, head: AuditHead) -> AuditEntry | None:
+        """Only seq and hash of the previous entry feed the next one (none for a new stream)."""
+        if head.seq == 0:
+            return None
         return AuditEntry.model_construct(request_id=request_id, seq=head.seq, hash=head.hash)
 
     @staticmethod

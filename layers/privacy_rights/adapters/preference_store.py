@@ -1,0 +1,73 @@
+"""The preference store (DynamoDB): one item per keyed hash of an identifier.
+
+Marks are top-level attributes (``opt_out_<purpose>``, ``objection_<purpose>``, ``restriction``,
+``suppression``) so that each is set by one UpdateItem without reading first, and concurrent
+requests for the same person never overwrite each other's marks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from privacy_rights.preferences import Mark, PreferenceRecord
+
+OPT_OUT = "opt_out_"
+OBJECTION = "objection_"
+BATCH_GET_LIMIT = 100
+
+
+class PreferenceStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._ddb = client
+        self._table = table
+
+    def records(self, digests: Iterable[str]) -> list[PreferenceRecord]:
+        keys = [{"subject_key": {"S": digest}} for digest in dict.fromkeys(digests)]
+        found: list[PreferenceRecord] = []
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            request: dict[str, Any] = {
+                self._table: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+            }
+            while request:
+                response = self._ddb.batch_get_item(RequestItems=request)
+                found += [self._record(item) for item in response["Responses"].get(self._table, [])]
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def mark(self, digests: Iterable[str], attribute: str, mark: Mark) -> None:
+        """Set one mark on every digest; the earliest mark of a kind is kept."""
+        value = {"S": mark.model_dump_json()}
+        for digest in dict.fromkeys(digests):
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={"subject_key": {"S": digest}},
+                UpdateExpression="SET #m = if_not_exists(#m, :mark)",
+                ExpressionAttributeNames={"#m": attribute},
+                ExpressionAttributeValues={":mark": value},
+            )
+
+    def clear(self, digests: Iterable[str], attribute: str) -> None:
+        for digest in dict.fromkeys(digests):
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={"subject_key": {"S": digest}},
+                UpdateExpression="REMOVE #m",
+                ExpressionAttributeNames={"#m": attribute},
+            )
+
+    @staticmethod
+    def _record(item: dict[str, Any]) -> PreferenceRecord:
+        def mark(attribute: str) -> Mark:
+            return Mark.model_validate(json.loads(item[attribute]["S"]))
+
+        return PreferenceRecord(
+            subject_key=item["subject_key"]["S"],
+            opt_outs={name.removeprefix(OPT_OUT): mark(name) for name in item if name.startswith(OPT_OUT)},
+            objections={
+                name.removeprefix(OBJECTION): mark(name) for name in item if name.startswith(OBJECTION)
+            },
+            restriction=mark("restriction") if "restriction" in item else None,
+            suppression=mark("suppression") if "suppression" in item else None,
+        )

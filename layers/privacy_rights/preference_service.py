@@ -1,0 +1,66 @@
+"""Recording what a subject asked for (opt-outs, objections, restriction, suppression) under
+the keyed hashes of their identifiers, and answering "may the platform process this?"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from privacy_rights.adapters.preference_store import OBJECTION, OPT_OUT, PreferenceStore
+from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.keyed_hash import IdentifierKind
+from privacy_rights.models import OptOutPurpose, RightsRequest, utc_now
+from privacy_rights.ports import KeyRingSource
+from privacy_rights.preferences import Decision, Mark, Purpose, decide
+
+
+class IdentifierRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: IdentifierKind
+    value: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+
+    @model_validator(mode="after")
+    def _normalized(self) -> IdentifierRef:
+        if self.kind is IdentifierKind.EMAIL:
+            object.__setattr__(self, "value", normalize_email(self.value))
+        elif self.kind is IdentifierKind.PHONE:
+            object.__setattr__(self, "value", normalize_phone(self.value))
+        return self
+
+
+class MayProcessQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: IdentifierRef
+    purpose: Purpose
+
+
+class PreferenceService:
+    def __init__(self, store: PreferenceStore, keys: KeyRingSource) -> None:
+        self._store = store
+        self._keys = keys
+
+    def may_process(self, query: MayProcessQuery) -> Decision:
+        ring = self._keys.key_ring()
+        digests = ring.all_digests(query.identifier.kind, query.identifier.value)
+        return decide(self._store.records(digests), query.purpose)
+
+    def record_opt_outs(self, request: RightsRequest, purposes: tuple[OptOutPurpose, ...]) -> None:
+        self._mark(request, [OPT_OUT + purpose.value for purpose in purposes])
+
+    def record_objection(self, request: RightsRequest, purposes: tuple[Purpose, ...]) -> None:
+        self._mark(request, [OBJECTION + purpose.value for purpose in purposes])
+
+    def restrict(self, request: RightsRequest) -> None:
+        self._mark(request, ["restriction"])
+
+    def suppress(self, request: RightsRequest) -> None:
+        self._mark(request, ["suppression"])
+
+    def _mark(self, request: RightsRequest, attributes: list[str]) -> None:
+        mark = Mark(at=utc_now(), request_id=request.request_id)
+        digests = list(request.subject_keys.values())
+        for attribute in attributes:
+            self._store.mark(digests, attribute, mark)
