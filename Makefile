@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test test-unit test-integration test-e2e test-browser lint bench clean
+.PHONY: help install run seed test test-unit test-integration test-e2e test-browser lint bench clean
 
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000"
@@ -47,6 +47,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cold_import.py --runs 7
+	$(BIN)/python benchmarks/generator.py --calls 100000
+
+seed: $(STAMP)
+	$(BIN)/python -m local_stack.seed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from local_stack.http_api import proxy_event
+from local_stack.http_api import operator_identity, proxy_event
 from local_stack.provision import Route
 from local_stack.runtime import RunningStack, in_process_stack
 from privacy_rights.keyed_hash import KeyRing
@@ -48,7 +48,9 @@ def call_api(running: RunningStack) -> Callable[..., tuple[int, dict[str, Any], 
         body: Any = None,
         headers: dict[str, str] | None = None,
         source_ip: str = "203.0.113.7",
+        operator: str | None = None,
     ) -> tuple[int, dict[str, Any], Any]:
+        """``operator`` plays the IAM identity API Gateway puts in the context of IAM routes."""
         route, parameters = _match(running, method, path)
         raw = body if isinstance(body, bytes | str) or body is None else json.dumps(body)
         payload = raw.encode() if isinstance(raw, str) else (raw or b"")
@@ -62,6 +64,7 @@ def call_api(running: RunningStack) -> Callable[..., tuple[int, dict[str, Any], 
             payload,
             source_ip,
             parameters,
+            operator_identity(operator) if operator else None,
         )
         result, errored = running.lambdas.invoke(route.function, event)
         assert not errored, f"{route.function} raised: {result}"

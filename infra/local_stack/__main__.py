@@ -1,4 +1,5 @@
-"""``python -m local_stack`` (what ``make run`` calls): bring the whole system up locally."""
+"""``python -m local_stack`` (what ``make run`` calls): bring the whole system up locally,
+with the synthetic platform seeded."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import argparse
 import signal
 import threading
 
+from local_stack import demo
 from local_stack.runtime import served_stack
+from local_stack.synthetic import Scale, generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
         "--port", type=int, default=8080, help="port of the API and web form (0: any free port)"
     )
     parser.add_argument("--aws-port", type=int, default=5000, help="port of the moto AWS endpoint (0: any)")
+    parser.add_argument("--callers", type=int, default=Scale.callers, help="background callers to generate")
+    parser.add_argument("--no-seed", action="store_true", help="leave the platform's stores empty")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -23,6 +28,23 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with served_stack(args.host, args.port, args.aws_port) as running:
         stack = running.stack
+        seeded = ""
+        if not args.no_seed:
+            report = generate(
+                running.session,
+                stack.platform_stores,
+                stack.ref("CustomersTable"),
+                Scale(callers=args.callers),
+            )
+            seeded = (
+                f"  Synthetic platform {report.total_records} records in {len(report.records)} stores"
+                f" ({report.seconds:.1f} s)\n"
+            )
+        subjects = "".join(
+            f"    {s.name:<24} {s.email or '-':<34} {s.phone or '-':<14}"
+            f"{'  [' + s.special + ']' if s.special else ''}\n"
+            for s in demo.README_SUBJECTS
+        )
         print(
             "\nCallX privacy rights service - local stack is up\n"
             f"  API and web form  {running.api_url}\n"
@@ -30,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  (HTML: {running.api_url}/_local/outbox.html)\n"
             f"  AWS endpoint      {running.aws_endpoint}  (e.g. aws --endpoint-url {running.aws_endpoint} "
             "dynamodb list-tables; any access key works)\n"
+            f"  Ops API           {running.api_url}/ops/...  (privacy-ops --operator YOURNAME ...)\n"
             f"  State machine     {stack.ref('RightsRequestStateMachine')}\n"
-            f"  Requests table    {stack.ref('RequestsTable')}\n"
-            "  Routes:\n"
-            + "".join(f"    {r.method:6} {r.path}  -> {r.function}\n" for r in stack.routes)
+            + seeded
+            + "  Demo subjects:\n"
+            + subjects
             + "Stop with Ctrl-C.",
             flush=True,
         )

@@ -22,6 +22,7 @@ loudly instead of silently never matching a lookup.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -36,6 +37,8 @@ Instruction = Literal["fulfil", "forward", "ask"]
 InsightKind = Literal["summary", "score", "sentiment"]
 Sensitive = Literal["card", "ssn"]
 Outcome = Literal["answered", "voicemail", "missed", "forwarded"]
+
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 INSIGHT_KINDS: tuple[InsightKind, ...] = ("summary", "score", "sentiment")
 #: Agent metric periods the demo agents have (the three months before REFERENCE_DATE).
@@ -73,9 +76,9 @@ def _email(value: str) -> str:
 
 def opaque_id(prefix: str, label: str) -> str:
     """A stable ID that says nothing about its subject: a call_id survives erasure on the
-    tombstone, so it must not spell the caller's name. Seed-independent, so re-seeding with
-    another seed overwrites the demo records instead of duplicating them."""
-    return prefix + hashlib.sha256(f"callx-demo:{label}".encode()).hexdigest()[:32]
+    tombstone, so it must not spell the caller's name. Demo labels do not involve the seed, so
+    re-seeding with another seed overwrites the demo records instead of duplicating them."""
+    return prefix + hashlib.sha256(f"callx-synthetic:{label}".encode()).hexdigest()[:32]
 
 
 def iso(moment: datetime) -> str:
@@ -154,16 +157,33 @@ SAM = Agent("sam", "Sam Okafor", _email("sam.okafor@acme-plumbing.example"), _ph
 HOUSE_AGENTS: dict[str, Agent] = {
     agent.tenant_id: agent
     for agent in (
-        Agent("riley", "Riley Chen", "riley.chen@acme-plumbing.example", "+14155550151", "acme"),
-        Agent("noor", "Noor Haddad", "noor.haddad@brightside-dental.example", "+15105550152", "brightside"),
-        Agent("peter", "Peter Walsh", "peter.walsh@northwind-legal.example", "+16505550153", "northwind"),
-        Agent("maya", "Maya Torres", "maya.torres@crescent-realty.example", "+14155550154", "crescent"),
-        Agent("ken", "Ken Ito", "ken.ito@harbor-freight.example", "+16505550155", "harbor"),
+        Agent(
+            "riley", "Riley Chen", _email("riley.chen@acme-plumbing.example"), _phone("+14155550151"), "acme"
+        ),
+        Agent(
+            "noor",
+            "Noor Haddad",
+            _email("noor.haddad@brightside-dental.example"),
+            _phone("+15105550152"),
+            "brightside",
+        ),
+        Agent(
+            "peter",
+            "Peter Walsh",
+            _email("peter.walsh@northwind-legal.example"),
+            _phone("+16505550153"),
+            "northwind",
+        ),
+        Agent(
+            "maya",
+            "Maya Torres",
+            _email("maya.torres@crescent-realty.example"),
+            _phone("+14155550154"),
+            "crescent",
+        ),
+        Agent("ken", "Ken Ito", _email("ken.ito@harbor-freight.example"), _phone("+16505550155"), "harbor"),
     )
 }
-for _agent in HOUSE_AGENTS.values():
-    _email(_agent.email)
-    _phone(_agent.phone)
 
 AGENTS: tuple[Agent, ...] = (SAM, *HOUSE_AGENTS.values())
 AGENTS_BY_ID = {agent.agent_id: agent for agent in AGENTS}
@@ -233,6 +253,16 @@ DEMO_TELEMETRY: tuple[TelemetryEvent, ...] = tuple(
 
 # --- the subjects ---------------------------------------------------------------------------
 
+DANA_PHONE = _phone("+14155550132")
+MARCUS_PHONE = _phone("+15105550147")
+SWITCHBOARD_PHONE = _phone("+16505550100")
+RECYCLED_PHONE = _phone("+14155550163")
+ELENA_PHONE = _phone("+16505550118")
+CHRIS_PHONE = _phone("+14155550189")
+JORDAN_PHONE = _phone("+15105550124")
+MARCUS_EMAIL = _email("marcus.oyelaran@example.net")
+ELENA_EMAIL = _email("elena.vasquez@example.org")
+
 
 @dataclass(frozen=True)
 class PreviousHolder:
@@ -260,7 +290,7 @@ DANA = Subject(
     "dana",
     "Dana Whitfield",
     None,
-    _phone("+14155550132"),
+    DANA_PHONE,
     None,
     "Known only by phone: 4 calls to Acme, two recorded two-channel (one with a redacted copy), "
     "one in a training set, one with a colleague transferred in.",
@@ -268,8 +298,8 @@ DANA = Subject(
 MARCUS = Subject(
     "marcus",
     "Marcus Oyelaran",
-    _email("marcus.oyelaran@example.net"),
-    _phone("+15105550147"),
+    MARCUS_EMAIL,
+    MARCUS_PHONE,
     None,
     "Phone and email: CRM lead and 3 calls at Brightside, opted out of CallX marketing.",
 )
@@ -277,7 +307,7 @@ SWITCHBOARD = Subject(
     "switchboard",
     "Harbor main line",
     None,
-    _phone("+16505550100"),
+    SWITCHBOARD_PHONE,
     None,
     "A shared switchboard: 2,500 calls from many people at 4 customers; too big to be one person.",
     special="shared switchboard",
@@ -286,7 +316,7 @@ LEO = Subject(
     "recycled",
     "Leo Brandt",
     None,
-    _phone("+14155550163"),
+    RECYCLED_PHONE,
     date(2025, 6, 1),
     "A recycled number: Leo has held it since 2025-06-01; Priya Raman's 2024 calls are not his.",
     special="recycled number",
@@ -295,8 +325,8 @@ LEO = Subject(
 ELENA = Subject(
     "elena",
     "Elena Vasquez",
-    _email("elena.vasquez@example.org"),
-    _phone("+16505550118"),
+    ELENA_EMAIL,
+    ELENA_PHONE,
     None,
     "Phone and email, data at Northwind Legal, which wants to be asked each time.",
     special="ask-each-time customer",
@@ -317,7 +347,7 @@ CHRIS = Subject(
     "chris",
     "Chris Whitfield",
     None,
-    _phone("+14155550189"),
+    CHRIS_PHONE,
     None,
     "Dana's surname, another number: 2 calls to Acme. Matching on name would find him.",
 )
@@ -325,7 +355,7 @@ JORDAN = Subject(
     "jordan",
     "Jordan Lee",
     None,
-    _phone("+15105550124"),
+    JORDAN_PHONE,
     None,
     "Transferred into one of Dana's calls (participants); 1 call of his own to Acme.",
 )
@@ -366,8 +396,8 @@ DEMO_LEADS: tuple[Lead, ...] = (
         "brightside",
         opaque_id("LD", "lead:marcus"),
         MARCUS.name,
-        MARCUS.email,
-        _phone("+15105550147"),
+        MARCUS_EMAIL,
+        MARCUS_PHONE,
         "Oyelaran Consulting",
         "Asked about Invisalign pricing; prefers evening calls.",
     ),
@@ -375,8 +405,8 @@ DEMO_LEADS: tuple[Lead, ...] = (
         "northwind",
         opaque_id("LD", "lead:elena"),
         ELENA.name,
-        ELENA.email,
-        _phone("+16505550118"),
+        ELENA_EMAIL,
+        ELENA_PHONE,
         "Vasquez Imports",
         "Commercial lease dispute with landlord; wants a consultation before December.",
     ),
@@ -391,7 +421,7 @@ class MarketingPreference:
 
 
 DEMO_MARKETING: tuple[MarketingPreference, ...] = (
-    MarketingPreference(_email("marcus.oyelaran@example.net"), False, "2026-05-20T10:00:00Z"),
+    MarketingPreference(MARCUS_EMAIL, False, "2026-05-20T10:00:00Z"),
 )
 
 
@@ -451,7 +481,8 @@ class Call:
             raise ValueError(f"{self.label}: answered calls have an agent, unanswered ones do not")
         if self.training_set is not None and (self.training_set not in TRAINING_SETS or not self.recorded):
             raise ValueError(f"{self.label}: training sets are built from recorded calls")
-        datetime.strptime(self.started_at, "%Y-%m-%dT%H:%M:%SZ")  # raises on another spelling
+        if not _ISO_UTC.fullmatch(self.started_at):
+            raise ValueError(f"{self.label}: started_at is ISO-8601 UTC with 'Z', got {self.started_at!r}")
 
     @cached_property
     def call_id(self) -> str:
@@ -477,61 +508,150 @@ def _house(tenant_id: str) -> str:
 
 _DANA_CALLS = (
     Call(
-        "dana-1", "acme", DANA.phone or "", DANA.name, "2026-08-14T16:05:00Z", 312, _SAM,
-        channels=2, recorded=True, redacted_copy=True, sensitive="card", training_set="ts-2026-10",
+        "dana-1",
+        "acme",
+        DANA_PHONE,
+        DANA.name,
+        "2026-08-14T16:05:00Z",
+        312,
+        _SAM,
+        channels=2,
+        recorded=True,
+        redacted_copy=True,
+        sensitive="card",
+        training_set="ts-2026-10",
     ),
     Call(
-        "dana-2", "acme", DANA.phone or "", DANA.name, "2026-09-03T17:42:00Z", 185, _SAM,
-        source="organic", participants=(JORDAN.phone or "",), channels=2, recorded=True,
+        "dana-2",
+        "acme",
+        DANA_PHONE,
+        DANA.name,
+        "2026-09-03T17:42:00Z",
+        185,
+        _SAM,
+        source="organic",
+        participants=(JORDAN_PHONE,),
+        channels=2,
+        recorded=True,
     ),
     Call(
-        "dana-3", "acme", DANA.phone or "", DANA.name, "2026-09-21T15:10:00Z", 96, _SAM,
-        source="webrtc", ip_address="203.0.113.24", device="Chrome 129 on Android 14",
+        "dana-3",
+        "acme",
+        DANA_PHONE,
+        DANA.name,
+        "2026-09-21T15:10:00Z",
+        96,
+        _SAM,
+        source="webrtc",
+        ip_address="203.0.113.24",
+        device="Chrome 129 on Android 14",
     ),
-    Call("dana-4", "acme", DANA.phone or "", DANA.name, "2026-10-12T18:30:00Z", 44, _SAM),
-)  # fmt: skip
+    Call("dana-4", "acme", DANA_PHONE, DANA.name, "2026-10-12T18:30:00Z", 44, _SAM),
+)
 
 _MARCUS_CALLS = (
     Call(
-        "marcus-1", "brightside", MARCUS.phone or "", MARCUS.name, "2026-07-08T20:15:00Z", 264,
-        _house("brightside"), recorded=True, sensitive="ssn",
+        "marcus-1",
+        "brightside",
+        MARCUS_PHONE,
+        MARCUS.name,
+        "2026-07-08T20:15:00Z",
+        264,
+        _house("brightside"),
+        recorded=True,
+        sensitive="ssn",
     ),
-    Call("marcus-2", "brightside", MARCUS.phone or "", MARCUS.name, "2026-08-19T21:02:00Z", 131,
-         _house("brightside"), source="organic"),
-    Call("marcus-3", "brightside", MARCUS.phone or "", MARCUS.name, "2026-10-02T19:40:00Z", 58,
-         _house("brightside")),
-)  # fmt: skip
+    Call(
+        "marcus-2",
+        "brightside",
+        MARCUS_PHONE,
+        MARCUS.name,
+        "2026-08-19T21:02:00Z",
+        131,
+        _house("brightside"),
+        source="organic",
+    ),
+    Call(
+        "marcus-3", "brightside", MARCUS_PHONE, MARCUS.name, "2026-10-02T19:40:00Z", 58, _house("brightside")
+    ),
+)
 
 _ELENA_CALLS = (
     Call(
-        "elena-1", "northwind", ELENA.phone or "", ELENA.name, "2026-09-09T16:30:00Z", 540,
-        _house("northwind"), channels=2, recorded=True,
+        "elena-1",
+        "northwind",
+        ELENA_PHONE,
+        ELENA.name,
+        "2026-09-09T16:30:00Z",
+        540,
+        _house("northwind"),
+        channels=2,
+        recorded=True,
     ),
-    Call("elena-2", "northwind", ELENA.phone or "", ELENA.name, "2026-10-20T17:05:00Z", 75,
-         _house("northwind"), source="direct"),
-)  # fmt: skip
+    Call(
+        "elena-2",
+        "northwind",
+        ELENA_PHONE,
+        ELENA.name,
+        "2026-10-20T17:05:00Z",
+        75,
+        _house("northwind"),
+        source="direct",
+    ),
+)
 
 _RECYCLED_CALLS = (
     # Priya Raman's, before the number was recycled: not Leo's data.
-    Call("priya-1", "acme", LEO.phone or "", PRIYA_NAME, "2024-02-12T17:20:00Z", 220, _house("acme")),
-    Call("priya-2", "acme", LEO.phone or "", PRIYA_NAME, "2024-06-03T15:45:00Z", 97, _house("acme"),
-         source="organic"),
-    Call("priya-3", "acme", LEO.phone or "", PRIYA_NAME, "2024-11-25T18:05:00Z", 143, _house("acme")),
+    Call("priya-1", "acme", RECYCLED_PHONE, PRIYA_NAME, "2024-02-12T17:20:00Z", 220, _house("acme")),
+    Call(
+        "priya-2",
+        "acme",
+        RECYCLED_PHONE,
+        PRIYA_NAME,
+        "2024-06-03T15:45:00Z",
+        97,
+        _house("acme"),
+        source="organic",
+    ),
+    Call("priya-3", "acme", RECYCLED_PHONE, PRIYA_NAME, "2024-11-25T18:05:00Z", 143, _house("acme")),
     # Leo Brandt's, after 2025-07-01.
     Call(
-        "leo-1", "northwind", LEO.phone or "", LEO.name, "2025-07-14T16:00:00Z", 410, _house("northwind"),
-        channels=2, recorded=True,
+        "leo-1",
+        "northwind",
+        RECYCLED_PHONE,
+        LEO.name,
+        "2025-07-14T16:00:00Z",
+        410,
+        _house("northwind"),
+        channels=2,
+        recorded=True,
     ),
-    Call("leo-2", "northwind", LEO.phone or "", LEO.name, "2025-09-02T19:25:00Z", 66, _house("northwind"),
-         source="direct"),
-)  # fmt: skip
+    Call(
+        "leo-2",
+        "northwind",
+        RECYCLED_PHONE,
+        LEO.name,
+        "2025-09-02T19:25:00Z",
+        66,
+        _house("northwind"),
+        source="direct",
+    ),
+)
 
 _NEIGHBOUR_CALLS = (
-    Call("chris-1", "acme", CHRIS.phone or "", CHRIS.name, "2026-08-28T14:10:00Z", 121, _house("acme")),
-    Call("chris-2", "acme", CHRIS.phone or "", CHRIS.name, "2026-10-05T16:55:00Z", 83, _house("acme"),
-         source="organic"),
-    Call("jordan-1", "acme", JORDAN.phone or "", JORDAN.name, "2026-09-15T13:35:00Z", 159, _house("acme")),
-)  # fmt: skip
+    Call("chris-1", "acme", CHRIS_PHONE, CHRIS.name, "2026-08-28T14:10:00Z", 121, _house("acme")),
+    Call(
+        "chris-2",
+        "acme",
+        CHRIS_PHONE,
+        CHRIS.name,
+        "2026-10-05T16:55:00Z",
+        83,
+        _house("acme"),
+        source="organic",
+    ),
+    Call("jordan-1", "acme", JORDAN_PHONE, JORDAN.name, "2026-09-15T13:35:00Z", 159, _house("acme")),
+)
 
 #: Six one-off callers whose calls Sam took: his footprint reaches their calls (his voice and
 #: name are in them), which is exactly why an agent's copy must withhold the callers.
@@ -591,7 +711,7 @@ def _switchboard_calls() -> tuple[Call, ...]:
             Call(
                 f"switchboard-{number}",
                 tenant_id,
-                SWITCHBOARD.phone or "",
+                SWITCHBOARD_PHONE,
                 SWITCHBOARD_CALLER_NAMES[number % len(SWITCHBOARD_CALLER_NAMES)],
                 iso(first + timedelta(minutes=197 * number)),
                 30 + (53 * number) % 540,
@@ -646,8 +766,10 @@ def expected_counts(key: str, *, use_held_since: bool = True) -> dict[str, int]:
     calls (as agent), agent_metrics; account_id -> usage_telemetry; each call -> recording
     objects (original and redacted counted separately), transcript, insights, training entries.
 
-    ``use_held_since``: with the subject's ``phone_held_since`` (only calls from that day on),
-    or, when False, everything on the number whoever held it. Only the recycled number differs.
+    ``use_held_since``: with the subject's ``phone_held_since``, only calls from that day on
+    (what may be released to the current holder); when False, everything the number reaches
+    whoever held it (what a resolver finds, the earlier holder's records withheld). Only the
+    recycled number differs.
     """
     subject = SUBJECTS[key]
     since = subject.phone_held_since.isoformat() if use_held_since and subject.phone_held_since else None

@@ -487,17 +487,19 @@ def _function(builder: StackBuilder, logical_id: str, properties: dict[str, Any]
             memory_mb=int(props.get("MemorySize", 128)),
         )
     )
-    for event in props.get("Events", {}).values():
+    for event in properties.get("Events", {}).values():
         if event["Type"] == "Api":
             spec = event["Properties"]
+            # The API's logical id, not its resolved id: stage and authorizer hang off the resource.
+            api = spec.get("RestApiId", {"Ref": "ServerlessRestApi"})["Ref"]
             builder.stack.routes.append(
                 Route(
-                    api=spec.get("RestApiId", "ServerlessRestApi"),
+                    api=api,
                     method=spec["Method"].upper(),
                     path=spec["Path"],
                     function=logical_id,
                     auth=(spec.get("Auth") or {}).get("Authorizer")
-                    or builder.stack.physical.get(spec.get("RestApiId", ""), {}).get("_auth"),
+                    or builder.stack.physical.get(api, {}).get("_auth"),
                 )
             )
 

@@ -122,8 +122,15 @@ class Resolver:
             )
             (released_queue if root.proven else withheld_queue).append(step)
 
+        ceiling = self._map.resolution.max_records_per_subject
+        skipped_links = 0
         while released_queue or withheld_queue:
             step = released_queue.popleft() if released_queue else withheld_queue.popleft()
+            if step.context and len(records) > ceiling:
+                # Already more than one person has: the request stops for ops either way, and
+                # following every link of a switchboard would cost thousands of calls.
+                skipped_links += 1
+                continue
             for store, lookup in self._map.lookups_by(step.kind):
                 for value in self._lookup_values(lookup, step):
                     query_key = (
@@ -160,7 +167,14 @@ class Resolver:
                             child = _Step(link_kind, str(link_value), context, released, reason)
                             (released_queue if released else withheld_queue).append(child)
         ordered = sorted(records.values(), key=lambda r: (r.store, _pointer_text(r.pointer)))
-        return Resolution(records=ordered, summary=self._summary(roots, ordered, pointers_key))
+        summary = self._summary(roots, ordered, pointers_key)
+        if skipped_links:
+            note = (
+                f"stopped following {skipped_links} links past {ceiling} records: "
+                "derived counts are lower bounds"
+            )
+            summary = summary.model_copy(update={"flags": [*summary.flags, note]})
+        return Resolution(records=ordered, summary=summary)
 
     def _lookup_values(self, lookup: Lookup, step: _Step) -> list[str]:
         if not lookup.keyed_hash:

@@ -12,7 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
+from local_stack import demo
 from local_stack.runtime import RunningStack, served_stack
+from local_stack.synthetic import Scale, generate
+from privacy_rights import ops_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +23,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def local() -> Iterator[RunningStack]:
     with served_stack(api_port=0, moto_port=0) as running:
+        generate(
+            running.session,
+            running.stack.platform_stores,
+            running.stack.ref("CustomersTable"),
+            Scale(callers=10),
+        )
         yield running
 
 
@@ -107,3 +116,72 @@ def test_unknown_paths_and_the_outbox_page(local: RunningStack) -> None:
     assert missing == 404
     assert page_status == 200
     assert "Local outbox" in page
+
+
+def test_the_ops_cli_prints_a_demo_subjects_footprint(
+    local: RunningStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dana = demo.SUBJECTS["dana"]
+
+    code = ops_cli.main(
+        [
+            "--api-url",
+            local.api_url,
+            "--operator",
+            "alice",
+            "lookup",
+            "--phone",
+            dana.phone or "",
+            "--reason",
+            "e2e walkthrough",
+        ]
+    )
+
+    output = capsys.readouterr().out
+    assert code == 0
+    assert "calls               customer acme  4" in output
+    assert "Total: 22 records" in output
+
+
+def test_the_ops_cli_json_flags_the_switchboard(
+    local: RunningStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phone = demo.SUBJECTS["switchboard"].phone or ""
+
+    code = ops_cli.main(
+        [
+            "--api-url",
+            local.api_url,
+            "--operator",
+            "alice",
+            "--json",
+            "lookup",
+            "--phone",
+            phone,
+            "--reason",
+            "e2e walkthrough",
+        ]
+    )
+
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert summary["total_records"] == 2500
+    assert len(summary["flags"]) >= 2
+
+
+def test_the_ops_api_refuses_an_anonymous_caller(local: RunningStack) -> None:
+    status, _ = http("POST", f"{local.api_url}/ops/lookups", {"phone": "+14155550132", "reason": "anonymous"})
+
+    assert status == 403
+
+
+def test_a_lookup_reason_with_personal_data_is_refused(local: RunningStack) -> None:
+    status, body = http(
+        "POST",
+        f"{local.api_url}/ops/lookups",
+        {"phone": "+14155550132", "reason": "caller jane@example.com asked"},
+        headers={"X-Local-Operator": "alice"},
+    )
+
+    assert status == 422
+    assert "jane@" not in json.dumps(body)

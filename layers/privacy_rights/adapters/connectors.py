@@ -26,9 +26,11 @@ def _plain(value: Any) -> Any:
 
 
 class DynamoDBConnector:
-    def __init__(self, client: Any, physical_names: Mapping[str, str]) -> None:
+    def __init__(self, client: Any, physical_names: Mapping[str, str], page_size: int | None = None) -> None:
         self._ddb = client
         self._names = physical_names
+        # DynamoDB pages at 1 MB; a smaller page size only serves to exercise paging.
+        self._page_size = page_size
         self._calls: Counter[str] = Counter()
 
     def calls_made(self) -> Counter[str]:
@@ -55,6 +57,8 @@ class DynamoDBConnector:
         }
         if lookup.index:
             query["IndexName"] = lookup.index
+        if self._page_size:
+            query["PaginationConfig"] = {"PageSize": self._page_size}
         for page in self._ddb.get_paginator("query").paginate(**query):
             self._calls[f"{store.name}:Query"] += 1
             for item in page["Items"]:
