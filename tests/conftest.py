@@ -3,30 +3,98 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from local_stack.http_api import operator_identity, proxy_event
 from local_stack.provision import Route
 from local_stack.runtime import RunningStack, in_process_stack
+from privacy_rights.adapters.container import Container
+from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.keyed_hash import KeyRing
+from privacy_rights.settings import Settings
 
 FINAL_EXECUTION_STATES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
+class RetrySleeps:
+    """Step Functions' Retry intervals, recorded instead of slept (a blink is slept, so other
+    threads of the test can act between attempts)."""
+
+    BLINK = 0.05
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        time.sleep(self.BLINK)
+
+
 @pytest.fixture
-def running() -> Iterator[RunningStack]:
-    """Every resource of template.yaml on in-process moto, handlers wired to the real state machine."""
+def retry_sleeps() -> Iterator[RetrySleeps]:
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    sleeps = RetrySleeps()
+    with mock.patch.object(retrier_decl, "time", sleeps):
+        yield sleeps
+
+
+@pytest.fixture
+def running(retry_sleeps: RetrySleeps) -> Iterator[RunningStack]:
+    """Every resource of template.yaml on in-process moto, handlers wired to the real state
+    machine; retries never sleep."""
     with in_process_stack() as stack:
         yield stack
         _wait_for_executions(stack)
 
 
+@pytest.fixture
+def container(running: RunningStack) -> Container:
+    """The domain wired to the running stack, as a handler would be."""
+    return Container(Settings.from_environment())
+
+
+@pytest.fixture
+def store(running: RunningStack) -> RequestStore:
+    return RequestStore(
+        running.client("dynamodb"), running.stack.ref("RequestsTable"), running.stack.ref("AuditTable")
+    )
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.03)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Any]:
+    return wait_until
+
+
+@pytest.fixture
+def waiting_for(store: RequestStore) -> Callable[[str, str], None]:
+    """Block until the request's execution is parked waiting for ``kind``."""
+
+    def wait(request_id: str, kind: str) -> None:
+        wait_until(lambda: kind in store.waiting_for(request_id), what=f"{request_id} waiting for {kind}")
+
+    return wait
+
+
 def _wait_for_executions(stack: RunningStack, timeout: float = 30) -> None:
-    """No execution may outlive its test: its thread would call a moto that is gone."""
+    """No execution may outlive its test: its thread would call a moto that is gone. Those
+    parked on a task token (waiting for a verification that never comes) are stopped."""
     sfn: Any = stack.client("stepfunctions")
     deadline = time.monotonic() + timeout
     arn = stack.stack.ref("RightsRequestStateMachine")
@@ -34,6 +102,16 @@ def _wait_for_executions(stack: RunningStack, timeout: float = 30) -> None:
         running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
         if not running:
             return
+        # moto's StopExecution leaves a parked execution running: answer its wait instead.
+        store = RequestStore(
+            stack.client("dynamodb"), stack.stack.ref("RequestsTable"), stack.stack.ref("AuditTable")
+        )
+        for execution in running:
+            request_id = re.sub(r"-r\d+$", "", execution["name"])
+            for kind in store.waiting_for(request_id):
+                token = store.take_waiting(request_id, kind)
+                if token:
+                    sfn.send_task_failure(taskToken=token, error="TestOver", cause="the test ended")
         time.sleep(0.05)
     raise AssertionError("executions still running at the end of the test")
 

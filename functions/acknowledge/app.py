@@ -21,4 +21,4 @@ logger = make_logger("acknowledge")
 @event_parser(model=StepInput)
 def handler(event: StepInput, context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(request_id=event.request_id)
-    return container.steps.acknowledge(event.request_id)
+    return container.workflow.acknowledge(event.request_id)

@@ -3,14 +3,24 @@ caller's IAM identity, which API Gateway puts in the request context (never a he
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
 from privacy_rights.api import caller_identity, rest_resolver
-from privacy_rights.models import ResolutionSummary
+from privacy_rights.intake import SubmitRequest
+from privacy_rights.models import ResolutionSummary, Status
 from privacy_rights.observability import make_logger, metrics, tracer
+from privacy_rights.ops import (
+    CancelCommand,
+    DecisionCommand,
+    ListQuery,
+    ReplayCommand,
+    RequestDetail,
+    RequestRow,
+)
 from privacy_rights.resolve_service import LookupQuery
 from privacy_rights.settings import get_settings
 
@@ -18,12 +28,66 @@ settings = get_settings()
 container = Container(settings)
 logger = make_logger("ops_api")
 app = rest_resolver(settings, logger)
+RequestId = Annotated[str, Path(min_length=5, max_length=64)]
+
+
+def operator() -> str:
+    return caller_identity(app.current_event)
 
 
 @app.post("/ops/lookups", summary="What the platform holds for these identifiers (counts only; audited)")
 @tracer.capture_method
 def lookup(query: Annotated[LookupQuery, Body()]) -> ResolutionSummary:
-    return container.resolve.lookup(query, operator=caller_identity(app.current_event))
+    return container.resolve.lookup(query, operator=operator())
+
+
+@app.get("/ops/requests", summary="Requests by status, due date or time stuck")
+@tracer.capture_method
+def list_requests(
+    status: Annotated[Status | None, Query()] = None,
+    due_within_days: Annotated[int | None, Query(ge=0, le=365)] = None,
+    overdue: Annotated[bool, Query()] = False,
+    stuck_for_hours: Annotated[int | None, Query(ge=1, le=8760)] = None,
+) -> list[RequestRow]:
+    operator()
+    query = ListQuery(
+        status=status, due_within_days=due_within_days, overdue=overdue, stuck_for_hours=stuck_for_hours
+    )
+    return container.ops.list_requests(query)
+
+
+@app.get("/ops/requests/<request_id>", summary="One request: timeline, resolution, failed step")
+@tracer.capture_method
+def show(request_id: RequestId) -> RequestDetail:
+    operator()
+    return container.ops.show(request_id)
+
+
+@app.post("/ops/requests/<request_id>/replay", summary="Run the workflow again from where it failed")
+@tracer.capture_method
+def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> dict[str, Any]:
+    return container.ops.replay(request_id, command, operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/decision", summary="Answer a request waiting for a decision or fulfilment"
+)
+@tracer.capture_method
+def decide(request_id: RequestId, command: Annotated[DecisionCommand, Body()]) -> dict[str, Any]:
+    return container.ops.decide(request_id, command, operator())
+
+
+@app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")
+@tracer.capture_method
+def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> dict[str, Any]:
+    return container.ops.cancel(request_id, command, operator())
+
+
+@app.post("/ops/requests", summary="Enter a request taken on the toll-free line (channel phone)")
+@tracer.capture_method
+def enter_phone_request(body: Annotated[SubmitRequest, Body()]) -> Response[Any]:
+    acknowledgement = container.ops.enter_phone_request(body, operator())
+    return Response(202, content_types.APPLICATION_JSON, acknowledgement.model_dump(mode="json"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -23,4 +23,4 @@ logger = make_logger("record_failure")
 def handler(event: FailureInput, context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(request_id=event.request_id, failed_step=event.step)
     metrics.add_metric(name="StepFailed", unit="Count", value=1)
-    return container.steps.record_failure(event.request_id, event.step, event.error.Error)
+    return container.workflow.record_failure(event.request_id, event.step, event.error.Error)

@@ -21,4 +21,4 @@ logger = make_logger("resolve_subject")
 @event_parser(model=StepInput)
 def handler(event: StepInput, context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(request_id=event.request_id)
-    return container.resolve.resolve_request(event.request_id)
+    return container.workflow.resolve(event.request_id)

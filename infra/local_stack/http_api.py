@@ -148,6 +148,9 @@ class LocalApi:
                     return route, found.groupdict()
         return None
 
+    def function_names(self) -> list[str]:
+        return sorted(spec.logical_id for spec in self.lambdas.functions)
+
     def allowed_methods(self, path: str) -> list[str]:
         return sorted({route.method for route in self.stack.routes if route.pattern().match(path)})
 
@@ -193,6 +196,9 @@ class LocalApi:
                 if method == "GET" and path in api.extra_routes:
                     status, content_type, payload = api.extra_routes[path]()
                     self._send(status, content_type, payload)
+                    return
+                if path == "/_local/faults":
+                    self._faults(method, body)
                     return
                 if method == "GET" and path == "/_local/outbox":
                     messages = [m.as_json() for m in api.outbox.messages()]
@@ -251,6 +257,37 @@ class LocalApi:
                     )
                     return
                 self._send_proxy_result(result)
+
+            def _faults(self, method: str, body: bytes) -> None:
+                """The local fault switch: make a function fail (POST {"function", "error", "times"}),
+                see what is injected (GET), clear it (DELETE, optionally ?function=...)."""
+                try:
+                    if method == "POST":
+                        spec = json.loads(body or b"{}")
+                        api.lambdas.inject(str(spec["function"]), str(spec["error"]), spec.get("times"))
+                    elif method == "DELETE":
+                        query = parse_qs(urlsplit(self.path).query)
+                        names = query.get("function") or []
+                        api.lambdas.clear(names[0] if names else None)
+                    elif method != "GET":
+                        self._send(
+                            HTTPStatus.METHOD_NOT_ALLOWED,
+                            "application/json",
+                            b'{"message":"GET, POST or DELETE"}',
+                        )
+                        return
+                except (KeyError, ValueError, TypeError) as exc:
+                    answer = {
+                        "message": f"bad fault: {type(exc).__name__}",
+                        "functions": api.function_names(),
+                    }
+                    self._send(HTTPStatus.BAD_REQUEST, "application/json", json.dumps(answer).encode())
+                    return
+                faults = {
+                    name: {"error": error, "times": times}
+                    for name, (error, times) in api.lambdas.faults.items()
+                }
+                self._send(HTTPStatus.OK, "application/json", json.dumps(faults).encode())
 
             def _static(self, path: str) -> bool:
                 relative = "index.html" if path in ("", "/") else path.lstrip("/")

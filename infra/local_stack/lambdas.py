@@ -67,8 +67,9 @@ class InProcessLambdas:
         self._specs: dict[str, FunctionSpec] = {}
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
-        #: function logical id -> error name to raise instead of running it (local fault switch)
-        self.faults: dict[str, str] = {}
+        #: function logical id -> (error name to raise instead of running it, times left or None
+        #: for every time): the local stack's fault switch
+        self.faults: dict[str, tuple[str, int | None]] = {}
         self.invocations: list[tuple[str, float]] = []
 
     def register(self, spec: FunctionSpec) -> None:
@@ -116,10 +117,9 @@ class InProcessLambdas:
             deadline=time.monotonic() + spec.timeout_seconds,
         )
         try:
-            if spec.logical_id in self.faults:
-                raise type(self.faults[spec.logical_id], (FaultInjected,), {})(
-                    "fault injected by the local stack"
-                )
+            fault = self._take_fault(spec.logical_id)
+            if fault:
+                raise type(fault, (FaultInjected,), {})("fault injected by the local stack")
             return self.handler(name_or_arn)(event, context), False
         except Exception as exc:
             return {
@@ -127,6 +127,34 @@ class InProcessLambdas:
                 "errorMessage": "handler failed",
                 "stackTrace": traceback.format_exception_only(type(exc), exc)[-1:],
             }, True
+
+    def inject(self, function: str, error: str, times: int | None = None) -> None:
+        """Make ``function`` (logical id) raise ``error`` instead of running, ``times`` times
+        (None: until cleared)."""
+        logical_id = self.spec(function).logical_id  # unknown functions are refused
+        if not error.isidentifier():
+            raise ValueError("an error name is an identifier, e.g. ConnectorTimeout")
+        with self._lock:
+            self.faults[logical_id] = (error, times)
+
+    def clear(self, function: str | None = None) -> None:
+        with self._lock:
+            if function is None:
+                self.faults.clear()
+            else:
+                self.faults.pop(self.spec(function).logical_id, None)
+
+    def _take_fault(self, logical_id: str) -> str | None:
+        with self._lock:
+            if logical_id not in self.faults:
+                return None
+            error, times = self.faults[logical_id]
+            if times is not None:
+                if times <= 1:
+                    del self.faults[logical_id]
+                else:
+                    self.faults[logical_id] = (error, times - 1)
+            return error
 
     @contextmanager
     def installed(self) -> Iterator[None]:

@@ -153,7 +153,8 @@ class StackBuilder:
         function refer to the state machine that will invoke its siblings."""
         resource_type = self.template["Resources"][logical_id]["Type"]
         if resource_type == "AWS::Serverless::StateMachine":
-            name = self.physical_name(logical_id)
+            given = self.template["Resources"][logical_id].get("Properties", {}).get("Name")
+            name = self.resolver.resolve(given) if given else self.physical_name(logical_id)
             arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
             return {"Ref": arn, "Arn": arn, "Name": name}
         if resource_type == "AWS::Serverless::Function":

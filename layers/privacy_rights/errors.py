@@ -56,6 +56,18 @@ class PersonalDataInAudit(DomainError):
     public_message = "Text kept in the audit trail must not contain an email address or phone number."
 
 
+class SubjectBusy(DomainError):
+    """Another request is acting on the same person; the step is retried later."""
+
+    public_message = "Another request for the same person is being processed."
+
+
+class WaitNotPending(DomainError):
+    """No execution is waiting for that callback (already answered, or never asked)."""
+
+    public_message = "The request is not waiting for that."
+
+
 class TransientDependencyError(DomainError):
     """A dependency was throttled, timed out or answered 5xx: the step may be retried."""
 

@@ -26,6 +26,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.IllegalTransition: HTTPStatus.CONFLICT,
     errors.ConcurrentModification: HTTPStatus.CONFLICT,
     errors.ExtensionNotAllowed: HTTPStatus.CONFLICT,
+    errors.WaitNotPending: HTTPStatus.CONFLICT,
+    errors.SubjectBusy: HTTPStatus.CONFLICT,
     errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 

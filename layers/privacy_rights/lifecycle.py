@@ -31,7 +31,10 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     S.VERIFIED: frozenset({S.IN_PROGRESS, S.AWAITING_DECISION, S.DENIED, S.CANCELED, S.FAILED}),
     S.IN_PROGRESS: frozenset({S.AWAITING_DECISION, S.COMPLETED, S.DENIED, S.CANCELED, S.FAILED}),
     S.AWAITING_DECISION: frozenset({S.IN_PROGRESS, S.COMPLETED, S.DENIED, S.CANCELED, S.FAILED}),
-    S.FAILED: frozenset({S.IN_PROGRESS, S.CANCELED}),
+    # A replay puts the request back where it failed (verification, decision or action).
+    S.FAILED: frozenset(
+        {S.RECEIVED, S.AWAITING_VERIFICATION, S.VERIFIED, S.IN_PROGRESS, S.AWAITING_DECISION, S.CANCELED}
+    ),
     S.COMPLETED: frozenset({S.APPEALED}),
     S.DENIED: frozenset({S.APPEALED}),
     S.APPEALED: frozenset({S.IN_PROGRESS, S.APPEAL_DENIED}),
@@ -92,7 +95,7 @@ def _check_requirements(
         raise IllegalTransition(current, target, "a denial needs a reason")
     if target is not S.DENIED and denial is not None:
         raise IllegalTransition(current, target, "only a denial carries a reason")
-    skips_verification = current is not S.AWAITING_VERIFICATION
+    skips_verification = current in (S.RECEIVED, S.NEEDS_CLARIFICATION)
     if target is S.VERIFIED and skips_verification and request.type not in UNVERIFIED_TYPES:
         raise IllegalTransition(current, target, "only opt-outs skip verification")
     if (target is S.APPEALED) != (appeal is not None):

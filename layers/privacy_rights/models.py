@@ -276,6 +276,8 @@ class FailureRecord(BaseModel):
     error: str
     cause: str = ""
     at: datetime
+    #: where a replay puts the request back
+    status_before: Status | None = None
 
 
 class RightsRequest(BaseModel):
@@ -297,6 +299,8 @@ class RightsRequest(BaseModel):
     #: identifier kinds the requester has proven control of (``email``, ``phone``, ``account_id``)
     proven_identifiers: tuple[str, ...] = ()
     resolution: ResolutionSummary | None = None
+    #: how many times ops replayed the workflow (executions are named ``{request_id}-r{n}``)
+    replays: int = 0
     received_at: datetime = Field(default_factory=utc_now)
     acknowledge_by: date | None = None
     due: date

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from privacy_rights.models import RequestType, RightsRequest
+from privacy_rights.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
 
 RIGHT_NAMES = {
     RequestType.ACCESS: "a copy of your personal data",
@@ -51,3 +51,53 @@ def acknowledgement(request: RightsRequest, link: str) -> Notice:
         f"answer due by {request.current_due}. Status: {link}"
     )
     return Notice(subject=f"We received your privacy request {request.request_id}", text=text, sms=sms)
+
+
+OUTCOME_TEXT = {
+    Outcome.COMPLIED: "We have done what you asked.",
+    Outcome.PARTIALLY_COMPLIED: "We have done part of what you asked; the rest is explained below.",
+    Outcome.NOTHING_HELD: "We hold no personal data for the identifiers you gave us.",
+}
+DENIAL_TEXT = {
+    DenialReason.UNVERIFIABLE: "We could not verify your identity within the time allowed.",
+    DenialReason.EXEMPT: "An exception in the law applies to this request",
+    DenialReason.NOT_A_CONSUMER: "The law under which you asked does not apply to you.",
+    DenialReason.MANIFESTLY_UNFOUNDED: "The request is manifestly unfounded.",
+    DenialReason.EXCESSIVE: "The request is excessive (for example, repeated without new grounds).",
+    DenialReason.AGENT_NOT_AUTHORIZED: "We could not confirm that the agent is authorized to act for you.",
+    DenialReason.CUSTOMER_INSTRUCTION: "The business that holds this data will answer you directly.",
+}
+
+
+def _remedies(request: RightsRequest) -> str:
+    if request.jurisdiction is Jurisdiction.GDPR:
+        return (
+            "You may lodge a complaint with a data protection supervisory authority, in particular in the "
+            "EU member state where you live or work, and seek a judicial remedy."
+        )
+    if request.jurisdiction is Jurisdiction.US_STATE:
+        return (
+            "You may appeal this decision by replying to this message within 60 days; we will answer the "
+            "appeal in writing. If we deny the appeal, you may contact your state's attorney general."
+        )
+    return "You may contact the California Privacy Protection Agency or your state's attorney general."
+
+
+def final(request: RightsRequest, link: str) -> Notice:
+    right = RIGHT_NAMES[request.type]
+    if request.status is Status.DENIED and request.denial is not None:
+        reason = DENIAL_TEXT[request.denial.reason]
+        if request.denial.exemption:
+            reason += f": {request.denial.exemption}."
+        body = f"We are not able to act on your request for {right}. {reason}\n\n{_remedies(request)}"
+        headline = "could not be completed"
+    else:
+        outcome = OUTCOME_TEXT[request.outcome or Outcome.COMPLIED]
+        body = f"Your request for {right} is complete. {outcome}"
+        headline = "is complete"
+    text = (
+        f"{body}\n\nReference: {request.request_id}. We keep a record of your request and of our answer "
+        f"for 24 months, as the law requires, and use it for nothing else.\n\nDetails: {link}"
+    )
+    sms = f"CallX privacy: request {request.request_id} {headline}. Details: {link}"
+    return Notice(subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms)

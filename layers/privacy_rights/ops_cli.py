@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 LOCAL_API = "http://127.0.0.1:8080"
 
@@ -123,6 +123,116 @@ def _lookup(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     return summary, render_summary(summary)
 
 
+def _list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    query = {
+        key: value
+        for key, value in {
+            "status": args.status,
+            "due_within_days": args.due_within,
+            "overdue": "true" if args.overdue else None,
+            "stuck_for_hours": args.stuck_for,
+        }.items()
+        if value is not None
+    }
+    rows = client.call("GET", "/ops/requests" + ("?" + urlencode(query) if query else ""))
+    table = _table(
+        [
+            (
+                r["request_id"],
+                r["type"],
+                r["jurisdiction"],
+                r["channel"],
+                r["status"],
+                r["due_at"],
+                r["status_changed_at"][:19],
+                r.get("failed_step") or "",
+            )
+            for r in rows
+        ],
+        ("request", "type", "law", "channel", "status", "due", "since", "failed step"),
+    )
+    return rows, table if rows else "No requests match."
+
+
+def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    detail = client.call("GET", f"/ops/requests/{args.request_id}")
+    lines = [
+        f"Request {detail['request_id']}: {detail['type']} under {detail['jurisdiction']}, "
+        f"by {detail['channel']}",
+        f"Status: {detail['status']}   received {detail['received_at'][:19]}   due {detail['due_at']}",
+        f"Subject: email {detail['subject']['email'] or '-'}, phone {detail['subject']['phone'] or '-'}; "
+        f"proven: {', '.join(detail['proven_identifiers']) or 'nothing yet'}",
+        f"Workflow: {detail['execution_status'] or 'none'} (replays: {detail['replays']}); "
+        f"waiting for: {', '.join(detail['waiting_for']) or 'nothing'}",
+        f"Completed steps: {', '.join(detail['completed_steps']) or 'none'}",
+    ]
+    if detail.get("failure"):
+        failure = detail["failure"]
+        lines.append(f"FAILED at step {failure['step']}: {failure['error']} - {failure['cause']}")
+    if detail.get("denial"):
+        lines.append(
+            f"Denied: {detail['denial']['reason']} {detail['denial'].get('exemption') or ''}".rstrip()
+        )
+    if detail.get("resolution"):
+        lines.append(render_summary(detail["resolution"]))
+    lines.append("Timeline:")
+    lines += [
+        f"  {row['at'][:23]}  {row['source']:<9}  {row['event']:<32} {row.get('actor') or ''} "
+        f"{json.dumps(row['detail']) if row['detail'] else ''}".rstrip()
+        for row in detail["timeline"]
+    ]
+    return detail, "\n".join(lines)
+
+
+def _replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = {"reason": args.reason} | ({"step": args.step} if args.step else {})
+    result = client.call("POST", f"/ops/requests/{args.request_id}/replay", body)
+    return result, f"Replaying {args.request_id} as execution {result['execution']}."
+
+
+def _decide(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = {
+        key: value
+        for key, value in {
+            "decision": args.decision,
+            "reason": args.reason,
+            "outcome": args.outcome,
+            "denial_reason": args.denial_reason,
+            "exemption": args.exemption,
+        }.items()
+        if value
+    }
+    result = client.call("POST", f"/ops/requests/{args.request_id}/decision", body)
+    return result, f"Answered the {result['answered']} of {args.request_id}: {result['decision']}."
+
+
+def _cancel(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call("POST", f"/ops/requests/{args.request_id}/cancel", {"reason": args.reason})
+    return result, f"Canceled {args.request_id}."
+
+
+def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = {
+        key: value
+        for key, value in {
+            "type": args.type,
+            "jurisdiction": args.jurisdiction,
+            "us_state": args.us_state,
+            "phone": args.phone,
+            "email": args.email,
+            "name": args.name,
+            "details": args.details,
+            "opt_out_of": args.opt_out_of,
+        }.items()
+        if value
+    }
+    result = client.call("POST", "/ops/requests", body)
+    return (
+        result,
+        f"Entered {result['request_id']} (due {result['due_at']}); the caller will get an acknowledgement.",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -152,6 +262,69 @@ def build_parser() -> argparse.ArgumentParser:
         "--reason", required=True, help="why you look this person up (kept in the audit trail)"
     )
     lookup.set_defaults(run=_lookup)
+
+    listing = commands.add_parser("list", help="requests by status, due date or time stuck")
+    listing.add_argument("--status", help="e.g. failed, awaiting_decision, awaiting_verification")
+    listing.add_argument("--due-within", type=int, metavar="DAYS", help="due within this many days")
+    listing.add_argument("--overdue", action="store_true", help="past their due date")
+    listing.add_argument("--stuck-for", type=int, metavar="HOURS", help="in the same status for this long")
+    listing.set_defaults(run=_list)
+
+    show = commands.add_parser("show", help="one request: timeline, resolution, failed step")
+    show.add_argument("request_id")
+    show.set_defaults(run=_show)
+
+    replay = commands.add_parser("replay", help="run a request's workflow again from where it stopped")
+    replay.add_argument("request_id")
+    replay.add_argument("--reason", required=True)
+    replay.add_argument(
+        "--step", help="also run this completed step again (e.g. resolve), clearing its result"
+    )
+    replay.set_defaults(run=_replay)
+
+    decide = commands.add_parser("decide", help="answer a request waiting for a decision or its fulfilment")
+    decide.add_argument("request_id")
+    decide.add_argument("decision", choices=["approve", "narrow", "deny", "complete"])
+    decide.add_argument("--reason", required=True)
+    decide.add_argument("--outcome", choices=["complied", "partially_complied", "nothing_held"])
+    decide.add_argument(
+        "--denial-reason",
+        choices=[
+            "unverifiable",
+            "exempt",
+            "not_a_consumer",
+            "manifestly_unfounded",
+            "excessive",
+            "agent_not_authorized",
+            "customer_instruction",
+        ],
+    )
+    decide.add_argument("--exemption", help="the exception that applies, for an exempt denial")
+    decide.set_defaults(run=_decide)
+
+    cancel = commands.add_parser("cancel", help="cancel a request")
+    cancel.add_argument("request_id")
+    cancel.add_argument("--reason", required=True)
+    cancel.set_defaults(run=_cancel)
+
+    phone = commands.add_parser("phone", help="enter a request taken on the toll-free line")
+    phone.add_argument(
+        "--type",
+        required=True,
+        choices=["access", "portability", "deletion", "correction", "restriction", "objection", "opt_out"],
+    )
+    phone.add_argument("--jurisdiction", required=True, choices=["gdpr", "ccpa", "us_state", "other"])
+    phone.add_argument("--us-state")
+    phone.add_argument("--phone")
+    phone.add_argument("--email")
+    phone.add_argument("--name")
+    phone.add_argument("--details")
+    phone.add_argument(
+        "--opt-out-of",
+        nargs="*",
+        choices=["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi"],
+    )
+    phone.set_defaults(run=_phone)
     return parser
 
 

@@ -31,6 +31,7 @@ class Settings(BaseModel):
     work_bucket: str = Field(min_length=3)
     notices_table: str = Field(min_length=3)
     customers_table: str = Field(min_length=3)
+    locks_table: str = Field(min_length=3)
     #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
     stores: dict[str, str] = Field(default_factory=dict)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")

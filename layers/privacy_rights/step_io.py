@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from privacy_rights.workflow import Verdict
 
 
 class StepInput(BaseModel):
@@ -15,9 +19,20 @@ class CaughtError(BaseModel):
     """What a Catch with ``ResultPath: "$.error"`` leaves in the state."""
 
     Error: str
-    Cause: str = ""
+    Cause: str | None = None
 
 
 class FailureInput(StepInput):
     step: str = Field(min_length=1, max_length=80)
     error: CaughtError
+
+
+class CallbackInput(StepInput):
+    """A ``lambda:invoke.waitForTaskToken`` task: park the execution until it is answered."""
+
+    kind: Literal["verification", "decision", "fulfilment"]
+    token: str = Field(min_length=1, max_length=2048)
+
+
+class FinalizeInput(StepInput):
+    verdict: Verdict

@@ -185,3 +185,46 @@ def test_a_lookup_reason_with_personal_data_is_refused(local: RunningStack) -> N
 
     assert status == 422
     assert "jane@" not in json.dumps(body)
+
+
+def test_a_fault_injected_locally_is_replayed_to_completion_with_the_cli(
+    local: RunningStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    http(
+        "POST",
+        f"{local.api_url}/_local/faults",
+        {"function": "ApplyPreferencesFunction", "error": "ConnectorTimeout"},
+    )
+    _, created = http(
+        "POST",
+        f"{local.api_url}/requests",
+        {
+            "type": "opt_out",
+            "jurisdiction": "ccpa",
+            "email": "fault@example.net",
+            "opt_out_of": ["marketing"],
+        },
+    )
+    request_id = created["request_id"]
+    cli = ["--api-url", local.api_url, "--operator", "alice"]
+
+    def status() -> str:
+        ops_cli.main([*cli, "--json", "show", request_id])
+        return str(json.loads(capsys.readouterr().out)["status"])
+
+    deadline = time.monotonic() + 20
+    while status() != "failed" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ops_cli.main([*cli, "show", request_id])
+    shown = capsys.readouterr().out
+    assert "FAILED at step ApplyPreferences: ConnectorTimeout" in shown
+
+    http("DELETE", f"{local.api_url}/_local/faults")
+    assert ops_cli.main([*cli, "replay", request_id, "--reason", "connector fixed"]) == 0
+    capsys.readouterr()
+    while status() != "completed" and time.monotonic() < deadline + 20:
+        time.sleep(0.1)
+
+    assert status() == "completed"
+    sent = [m for m in http("GET", f"{local.api_url}/_local/outbox")[1] if "fault@example.net" in m["to"]]
+    assert len(sent) == 2  # one acknowledgement, one confirmation: nothing sent twice

@@ -24,13 +24,6 @@ from privacy_rights.models import (
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def store(running: RunningStack) -> RequestStore:
-    return RequestStore(
-        running.client("dynamodb"), running.stack.ref("RequestsTable"), running.stack.ref("AuditTable")
-    )
-
-
 def new_request(due_in_days: int = 30, email_key: str = "k1:aaa") -> RightsRequest:
     return RightsRequest(
         type=RequestType.DELETION,

@@ -85,6 +85,7 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "WORK_BUCKET": "work",
         "NOTICES_TABLE": "notices",
         "CUSTOMERS_TABLE": "customers",
+        "LOCKS_TABLE": "locks",
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }

@@ -321,7 +321,21 @@ def test_a_failed_request_can_be_replayed_into_in_progress(make_request: MakeReq
     assert replayed.status is Status.IN_PROGRESS
 
 
-@pytest.mark.parametrize("target", [Status.COMPLETED, Status.VERIFIED, Status.AWAITING_DECISION])
+@pytest.mark.parametrize(
+    "where_it_failed",
+    [Status.AWAITING_VERIFICATION, Status.VERIFIED, Status.AWAITING_DECISION, Status.IN_PROGRESS],
+)
+def test_a_replay_puts_a_failed_request_back_where_it_failed(
+    make_request: MakeRequest, where_it_failed: Status
+) -> None:
+    failed = make_request(type=RequestType.DELETION, status=Status.FAILED)
+
+    assert transition(failed, where_it_failed).status is where_it_failed
+
+
+@pytest.mark.parametrize(
+    "target", [Status.COMPLETED, Status.DENIED, Status.APPEALED, Status.NEEDS_CLARIFICATION]
+)
 def test_a_failed_request_only_resumes_or_is_canceled(make_request: MakeRequest, target: Status) -> None:
     with pytest.raises(IllegalTransition):
         transition(make_request(status=Status.FAILED), target, **_payload_for(target))

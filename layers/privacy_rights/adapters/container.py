@@ -17,15 +17,18 @@ from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
 from privacy_rights.adapters.messenger import AwsMessenger
 from privacy_rights.adapters.preference_store import PreferenceStore
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.subject_locks import SubjectLocks
+from privacy_rights.adapters.task_tokens import TaskTokens
 from privacy_rights.adapters.work_store import WorkStore
-from privacy_rights.adapters.workflow import StepFunctionsStarter
+from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
 from privacy_rights.data_map import DataMap, load_data_map
 from privacy_rights.intake import IntakeService
+from privacy_rights.ops import OpsService
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.resolution import Connector, Resolver
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.settings import Settings
-from privacy_rights.steps import Steps
+from privacy_rights.workflow import Workflow
 
 
 class Container:
@@ -51,12 +54,26 @@ class Container:
     def messenger(self) -> AwsMessenger:
         return AwsMessenger(self.client("sesv2"), self.client("sns"), self.settings.sender_email)
 
-    @cached_property
-    def intake(self) -> IntakeService:
+    @property
+    def state_machine_arn(self) -> str:
         if not self.settings.state_machine_arn:
             raise RuntimeError("STATE_MACHINE_ARN is not configured for this function")
-        workflow = StepFunctionsStarter(self.client("stepfunctions"), self.settings.state_machine_arn)
-        return IntakeService(self.store, self.keys, workflow, self.preferences)
+        return self.settings.state_machine_arn
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        starter = StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn)
+        return IntakeService(self.store, self.keys, starter, self.preferences)
+
+    @cached_property
+    def ops(self) -> OpsService:
+        return OpsService(
+            self.store,
+            self.workflow,
+            self.intake,
+            ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn),
+            StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
+        )
 
     @cached_property
     def data_map(self) -> DataMap:
@@ -83,5 +100,14 @@ class Container:
         return PreferenceService(store, self.keys)
 
     @cached_property
-    def steps(self) -> Steps:
-        return Steps(self.store, self.keys, self.messenger, str(self.settings.public_base_url))
+    def workflow(self) -> Workflow:
+        return Workflow(
+            self.store,
+            self.keys,
+            self.messenger,
+            str(self.settings.public_base_url),
+            self.resolve,
+            self.preferences,
+            SubjectLocks(self.client("dynamodb"), self.settings.locks_table),
+            TaskTokens(self.client("stepfunctions")),
+        )

@@ -63,6 +63,9 @@ class AuditHead:
 
 
 _INDEX_ATTRIBUTES = ("due_at", "email_key", "phone_key", "audit_seq", "audit_hash")
+#: Attributes of the request item that are not fields of the model: each has its own writer,
+#: so a save of the model never overwrites them.
+_SIDE_ATTRIBUTES = ("ledger", "waiting")
 
 
 class RequestStore:
@@ -112,7 +115,7 @@ class RequestStore:
             raise NotFound(request_id)
         values = _plain(_from_item(response["Item"]))
         head = AuditHead(seq=values["audit_seq"], hash=values["audit_hash"])
-        model = {k: v for k, v in values.items() if k not in _INDEX_ATTRIBUTES}
+        model = {k: v for k, v in values.items() if k not in _INDEX_ATTRIBUTES + _SIDE_ATTRIBUTES}
         return RightsRequest.model_validate(model), head
 
     def by_status(
@@ -187,7 +190,12 @@ class RequestStore:
         self, request: RightsRequest, actor: str, detail: Mapping[str, DetailValue] | None = None
     ) -> RightsRequest:
         entry = next_entry(request.request_id, None, actor, "request.created", detail)
-        values = self._request_values(request) | {"audit_seq": entry.seq, "audit_hash": entry.hash}
+        values = self._request_values(request) | {
+            "audit_seq": entry.seq,
+            "audit_hash": entry.hash,
+            "ledger": {},
+            "waiting": {},
+        }
         self._transact(
             {
                 "Put": {
@@ -270,6 +278,126 @@ class RequestStore:
             ):
                 return entry
         raise ConcurrentModification(request_id)
+
+    # -- the step ledger and callbacks ---------------------------------------------------
+
+    def ledger(self, request_id: str) -> dict[str, Any]:
+        """Completed steps: step name -> the result it recorded."""
+        item = self._side_attribute(request_id, "ledger")
+        return {step: json.loads(value) for step, value in item.items()}
+
+    def complete_step(
+        self, request_id: str, step: str, result: Mapping[str, Any], actor: str
+    ) -> dict[str, Any]:
+        """Record a step's result once; a second completion returns the first one's result."""
+        encoded = json.dumps(dict(result), sort_keys=True, default=str)
+        for _ in range(MAX_HEAD_RACES):
+            head = self.audit_head(request_id)
+            entry = next_entry(
+                request_id, self._head_entry(request_id, head), actor, "step.completed", {"step": step}
+            )
+            written = self._try_transact(
+                {
+                    "Update": {
+                        "TableName": self._requests,
+                        "Key": {"request_id": {"S": request_id}},
+                        "UpdateExpression": (
+                            "SET ledger.#step = :result, audit_seq = :next, audit_hash = :hash"
+                        ),
+                        "ConditionExpression": "audit_seq = :head AND attribute_not_exists(ledger.#step)",
+                        "ExpressionAttributeNames": {"#step": step},
+                        "ExpressionAttributeValues": {
+                            ":result": {"S": encoded},
+                            ":next": {"N": str(entry.seq)},
+                            ":hash": {"S": entry.hash},
+                            ":head": {"N": str(head.seq)},
+                        },
+                    }
+                },
+                entry,
+            )
+            if written:
+                return dict(result)
+            recorded = self.ledger(request_id).get(step)
+            if recorded is not None:
+                return dict(recorded)
+        raise ConcurrentModification(request_id)
+
+    def clear_step(self, request_id: str, step: str, actor: str, reason: str) -> None:
+        for _ in range(MAX_HEAD_RACES):
+            head = self.audit_head(request_id)
+            entry = next_entry(
+                request_id,
+                self._head_entry(request_id, head),
+                actor,
+                "step.cleared",
+                {"step": step, "reason": reason},
+            )
+            if self._try_transact(
+                {
+                    "Update": {
+                        "TableName": self._requests,
+                        "Key": {"request_id": {"S": request_id}},
+                        "UpdateExpression": "REMOVE ledger.#step SET audit_seq = :next, audit_hash = :hash",
+                        "ConditionExpression": "audit_seq = :head",
+                        "ExpressionAttributeNames": {"#step": step},
+                        "ExpressionAttributeValues": {
+                            ":next": {"N": str(entry.seq)},
+                            ":hash": {"S": entry.hash},
+                            ":head": {"N": str(head.seq)},
+                        },
+                    }
+                },
+                entry,
+            ):
+                return
+        raise ConcurrentModification(request_id)
+
+    def set_waiting(self, request_id: str, kind: str, token: str) -> None:
+        """Keep the task token of an execution waiting for ``kind`` (verification, decision...)."""
+        self._ddb.update_item(
+            TableName=self._requests,
+            Key={"request_id": {"S": request_id}},
+            UpdateExpression="SET waiting.#k = :token",
+            ConditionExpression="attribute_exists(request_id)",
+            ExpressionAttributeNames={"#k": kind},
+            ExpressionAttributeValues={":token": {"S": token}},
+        )
+
+    def take_waiting(self, request_id: str, kind: str) -> str | None:
+        """Remove and return the task token waiting for ``kind``; None if nothing waits. Taking
+        it is atomic, so two answers to one wait never both resume the execution."""
+        try:
+            response = self._ddb.update_item(
+                TableName=self._requests,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression="REMOVE waiting.#k",
+                ConditionExpression="attribute_exists(waiting.#k)",
+                ExpressionAttributeNames={"#k": kind},
+                ReturnValues="UPDATED_OLD",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        token: str = response["Attributes"]["waiting"]["M"][kind]["S"]
+        return token
+
+    def waiting_for(self, request_id: str) -> list[str]:
+        return sorted(self._side_attribute(request_id, "waiting"))
+
+    def _side_attribute(self, request_id: str, name: str) -> dict[str, Any]:
+        response = self._ddb.get_item(
+            TableName=self._requests,
+            Key={"request_id": {"S": request_id}},
+            ConsistentRead=True,
+            ProjectionExpression="#a",
+            ExpressionAttributeNames={"#a": name},
+        )
+        if "Item" not in response:
+            raise NotFound(request_id)
+        value: dict[str, Any] = _from_item(response["Item"]).get(name, {})
+        return value
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -3,10 +3,52 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
+
+
+class ExecutionHistory:
+    """What Step Functions recorded for a request's executions, for the ops timeline."""
+
+    def __init__(self, client: SFNClient, state_machine_arn: str) -> None:
+        self._sfn = client
+        self._execution_prefix = state_machine_arn.replace(":stateMachine:", ":execution:") + ":"
+
+    def events(self, execution_name: str) -> list[dict[str, Any]]:
+        arn = self._execution_prefix + execution_name
+        if self.status(execution_name) is None:
+            return []
+        rows: list[dict[str, Any]] = []
+        paginator = self._sfn.get_paginator("get_execution_history")
+        for page in paginator.paginate(executionArn=arn):
+            for event in page["events"]:
+                entry: dict[str, Any] = dict(event)
+                details: dict[str, Any] = (
+                    entry.get("stateEnteredEventDetails") or entry.get("stateExitedEventDetails") or {}
+                )
+                failure = (
+                    event.get("taskFailedEventDetails") or event.get("executionFailedEventDetails") or {}
+                )
+                rows.append(
+                    {
+                        "at": event["timestamp"],
+                        "execution": execution_name,
+                        "event": event["type"],
+                        "state": details.get("name"),
+                        "error": failure.get("error"),
+                    }
+                )
+        return rows
+
+    def status(self, execution_name: str) -> str | None:
+        try:
+            return self._sfn.describe_execution(executionArn=self._execution_prefix + execution_name)[
+                "status"
+            ]
+        except self._sfn.exceptions.ExecutionDoesNotExist:
+            return None
 
 
 class StepFunctionsStarter:

@@ -1,0 +1,264 @@
+"""The state machine's task steps, and the callbacks that resume a waiting execution.
+
+Every step looks in the request's ledger first and returns the recorded result when it has
+already run, then records its own completion: an execution replayed from the start therefore
+passes through completed steps at once and never sends a second notice, makes a second export
+or deletes twice. Only pointers travel back to the state machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from privacy_rights import errors, notices
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.subject_locks import SubjectLocks
+from privacy_rights.adapters.task_tokens import TaskTokens
+from privacy_rights.lifecycle import UNVERIFIED_TYPES, transition
+from privacy_rights.models import (
+    Denial,
+    DenialReason,
+    FailureRecord,
+    Outcome,
+    RequestType,
+    RightsRequest,
+    Status,
+    utc_now,
+)
+from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.preference_service import PreferenceService
+from privacy_rights.preferences import Purpose
+from privacy_rights.resolve_service import ResolveService
+from privacy_rights.tokens import status_token
+
+WORKFLOW_ACTOR = "workflow"
+WaitKind = Literal["verification", "decision", "fulfilment"]
+#: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
+OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
+PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
+#: Whoever answers within this much of the deadline still gets an answer in time.
+VERIFICATION_MARGIN = timedelta(days=5)
+MIN_VERIFICATION_WAIT = timedelta(days=1)
+
+
+class Verdict(BaseModel):
+    """How a request ends: completed with an outcome, or denied with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: Literal["completed", "denied"]
+    outcome: Outcome | None = None
+    reason: DenialReason | None = None
+    exemption: str | None = None
+    detail: str = Field(default="", max_length=1000)
+
+
+def safe_cause(error_name: str) -> str:
+    """The cause shown to ops: the fixed sentence of a known domain error, never the
+    exception's own text, which may quote personal data."""
+    known = {cls.__name__: cls for cls in _all_subclasses(errors.DomainError)}
+    if error_name in known:
+        return known[error_name].public_message
+    if error_name.startswith("States."):
+        return f"Step Functions reported {error_name}."
+    return f"Unexpected {error_name}; see the function's logs for this request."
+
+
+def _all_subclasses(cls: type[errors.DomainError]) -> list[type[errors.DomainError]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+class Workflow:
+    def __init__(
+        self,
+        store: RequestStore,
+        keys: KeyRingSource,
+        messenger: Messenger,
+        public_base_url: str,
+        resolve: ResolveService,
+        preferences: PreferenceService,
+        locks: SubjectLocks,
+        tokens: TaskTokens,
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._messenger = messenger
+        self._base_url = public_base_url
+        self._resolve = resolve
+        self._preferences = preferences
+        self._locks = locks
+        self._tokens = tokens
+
+    # -- the ledger ----------------------------------------------------------------------
+
+    def once(self, request_id: str, step: str, run: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+        recorded = self._store.ledger(request_id).get(step)
+        if recorded is not None:
+            return dict(recorded)
+        return self._store.complete_step(request_id, step, run(), WORKFLOW_ACTOR)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def acknowledge(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        self._notify(request, "acknowledgement", self._acknowledgement)
+        target = Status.VERIFIED if request.type in UNVERIFIED_TYPES else Status.AWAITING_VERIFICATION
+        if request.status in (Status.RECEIVED, Status.NEEDS_CLARIFICATION):
+            self._store.save(
+                transition(self._store.get(request_id), target), WORKFLOW_ACTOR, f"status.{target.value}"
+            )
+        return {
+            "type": request.type.value,
+            "needs_verification": request.type not in UNVERIFIED_TYPES,
+            "verification_timeout_seconds": self._verification_timeout(request),
+        }
+
+    def await_callback(self, request_id: str, kind: WaitKind, token: str) -> None:
+        """Park the execution until someone answers (a verification, an ops or customer
+        decision). On a replay the answer is already in the ledger: resume at once."""
+        recorded = self._store.ledger(request_id).get(kind)
+        if recorded is not None:
+            self._tokens.succeed(token, recorded)
+            return
+        if kind == "decision":
+            request = self._store.get(request_id)
+            if request.status is not Status.AWAITING_DECISION:
+                self._store.save(
+                    transition(request, Status.AWAITING_DECISION), WORKFLOW_ACTOR, "status.awaiting_decision"
+                )
+        self._store.record(request_id, WORKFLOW_ACTOR, "wait.started", {"waiting_for": kind})
+        # Last: once the token is visible, anyone may answer.
+        self._store.set_waiting(request_id, kind, token)
+
+    def answer(self, request_id: str, kind: WaitKind, answer: Mapping[str, Any], actor: str) -> None:
+        """Resume the execution waiting for ``kind`` with ``answer``, recorded in the ledger first
+        so that a replay finds it."""
+        token = self._store.take_waiting(request_id, kind)
+        if token is None:
+            raise errors.WaitNotPending(kind)
+        result = self._store.complete_step(request_id, kind, answer, actor)
+        self._tokens.succeed(token, result)
+
+    def verified(self, request_id: str, proven: list[str], actor: str) -> None:
+        """Identity verified (codes, sign-in, ops): record what was proven and resume."""
+        request = self._store.get(request_id)
+        kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
+        updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
+        self._store.save(updated, actor, "status.verified", {"proven": list(kinds)})
+        self.answer(request_id, "verification", {"proven": list(kinds)}, actor)
+
+    def abandon(self, token: str) -> None:
+        """End a parked execution whose request was canceled."""
+        self._tokens.fail(token, "RequestCanceled", "The request was canceled.")
+
+    def resolve(self, request_id: str) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            found = self._resolve.resolve_request(request_id)
+            return {**found, "needs_decision": bool(found["flagged"])}
+
+        return self.once(request_id, "resolve", run)
+
+    def begin_action(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        self._locks.acquire(list(request.subject_keys.values()), owner=request_id)
+        if request.status in (Status.VERIFIED, Status.AWAITING_DECISION):
+            self._store.save(transition(request, Status.IN_PROGRESS), WORKFLOW_ACTOR, "status.in_progress")
+        return {"locked": True}
+
+    def apply_preferences(self, request_id: str) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            request = self._store.get(request_id)
+            if request.type is RequestType.OPT_OUT:
+                self._preferences.record_opt_outs(
+                    request, request.opt_out_of
+                )  # idempotent: earliest mark kept
+            elif request.type is RequestType.RESTRICTION:
+                self._preferences.restrict(request)
+            elif request.type is RequestType.OBJECTION:
+                self._preferences.record_objection(request, OBJECTION_PURPOSES)
+            else:
+                raise errors.IllegalTransition(request.status, request.status, "not a preference request")
+            return {"result": "completed", "outcome": Outcome.COMPLIED.value}
+
+        return self.once(request_id, "apply_preferences", run)
+
+    def finalize(self, request_id: str, verdict: Verdict) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        if not request.is_final:
+            if verdict.result == "completed":
+                final = transition(request, Status.COMPLETED, outcome=verdict.outcome or Outcome.COMPLIED)
+            else:
+                denial = Denial(
+                    reason=verdict.reason or DenialReason.UNVERIFIABLE,
+                    exemption=verdict.exemption,
+                    detail=verdict.detail,
+                )
+                final = transition(request, Status.DENIED, denial=denial)
+            request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
+        self._locks.release(list(request.subject_keys.values()), owner=request_id)
+        self._notify(request, "final", self._final_notice)
+        return {"status": request.status.value}
+
+    def record_failure(self, request_id: str, step: str, error: str) -> dict[str, str]:
+        request = self._store.get(request_id)
+        self._locks.release(list(request.subject_keys.values()), owner=request_id)
+        if request.is_final or request.status is Status.FAILED:
+            return {"status": request.status.value}
+        failure = FailureRecord(
+            step=step, error=error, cause=safe_cause(error), at=utc_now(), status_before=request.status
+        )
+        failed = transition(request, Status.FAILED).model_copy(update={"failure": failure})
+        self._store.save(failed, WORKFLOW_ACTOR, "status.failed", {"step": step, "error": error})
+        return {"status": Status.FAILED.value}
+
+    # -- notices -------------------------------------------------------------------------
+
+    def _notify(
+        self, request: RightsRequest, name: str, compose: Callable[[RightsRequest], notices.Notice]
+    ) -> str:
+        """Intent before sending, delivery after: a notice whose intent is recorded but whose
+        delivery is not may have gone out, so it is reported, never sent again."""
+        ledger = self._store.ledger(request.request_id)
+        delivered, intent = f"notice:{name}", f"notice:{name}:intent"
+        if delivered in ledger:
+            return "already_sent"
+        if intent in ledger:
+            self._store.record(request.request_id, WORKFLOW_ACTOR, "notice.uncertain", {"notice": name})
+            return "uncertain"
+        self._store.complete_step(request.request_id, intent, {"at": utc_now().isoformat()}, WORKFLOW_ACTOR)
+        channel = self._deliver(request, compose(request))
+        self._store.complete_step(request.request_id, delivered, {"channel": channel}, WORKFLOW_ACTOR)
+        self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.sent", {"channel": channel})
+        return channel
+
+    def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
+        return notices.acknowledgement(request, self._status_link(request))
+
+    def _final_notice(self, request: RightsRequest) -> notices.Notice:
+        return notices.final(request, self._status_link(request))
+
+    def _status_link(self, request: RightsRequest) -> str:
+        token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
+        return notices.status_link(self._base_url, request.request_id, token)
+
+    def _deliver(self, request: RightsRequest, notice: notices.Notice) -> str:
+        if request.subject.email:
+            self._messenger.send_email(request.subject.email, notice.subject, notice.text)
+            return "email"
+        assert request.subject.phone  # the model guarantees one of the two
+        self._messenger.send_sms(request.subject.phone, notice.sms)
+        return "sms"
+
+    @staticmethod
+    def _verification_timeout(request: RightsRequest) -> int:
+        """Unverified requests are denied in time to tell the requester before the deadline."""
+        deadline = datetime.combine(request.current_due, time.min, tzinfo=UTC) - VERIFICATION_MARGIN
+        remaining = max(deadline - utc_now(), MIN_VERIFICATION_WAIT)
+        return int(remaining.total_seconds())
