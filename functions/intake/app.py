@@ -3,13 +3,18 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
-from privacy_rights.api import rest_resolver
-from privacy_rights.intake import Acknowledgement, SubmitRequest
+from privacy_rights.api import browser_ids, resolve, rest_resolver
+from privacy_rights.intake import SubmitRequest
 from privacy_rights.models import Channel
 from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.settings import get_settings
@@ -18,24 +23,44 @@ settings = get_settings()
 container = Container(settings)
 logger = make_logger("intake")
 app = rest_resolver(settings, logger)
+# The same Idempotency-Key returns the same answer for 24 hours; the same key with another
+# body is refused. Without the header, nothing is cached.
+idempotency = IdempotencyConfig(
+    event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=86_400
+)
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+
+
+@idempotent_function(data_keyword_argument="submission", persistence_store=persistence, config=idempotency)
+def accept(submission: dict[str, Any]) -> dict[str, Any]:
+    event = app.current_event
+    acknowledgement = container.intake.submit(
+        SubmitRequest.model_validate(submission["body"]),
+        Channel.WEB,
+        actor="web-form",
+        source=event.request_context.identity.source_ip,
+        gpc=(event.headers.get("sec-gpc") or event.headers.get("Sec-GPC")) == "1",
+        browser_ids=browser_ids(event, settings.attribution_cookies),
+    )
+    return acknowledgement.model_dump(mode="json")
 
 
 @app.post(
     "/requests", summary="Submit a privacy rights request", responses={202: {"description": "Accepted"}}
 )
 @tracer.capture_method
-def submit(body: Annotated[SubmitRequest, Body()]) -> Response[Acknowledgement]:
-    acknowledgement = container.intake.submit(body, Channel.WEB, actor="web-form")
+def submit(
+    body: Annotated[SubmitRequest, Body()],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> Response[Any]:
+    answer = accept(submission={"key": idempotency_key, "body": body.model_dump(mode="json")})
     metrics.add_metric(name="RequestsReceived", unit="Count", value=1)
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body=acknowledgement.model_dump(mode="json"),
-    )
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    idempotency.register_lambda_context(context)
+    return resolve(app, event, context, settings.max_body_bytes)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
-from privacy_rights.api import caller_identity, rest_resolver
+from privacy_rights.api import caller_identity, resolve, rest_resolver
 from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.preference_service import MayProcessQuery
 from privacy_rights.preferences import Decision
@@ -35,4 +35,4 @@ def may_process(query: Annotated[MayProcessQuery, Body()]) -> Decision:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve(app, event, context, settings.max_body_bytes)

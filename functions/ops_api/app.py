@@ -9,7 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
-from privacy_rights.api import caller_identity, rest_resolver
+from privacy_rights.api import caller_identity, resolve, rest_resolver
 from privacy_rights.intake import SubmitRequest
 from privacy_rights.models import ResolutionSummary, Status
 from privacy_rights.observability import make_logger, metrics, tracer
@@ -94,4 +94,4 @@ def enter_phone_request(body: Annotated[SubmitRequest, Body()]) -> Response[Any]
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve(app, event, context, settings.max_body_bytes)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
-from privacy_rights.api import bearer_token, rest_resolver
+from privacy_rights.api import bearer_token, resolve, rest_resolver
 from privacy_rights.intake import StatusView
 from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.settings import get_settings
@@ -31,4 +31,4 @@ def status(
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve(app, event, context, settings.max_body_bytes)

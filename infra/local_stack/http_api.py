@@ -148,6 +148,23 @@ class LocalApi:
                     return route, found.groupdict()
         return None
 
+    def openapi(self, api_id: str = "PublicApi") -> dict[str, Any]:
+        """One OpenAPI document for the public API, merged from each function's resolver (the
+        functions are separate Lambdas, each generating its own part from its code)."""
+        document: dict[str, Any] = {}
+        for function in sorted({route.function for route in self.stack.routes if route.api == api_id}):
+            module = self.lambdas.module(function)
+            part = json.loads(
+                module.app.get_openapi_json_schema(title="CallX privacy rights API", version="1")
+            )
+            if not document:
+                document = part
+                continue
+            document["paths"].update(part.get("paths", {}))
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(part.get("components", {}).get("schemas", {}))
+        return document
+
     def function_names(self) -> list[str]:
         return sorted(spec.logical_id for spec in self.lambdas.functions)
 
@@ -199,6 +216,9 @@ class LocalApi:
                     return
                 if path == "/_local/faults":
                     self._faults(method, body)
+                    return
+                if method == "GET" and path == "/openapi.json":
+                    self._send(HTTPStatus.OK, "application/json", json.dumps(api.openapi()).encode())
                     return
                 if method == "GET" and path == "/_local/outbox":
                     messages = [m.as_json() for m in api.outbox.messages()]

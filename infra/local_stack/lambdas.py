@@ -95,15 +95,21 @@ class InProcessLambdas:
                     raise ValueError(f"functions disagree on environment variable {key}")
         return merged
 
-    def handler(self, name_or_arn: str) -> Handler:
+    def module(self, name_or_arn: str) -> ModuleType:
+        """The function's handler module, imported once (a cold start)."""
         spec = self.spec(name_or_arn)
-        module_file, _, attribute = spec.handler.rpartition(".")
+        module_file = spec.handler.rpartition(".")[0]
         with self._lock:
             module = self._modules.get(spec.logical_id)
             if module is None:
                 module = load_module(spec.code_dir / f"{module_file}.py", f"function_{spec.logical_id}")
                 self._modules[spec.logical_id] = module
-        handler: Handler = getattr(module, attribute)
+        return module
+
+    def handler(self, name_or_arn: str) -> Handler:
+        handler: Handler = getattr(
+            self.module(name_or_arn), self.spec(name_or_arn).handler.rpartition(".")[2]
+        )
         return handler
 
     def invoke(self, name_or_arn: str, event: Any) -> tuple[Any, bool]:

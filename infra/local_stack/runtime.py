@@ -52,6 +52,7 @@ def _deploy(
     exits.enter_context(lambdas.installed())
     exits.enter_context(warnings.catch_warnings())
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    warnings.filterwarnings("ignore", message="No idempotency key value found")
     exits.enter_context(outbox.recording())
     data_map = load_data_map()
     platform_stores = create_platform_stores(session, data_map)

@@ -3,6 +3,10 @@ settings and the shared error map."""
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
+from typing import Any
+
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
@@ -29,6 +33,25 @@ def rest_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
     return app
 
 
+def resolve(
+    app: APIGatewayRestResolver, event: dict[str, Any], context: Any, max_body_bytes: int
+) -> dict[str, Any]:
+    """Resolve an API event, refusing an oversized body before anything parses it (the
+    resolver's validation runs before any middleware)."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size > max_body_bytes:
+        message = {"message": f"The request body is larger than {max_body_bytes} bytes."}
+        return {
+            "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(message),
+            "isBase64Encoded": False,
+        }
+    answer: dict[str, Any] = app.resolve(event, context)
+    return answer
+
+
 def caller_identity(event: APIGatewayProxyEvent) -> str:
     """The IAM principal API Gateway authenticated (AWS_IAM authorization). Routes behind IAM
     only: without it, nobody is acting and the request is refused."""
@@ -37,6 +60,18 @@ def caller_identity(event: APIGatewayProxyEvent) -> str:
     if not principal:
         raise Unauthenticated("no IAM identity in the request context")
     return principal
+
+
+def browser_ids(event: APIGatewayProxyEvent, cookie_names: str) -> tuple[str, ...]:
+    """The pseudonymous ids the platform's attribution pixels set in this browser's cookies."""
+    wanted = {name.strip() for name in cookie_names.split(",") if name.strip()}
+    header = event.headers.get("cookie") or event.headers.get("Cookie") or ""
+    found = []
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name in wanted and value and len(value) <= 200:
+            found.append(f"{name}={value}")
+    return tuple(found)
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -68,6 +68,30 @@ class WaitNotPending(DomainError):
     public_message = "The request is not waiting for that."
 
 
+class CodeRejected(DomainError):
+    public_message = "That code is not right."
+
+
+class CodeExpired(DomainError):
+    public_message = "That code has expired; we have sent a new one."
+
+
+class VerificationLocked(DomainError):
+    public_message = "Too many wrong attempts: verification of this request is locked."
+
+
+class TooManyCodes(DomainError):
+    public_message = "Too many codes were asked for this address or number; try again tomorrow."
+
+
+class RateLimited(DomainError):
+    public_message = "Too many requests from here; try again later."
+
+
+class PayloadTooLarge(DomainError):
+    public_message = "The request body is too large."
+
+
 class TransientDependencyError(DomainError):
     """A dependency was throttled, timed out or answered 5xx: the step may be retried."""
 

@@ -15,6 +15,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
 from privacy_rights import errors
 
@@ -29,6 +33,12 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.WaitNotPending: HTTPStatus.CONFLICT,
     errors.SubjectBusy: HTTPStatus.CONFLICT,
     errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.CodeRejected: HTTPStatus.BAD_REQUEST,
+    errors.CodeExpired: HTTPStatus.GONE,
+    errors.VerificationLocked: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.TooManyCodes: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
 
 
@@ -77,6 +87,19 @@ def register_error_handlers(app: ApiGatewayResolver, logger: Logger) -> None:
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.exception("domain error without an HTTP mapping", extra={"error": type(exc).__name__})
         return json_response(status, {"message": exc.public_message})
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(exc: IdempotencyValidationError) -> Response[Any]:
+        return json_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            {"message": "This Idempotency-Key was already used with a different request body."},
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _key_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
+        return json_response(
+            HTTPStatus.CONFLICT, {"message": "A request with this Idempotency-Key is in progress."}
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:

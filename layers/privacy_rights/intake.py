@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from privacy_rights import clocks
+from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.errors import NotFound
+from privacy_rights.errors import NotFound, RateLimited
 from privacy_rights.identifiers import normalize_email, normalize_phone
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import (
@@ -30,6 +31,14 @@ from privacy_rights.preference_service import PreferenceService
 from privacy_rights.tokens import status_token, token_matches
 
 
+class Correction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["name", "email", "phone", "company", "notes", "other"]
+    corrected: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    why: FreeText = ""
+
+
 class SubmitRequest(BaseModel):
     """The body of ``POST /requests``. Unknown fields are refused, not ignored."""
 
@@ -47,6 +56,12 @@ class SubmitRequest(BaseModel):
     scope: AccessScope | None = None
     opt_out_of: list[OptOutPurpose] = Field(default_factory=list, max_length=len(OptOutPurpose))
     requester: Requester | None = None
+    corrections: list[Correction] = Field(default_factory=list, max_length=20)
+    declaration: bool = Field(
+        default=False,
+        description="For specific pieces of information (CCPA 7062): declared under penalty of perjury "
+        "that the requester is the person whose data is requested.",
+    )
 
     @field_validator("email")
     @classmethod
@@ -70,6 +85,8 @@ class SubmitRequest(BaseModel):
             raise ValueError("opt_out_of goes with type opt_out")
         if self.scope is not None and self.type not in (RequestType.ACCESS, RequestType.PORTABILITY):
             raise ValueError("scope goes with access or portability")
+        if (self.type is RequestType.CORRECTION) != bool(self.corrections):
+            raise ValueError("corrections go with, and only with, type correction")
         if self.jurisdiction is Jurisdiction.US_STATE and self.us_state is None:
             raise ValueError("a us_state request names the state (us_state, e.g. VA)")
         return self
@@ -126,13 +143,32 @@ class IntakeService:
         keys: KeyRingSource,
         workflow: WorkflowStarter,
         preferences: PreferenceService,
+        counters: Counters | None = None,
+        submissions_per_source_per_hour: int = 20,
     ) -> None:
         self._store = store
         self._keys = keys
         self._workflow = workflow
         self._preferences = preferences
+        self._counters = counters
+        self._per_source = submissions_per_source_per_hour
 
-    def submit(self, body: SubmitRequest, channel: Channel, actor: str) -> Acknowledgement:
+    def submit(
+        self,
+        body: SubmitRequest,
+        channel: Channel,
+        actor: str,
+        source: str | None = None,
+        gpc: bool = False,
+        browser_ids: tuple[str, ...] = (),
+    ) -> Acknowledgement:
+        """Take a request in. ``source`` (the client's IP) is rate limited; ``gpc`` (a
+        ``Sec-GPC: 1`` header) opts the subject and the browser out of sale/sharing at once."""
+        ring = self._keys.key_ring()
+        if source and self._counters is not None:
+            source_key = "submit:" + ring.digest(IdentifierKind.BROWSER, "ip:" + source)
+            if not self._counters.hit(source_key, self._per_source, 3600):
+                raise RateLimited(source)
         subject = SubjectIdentifiers(
             email=body.email,
             phone=body.phone,
@@ -151,32 +187,72 @@ class IntakeService:
             opt_out_of=tuple(body.opt_out_of),
             details=body.details,
             due=date.min,
+            extra={
+                "declaration": body.declaration,
+                "corrections": [c.model_dump() for c in body.corrections],
+            },
         )
         deadlines = clocks.deadlines(draft.jurisdiction, draft.type, draft.received_at, draft.us_state)
         request = draft.model_copy(
             update={
                 "due": deadlines.respond_by,
                 "acknowledge_by": deadlines.acknowledge_by,
-                "subject_keys": subject_keys(self._keys.key_ring(), subject),
+                "subject_keys": subject_keys(ring, subject),
             }
         )
+        if gpc:
+            # CCPA 7025: a Global Privacy Control signal is an opt-out of sale/sharing, unverified.
+            self._preferences.record_opt_outs(request, (OptOutPurpose.SALE_SHARE,))
+            browser_keys = [ring.digest(IdentifierKind.BROWSER, browser_id) for browser_id in browser_ids]
+            self._preferences.mark_keys(browser_keys, request.request_id, (OptOutPurpose.SALE_SHARE,))
+        if request.type is RequestType.OPT_OUT:
+            # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt,
+            # duplicate or not.
+            self._preferences.record_opt_outs(request, request.opt_out_of)
+        earlier = self._open_duplicate(request)
+        if earlier is not None:
+            return self._merge(request, earlier, actor, body)
         self._store.create(
             request,
             actor=actor,
             detail={"type": request.type.value, "channel": channel.value, "fields": _given_fields(body)},
         )
         if request.type is RequestType.OPT_OUT:
-            # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt.
-            self._preferences.record_opt_outs(request, request.opt_out_of)
-            self._store.record(
-                request.request_id,
-                actor,
-                "preferences.opted_out",
-                {"purposes": [p.value for p in request.opt_out_of]},
-            )
+            purposes = [p.value for p in request.opt_out_of]
+            self._store.record(request.request_id, actor, "preferences.opted_out", {"purposes": purposes})
         self._workflow.start(request.request_id, execution_name=request.request_id)
         return Acknowledgement(
             request_id=request.request_id, status=request.status, due_at=request.current_due
+        )
+
+    def _open_duplicate(self, request: RightsRequest) -> RightsRequest | None:
+        """An open request of the same subject, type and scope, found through the subject indexes."""
+        ring = self._keys.key_ring()
+        for kind, digest in request.subject_keys.items():
+            digests = ring.all_digests(IdentifierKind(kind), _value(request, kind))
+            for candidate in self._store.by_subject_key(kind, digests):
+                if (
+                    not candidate.is_final
+                    and candidate.type is request.type
+                    and candidate.scope == request.scope
+                    and candidate.subject_keys.get(kind) == digest
+                ):
+                    return candidate
+        return None
+
+    def _merge(
+        self, request: RightsRequest, earlier: RightsRequest, actor: str, body: SubmitRequest
+    ) -> Acknowledgement:
+        """The duplicate is folded into the open request (a conditional write on it) and kept as a
+        closed record of its own; the caller gets an ordinary answer that reveals nothing."""
+        self._store.save(earlier, actor, "request.merged", {"duplicate": request.request_id})
+        stub = request.model_copy(
+            update={"status": Status.CANCELED, "extra": {**request.extra, "merged_into": earlier.request_id}}
+        )
+        detail = {"type": request.type.value, "merged": True, "fields": _given_fields(body)}
+        self._store.create(stub, actor=actor, detail=detail)
+        return Acknowledgement(
+            request_id=request.request_id, status=Status.RECEIVED, due_at=request.current_due
         )
 
     def status(self, request_id: str, presented_token: str) -> StatusView:
@@ -205,6 +281,10 @@ class IntakeService:
 
     def token_for(self, request: RightsRequest) -> str:
         return status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
+
+
+def _value(request: RightsRequest, kind: str) -> str:
+    return str(request.subject.email if kind == "email" else request.subject.phone)
 
 
 def _given_fields(body: SubmitRequest) -> list[str]:

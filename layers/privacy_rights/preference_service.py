@@ -59,6 +59,12 @@ class PreferenceService:
     def suppress(self, request: RightsRequest) -> None:
         self._mark(request, ["suppression"])
 
+    def mark_keys(self, digests: list[str], request_id: str, purposes: tuple[OptOutPurpose, ...]) -> None:
+        """Opt-outs for keys that are not the subject's identifiers (a browser's cookie ids)."""
+        mark = Mark(at=utc_now(), request_id=request_id)
+        for purpose in purposes:
+            self._store.mark(digests, OPT_OUT + purpose.value, mark)
+
     def _mark(self, request: RightsRequest, attributes: list[str]) -> None:
         mark = Mark(at=utc_now(), request_id=request.request_id)
         digests = list(request.subject_keys.values())

@@ -32,6 +32,12 @@ class Settings(BaseModel):
     notices_table: str = Field(min_length=3)
     customers_table: str = Field(min_length=3)
     locks_table: str = Field(min_length=3)
+    verification_table: str = Field(min_length=3)
+    counters_table: str = Field(min_length=3)
+    max_body_bytes: int = Field(default=16 * 1024, gt=0)
+    #: cookies holding the pseudonymous ids the advertising-attribution pixels use (for GPC)
+    attribution_cookies: str = "cx_vid,cx_aid"
+    submissions_per_ip_per_hour: int = Field(default=20, gt=0)
     #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
     stores: dict[str, str] = Field(default_factory=dict)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")

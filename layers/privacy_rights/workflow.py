@@ -158,6 +158,9 @@ class Workflow:
         """End a parked execution whose request was canceled."""
         self._tokens.fail(token, "RequestCanceled", "The request was canceled.")
 
+    def send_codes(self, request_id: str, send: Callable[[str], Mapping[str, Any]]) -> dict[str, Any]:
+        return self.once(request_id, "send_codes", lambda: send(request_id))
+
     def resolve(self, request_id: str) -> dict[str, Any]:
         def run() -> dict[str, Any]:
             found = self._resolve.resolve_request(request_id)

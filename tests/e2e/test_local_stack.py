@@ -102,11 +102,17 @@ def test_the_aws_endpoint_shows_the_same_state(local: RunningStack) -> None:
         aws_secret_access_key="any",
     )
 
-    item = ddb.get_item(
-        TableName=local.stack.ref("RequestsTable"), Key={"request_id": {"S": body["request_id"]}}
-    )
+    def status() -> str:
+        item = ddb.get_item(
+            TableName=local.stack.ref("RequestsTable"), Key={"request_id": {"S": body["request_id"]}}
+        )
+        return str(item["Item"]["status"]["S"])
 
-    assert item["Item"]["status"]["S"] == "awaiting_verification"
+    deadline = time.monotonic() + 20
+    while status() != "awaiting_verification" and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert status() == "awaiting_verification"
 
 
 def test_unknown_paths_and_the_outbox_page(local: RunningStack) -> None:
@@ -228,3 +234,11 @@ def test_a_fault_injected_locally_is_replayed_to_completion_with_the_cli(
     assert status() == "completed"
     sent = [m for m in http("GET", f"{local.api_url}/_local/outbox")[1] if "fault@example.net" in m["to"]]
     assert len(sent) == 2  # one acknowledgement, one confirmation: nothing sent twice
+
+
+def test_the_openapi_document_is_generated_from_the_resolvers(local: RunningStack) -> None:
+    status, document = http("GET", f"{local.api_url}/openapi.json")
+
+    assert status == 200
+    assert {"/requests", "/requests/{request_id}", "/requests/{request_id}/verify"} <= set(document["paths"])
+    assert "SubmitRequest" in document["components"]["schemas"]

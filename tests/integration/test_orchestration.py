@@ -86,7 +86,7 @@ def test_an_access_request_waits_for_verification_then_for_its_fulfilment(
     assert request.outcome == "nothing_held"
     assert request.proven_identifiers == ("phone",)
     assert request.resolution is not None
-    assert sms_count(running) == 2
+    assert sms_count(running) == 3  # acknowledgement, verification code, final answer
 
 
 def test_a_request_never_verified_is_denied_as_unverifiable_with_the_remedies(

@@ -86,6 +86,8 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "NOTICES_TABLE": "notices",
         "CUSTOMERS_TABLE": "customers",
         "LOCKS_TABLE": "locks",
+        "VERIFICATION_TABLE": "verification",
+        "COUNTERS_TABLE": "counters",
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }

@@ -13,12 +13,14 @@ import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
+from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
 from privacy_rights.adapters.messenger import AwsMessenger
 from privacy_rights.adapters.preference_store import PreferenceStore
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.subject_locks import SubjectLocks
 from privacy_rights.adapters.task_tokens import TaskTokens
+from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
 from privacy_rights.data_map import DataMap, load_data_map
@@ -28,6 +30,7 @@ from privacy_rights.preference_service import PreferenceService
 from privacy_rights.resolution import Connector, Resolver
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.settings import Settings
+from privacy_rights.verification import FactChecker, VerificationService
 from privacy_rights.workflow import Workflow
 
 
@@ -63,7 +66,14 @@ class Container:
     @cached_property
     def intake(self) -> IntakeService:
         starter = StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn)
-        return IntakeService(self.store, self.keys, starter, self.preferences)
+        return IntakeService(
+            self.store,
+            self.keys,
+            starter,
+            self.preferences,
+            self.counters,
+            self.settings.submissions_per_ip_per_hour,
+        )
 
     @cached_property
     def ops(self) -> OpsService:
@@ -98,6 +108,40 @@ class Container:
     def preferences(self) -> PreferenceService:
         store = PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
         return PreferenceService(store, self.keys)
+
+    @cached_property
+    def counters(self) -> Counters:
+        return Counters(self.client("dynamodb"), self.settings.counters_table)
+
+    @cached_property
+    def verification(self) -> VerificationService:
+        ddb = self.client("dynamodb")
+        calls_table = self.settings.stores.get("calls", "")
+
+        def calls_from(phone: str) -> list[dict[str, Any]]:
+            pages = ddb.get_paginator("query").paginate(
+                TableName=calls_table,
+                IndexName="by_caller",
+                KeyConditionExpression="caller_phone = :p",
+                ExpressionAttributeValues={":p": {"S": phone}},
+                ProjectionExpression="started_at, tenant_id",
+            )
+            return [{k: v["S"] for k, v in item.items()} for page in pages for item in page["Items"]]
+
+        def tenant_name(tenant_id: str) -> str:
+            item = ddb.get_item(TableName=self.settings.customers_table, Key={"tenant_id": {"S": tenant_id}})
+            return str(item.get("Item", {}).get("name", {}).get("S", ""))
+
+        return VerificationService(
+            self.store,
+            VerificationStore(ddb, self.settings.verification_table),
+            self.counters,
+            self.keys,
+            self.messenger,
+            self.data_map,
+            FactChecker(calls_from, tenant_name),
+            on_verified=self.workflow.verified,
+        )
 
     @cached_property
     def workflow(self) -> Workflow:

@@ -1,0 +1,306 @@
+"""Identity verification (CCPA 7060-7063, GDPR Art. 12(2) and 12(6)).
+
+A one-time code goes to every identifier the request names; each code proves control of its
+own identifier today and counts as one data point. A fact matched against the platform's
+records (the month of a recent call and the business called) counts as another. How many
+points a request needs depends on the law, the right and the sensitivity of the data:
+
+* opt-outs and limits: none (7026(d), 7027);
+* GDPR and unknown jurisdictions: every identifier whose data is released or erased, proven
+  by its code (proportionate, Art. 12(6));
+* CCPA and US states, people without an account: categories 2; specific pieces 3 and a signed
+  declaration; deletion and correction 2, or 3 when call recordings or transcripts can be
+  reached; a correction never counts the identifier in dispute. A specific-pieces request that
+  cannot be verified (no declaration) is answered as a request for categories (7024(a)).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from privacy_rights import errors
+from privacy_rights.adapters.counters import Counters
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.verification_store import VerificationStore
+from privacy_rights.data_map import DataMap
+from privacy_rights.errors import CodeExpired, CodeRejected, TooManyCodes, VerificationLocked
+from privacy_rights.identifiers import mask_email, mask_phone
+from privacy_rights.models import AccessScope, Jurisdiction, RequestType, RightsRequest, Status
+from privacy_rights.ports import KeyRingSource, Messenger
+
+CODE_DIGITS = 6
+CODE_LIFETIME_SECONDS = 30 * 60
+MAX_WRONG_ATTEMPTS = 5
+CODES_PER_IDENTIFIER_PER_DAY = 5
+REQUEST_ATTEMPTS = "_request"
+FACT = "fact"
+
+
+class FactClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recent_call_month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    business: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+
+
+class VerifyAttempt(BaseModel):
+    """The body of ``POST /requests/{id}/verify``: a code, or a fact about the platform's records."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")] | None = None
+    fact: FactClaim | None = None
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> VerifyAttempt:
+        if (self.code is None) == (self.fact is None):
+            raise ValueError("send either a code or a fact")
+        return self
+
+
+class VerifyResult(BaseModel):
+    verified: bool
+    proven: list[str]
+    pending: list[str] = Field(
+        description="identifiers still to prove, and 'fact' when one more data point is needed"
+    )
+
+
+@dataclass(frozen=True)
+class Requirement:
+    codes: frozenset[str]  # identifier kinds whose code counts
+    points: int  # data points needed in all
+    must_prove_all: bool  # GDPR: every identifier given
+
+
+class FactChecker:
+    """Does the platform hold a call from this number, in that month, to that business?"""
+
+    def __init__(
+        self, calls: Callable[[str], list[dict[str, Any]]], tenant_name: Callable[[str], str]
+    ) -> None:
+        self._calls = calls
+        self._tenant_name = tenant_name
+
+    def matches(self, phone: str, claim: FactClaim, held_since: date | None) -> bool:
+        wanted = claim.business.casefold()
+        tenants_that_month = {
+            str(call.get("tenant_id"))
+            for call in self._calls(phone)
+            if str(call.get("started_at", ""))[:7] == claim.recent_call_month
+            # an earlier holder's call proves nothing about today's holder
+            and not (held_since and str(call.get("started_at", ""))[:10] < held_since.isoformat())
+        }
+        return any(self._tenant_name(tenant).casefold() == wanted for tenant in tenants_that_month)
+
+
+class VerificationService:
+    def __init__(
+        self,
+        requests: RequestStore,
+        codes: VerificationStore,
+        counters: Counters,
+        keys: KeyRingSource,
+        messenger: Messenger,
+        data_map: DataMap,
+        facts: FactChecker,
+        on_verified: Callable[[str, list[str], str], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._requests = requests
+        self._codes = codes
+        self._counters = counters
+        self._keys = keys
+        self._messenger = messenger
+        self._map = data_map
+        self._facts = facts
+        self._on_verified = on_verified
+        self._clock = clock
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send_codes(self, request_id: str) -> dict[str, Any]:
+        request = self._requests.get(request_id)
+        sent = []
+        for kind, value in self._identifiers(request).items():
+            self._send_code(request, kind, value)
+            sent.append(kind)
+        self._requests.record(request_id, "workflow", "verification.codes_sent", {"identifiers": sent})
+        return {"sent": sent}
+
+    def _send_code(self, request: RightsRequest, kind: str, value: str) -> None:
+        ring = self._keys.key_ring()
+        limiter_key = "codes:" + ring.digest(_kind(kind), value)
+        # SMS pumping and mail bombing: a few codes per identifier per day, whoever asks.
+        if not self._counters.hit(limiter_key, CODES_PER_IDENTIFIER_PER_DAY, 86_400):
+            raise TooManyCodes(kind)
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        now = int(self._clock())
+        self._codes.put_code(
+            request.request_id,
+            kind,
+            self._hash(request.request_id, kind, code),
+            now + CODE_LIFETIME_SECONDS,
+            keep_until=now + 90 * 86_400,
+        )
+        text = (
+            f"Your CallX privacy verification code is {code}. "
+            f"It expires in {CODE_LIFETIME_SECONDS // 60} minutes. "
+            f"Enter it for request {request.request_id}. We use it only to verify your request."
+        )
+        if kind == "email":
+            self._messenger.send_email(
+                value, f"Your verification code for request {request.request_id}", text
+            )
+        else:
+            self._messenger.send_sms(value, text)
+
+    # -- verifying ------------------------------------------------------------------------
+
+    def verify(self, request_id: str, attempt: VerifyAttempt) -> VerifyResult:
+        request = self._requests.get(request_id)
+        if request.status is not Status.AWAITING_VERIFICATION:
+            if request.status in (Status.RECEIVED,):
+                raise errors.IllegalTransition(request.status, Status.VERIFIED, "codes are on their way")
+            return self._result(request, set(request.proven_identifiers), verified=True)
+        records = {record.kind: record for record in self._codes.records(request_id)}
+        failures = records.get(REQUEST_ATTEMPTS)
+        if failures and failures.attempts >= MAX_WRONG_ATTEMPTS:
+            raise VerificationLocked(request_id)
+        proven = {kind for kind, record in records.items() if record.proven}
+        if attempt.code is not None:
+            kind = self._match_code(request, records, attempt.code)
+            proven.add(kind)
+        elif attempt.fact is not None:
+            if not request.subject.phone or not self._facts.matches(
+                request.subject.phone, attempt.fact, request.subject.phone_held_since
+            ):
+                self._codes.count_failure(request_id, REQUEST_ATTEMPTS)
+                raise CodeRejected("fact")
+            self._codes.put_code(request_id, FACT, "", 0, int(self._clock()) + 90 * 86_400)
+            self._codes.mark_proven(request_id, FACT, "")
+            proven.add(FACT)
+        self._requests.record(request_id, "requester", "verification.proved", {"proven": sorted(proven)})
+        done = self._satisfied(request, proven)
+        if done:
+            request = self._downgrade_if_needed(request, proven)
+            identifiers = sorted(proven - {FACT})
+            self._on_verified(request_id, identifiers, "requester")
+        return self._result(request, proven, verified=done)
+
+    def _match_code(self, request: RightsRequest, records: dict[str, Any], code: str) -> str:
+        now = int(self._clock())
+        for kind, record in records.items():
+            if kind in (REQUEST_ATTEMPTS, FACT) or record.proven or not record.code_hash:
+                continue
+            expected = self._hash(request.request_id, kind, code)
+            if hmac.compare_digest(expected.encode(), record.code_hash.encode()):
+                if record.expires_at < now:
+                    self._send_code(request, kind, self._identifiers(request)[kind])
+                    raise CodeExpired(kind)
+                if not self._codes.mark_proven(request.request_id, kind, record.code_hash):
+                    raise CodeRejected(kind)  # used meanwhile: single use
+                return str(kind)
+        self._codes.count_failure(request.request_id, REQUEST_ATTEMPTS)
+        if records.get(REQUEST_ATTEMPTS) and records[REQUEST_ATTEMPTS].attempts + 1 >= MAX_WRONG_ATTEMPTS:
+            raise VerificationLocked(request.request_id)
+        raise CodeRejected("code")
+
+    # -- the rules ------------------------------------------------------------------------
+
+    def requirement(self, request: RightsRequest) -> Requirement:
+        given = frozenset(self._identifiers(request))
+        if request.type is RequestType.OPT_OUT:
+            return Requirement(codes=frozenset(), points=0, must_prove_all=False)
+        if request.jurisdiction in (Jurisdiction.GDPR, Jurisdiction.OTHER):
+            return Requirement(codes=given, points=len(given), must_prove_all=True)
+        codes = given
+        if request.type is RequestType.CORRECTION:
+            disputed = {str(c.get("field")) for c in request.extra.get("corrections", [])}
+            codes = given - disputed  # verified with data other than the value in dispute
+        if request.type in (RequestType.ACCESS, RequestType.PORTABILITY):
+            points = 3 if request.scope is AccessScope.SPECIFIC_PIECES else 2
+        elif request.type in (RequestType.DELETION, RequestType.CORRECTION):
+            points = 3 if self._sensitive_reachable(given) else 2
+        else:
+            points = 2
+        return Requirement(codes=frozenset(codes), points=points, must_prove_all=False)
+
+    def _satisfied(self, request: RightsRequest, proven: set[str]) -> bool:
+        requirement = self.requirement(request)
+        if requirement.must_prove_all:
+            return requirement.codes <= proven
+        points = len(proven & requirement.codes) + (1 if FACT in proven else 0)
+        if points >= requirement.points:
+            return True
+        # 7024(a): unverifiable specific pieces are answered as categories.
+        return (
+            request.scope is AccessScope.SPECIFIC_PIECES
+            and not request.extra.get("declaration")
+            and points >= 2
+        )
+
+    def _downgrade_if_needed(self, request: RightsRequest, proven: set[str]) -> RightsRequest:
+        if request.scope is not AccessScope.SPECIFIC_PIECES:
+            return request
+        points = len(proven - {FACT}) + (1 if FACT in proven else 0)
+        if points >= 3 and request.extra.get("declaration"):
+            return request
+        downgraded = request.model_copy(update={"scope": AccessScope.CATEGORIES})
+        return self._requests.save(downgraded, "workflow", "scope.downgraded", {"to": "categories"})
+
+    def _result(self, request: RightsRequest, proven: set[str], verified: bool) -> VerifyResult:
+        requirement = self.requirement(request)
+        pending = sorted(requirement.codes - proven)
+        points = len(proven & requirement.codes) + (1 if FACT in proven else 0)
+        if not verified and not requirement.must_prove_all and points + len(pending) < requirement.points:
+            pending.append(FACT)
+        return VerifyResult(verified=verified, proven=sorted(proven), pending=[] if verified else pending)
+
+    def _sensitive_reachable(self, kinds: frozenset[str]) -> bool:
+        """Can these identifiers reach a store the data map marks sensitive (recordings,
+        transcripts), directly or through links?"""
+        reachable, frontier = set(kinds), list(kinds)
+        while frontier:
+            kind = frontier.pop()
+            for store, _ in self._map.lookups_by(kind):
+                if store.sensitive:
+                    return True
+                for link in store.yields:
+                    if link not in reachable:
+                        reachable.add(link)
+                        frontier.append(link)
+        return False
+
+    @staticmethod
+    def _identifiers(request: RightsRequest) -> dict[str, str]:
+        found = {}
+        if request.subject.email:
+            found["email"] = request.subject.email
+        if request.subject.phone:
+            found["phone"] = request.subject.phone
+        return found
+
+    def _hash(self, request_id: str, kind: str, code: str) -> str:
+        ring = self._keys.key_ring()
+        key = ring.keys[ring.current]
+        return hmac.new(key, f"code:{request_id}:{kind}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _kind(kind: str) -> Any:
+    from privacy_rights.keyed_hash import IdentifierKind
+
+    return IdentifierKind(kind)
+
+
+def masked(kind: str, value: str) -> str:
+    return mask_email(value) if kind == "email" else mask_phone(value)
