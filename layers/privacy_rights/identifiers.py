@@ -7,9 +7,11 @@ per-field error, and non-pydantic callers (email intake, ops tools) get the same
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator
 
 MAX_IDENTIFIER_LENGTH = 254
 DEFAULT_PHONE_REGION = "US"
@@ -63,6 +65,11 @@ def normalize_phone(value: str, default_region: str = DEFAULT_PHONE_REGION) -> s
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError("not a valid phone number for its country")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+#: An email address or phone number as every model takes it: validated and normalized once.
+Email = Annotated[str, AfterValidator(normalize_email)]
+Phone = Annotated[str, AfterValidator(normalize_phone)]
 
 
 def can_receive_sms(e164: str) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights import clocks
 from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.errors import NotFound, RateLimited
-from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import (
     AccessScope,
@@ -47,8 +47,8 @@ class SubmitRequest(BaseModel):
     type: RequestType
     jurisdiction: Jurisdiction
     us_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     phone_held_since: date | None = None
     name: ShortText | None = None
     account_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
@@ -62,16 +62,6 @@ class SubmitRequest(BaseModel):
         description="For specific pieces of information (CCPA 7062): declared under penalty of perjury "
         "that the requester is the person whose data is requested.",
     )
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> SubmitRequest:

@@ -14,11 +14,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 
-from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.identifiers import Email, Phone
 from privacy_rights.tokens import new_nonce
 
 
@@ -145,21 +144,11 @@ class SubjectIdentifiers(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    email: str | None = None
-    phone: str | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     name: ShortText | None = None
     account_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
     phone_held_since: date | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)
 
     @model_validator(mode="after")
     def _at_least_one_contact(self) -> SubjectIdentifiers:
@@ -177,19 +166,9 @@ class Requester(BaseModel):
 
     role: RequesterRole
     name: ShortText
-    email: str | None = None
-    phone: str | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     power_of_attorney: bool = False
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)
 
     @model_validator(mode="after")
     def _reachable(self) -> Requester:

@@ -72,6 +72,11 @@ class OpsClient:
         return dict(request.headers.items())
 
 
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that were given: flags left out stay out of the request."""
+    return {key: value for key, value in fields.items() if value not in (None, "", [])}
+
+
 def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
     widths = [max(len(str(value)) for value in column) for column in zip(header, *rows, strict=False)]
     lines = ["  ".join(str(value).ljust(width) for value, width in zip(header, widths, strict=False))]
@@ -108,32 +113,24 @@ def render_summary(summary: dict[str, Any]) -> str:
 
 
 def _lookup(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
-    body = {
-        key: value
-        for key, value in {
-            "email": args.email,
-            "phone": args.phone,
-            "account_id": args.account_id,
-            "phone_held_since": args.held_since,
-            "reason": args.reason,
-        }.items()
-        if value
-    }
+    body = _present(
+        email=args.email,
+        phone=args.phone,
+        account_id=args.account_id,
+        phone_held_since=args.held_since,
+        reason=args.reason,
+    )
     summary = client.call("POST", "/ops/lookups", body)
     return summary, render_summary(summary)
 
 
 def _list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
-    query = {
-        key: value
-        for key, value in {
-            "status": args.status,
-            "due_within_days": args.due_within,
-            "overdue": "true" if args.overdue else None,
-            "stuck_for_hours": args.stuck_for,
-        }.items()
-        if value is not None
-    }
+    query = _present(
+        status=args.status,
+        due_within_days=args.due_within,
+        overdue="true" if args.overdue else None,
+        stuck_for_hours=args.stuck_for,
+    )
     rows = client.call("GET", "/ops/requests" + ("?" + urlencode(query) if query else ""))
     table = _table(
         [
@@ -191,17 +188,13 @@ def _replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _decide(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
-    body = {
-        key: value
-        for key, value in {
-            "decision": args.decision,
-            "reason": args.reason,
-            "outcome": args.outcome,
-            "denial_reason": args.denial_reason,
-            "exemption": args.exemption,
-        }.items()
-        if value
-    }
+    body = _present(
+        decision=args.decision,
+        reason=args.reason,
+        outcome=args.outcome,
+        denial_reason=args.denial_reason,
+        exemption=args.exemption,
+    )
     result = client.call("POST", f"/ops/requests/{args.request_id}/decision", body)
     return result, f"Answered the {result['answered']} of {args.request_id}: {result['decision']}."
 
@@ -212,20 +205,16 @@ def _cancel(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
-    body = {
-        key: value
-        for key, value in {
-            "type": args.type,
-            "jurisdiction": args.jurisdiction,
-            "us_state": args.us_state,
-            "phone": args.phone,
-            "email": args.email,
-            "name": args.name,
-            "details": args.details,
-            "opt_out_of": args.opt_out_of,
-        }.items()
-        if value
-    }
+    body = _present(
+        type=args.type,
+        jurisdiction=args.jurisdiction,
+        us_state=args.us_state,
+        phone=args.phone,
+        email=args.email,
+        name=args.name,
+        details=args.details,
+        opt_out_of=args.opt_out_of,
+    )
     result = client.call("POST", "/ops/requests", body)
     return (
         result,

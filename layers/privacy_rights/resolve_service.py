@@ -7,11 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
-from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import ResolutionSummary, utc_now
 from privacy_rights.ports import KeyRingSource
@@ -26,23 +26,13 @@ class LookupQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    email: str | None = None
-    phone: str | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     account_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
     phone_held_since: date | None = None
     reason: Annotated[str, StringConstraints(min_length=5, max_length=300)] = Field(
         description="Why the operator looks this person up; kept in the audit trail."
     )
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_phone(value)
 
     @model_validator(mode="after")
     def _something_to_look_up(self) -> LookupQuery:
