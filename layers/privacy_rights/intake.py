@@ -28,7 +28,7 @@ from privacy_rights.models import (
 )
 from privacy_rights.ports import KeyRingSource, WorkflowStarter
 from privacy_rights.preference_service import PreferenceService
-from privacy_rights.tokens import status_token, token_matches
+from privacy_rights.tokens import token_matches
 
 
 class Correction(BaseModel):
@@ -268,9 +268,6 @@ class IntakeService:
             due_at=request.current_due,
             timeline=timeline,
         )
-
-    def token_for(self, request: RightsRequest) -> str:
-        return status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
 
 
 def _value(request: RightsRequest, kind: str) -> str:

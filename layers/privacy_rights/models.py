@@ -103,6 +103,9 @@ class OptOutPurpose(StrEnum):
     SENSITIVE_PI = "sensitive_pi"
 
 
+#: The actor named in the audit trail for what the state machine's steps do.
+WORKFLOW_ACTOR = "workflow"
+
 FINAL_STATUSES = frozenset({Status.COMPLETED, Status.DENIED, Status.CANCELED, Status.APPEAL_DENIED})
 
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

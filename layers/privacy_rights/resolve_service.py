@@ -13,12 +13,11 @@ from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind
-from privacy_rights.models import ResolutionSummary, utc_now
+from privacy_rights.models import WORKFLOW_ACTOR, ResolutionSummary, utc_now
 from privacy_rights.ports import KeyRingSource
 from privacy_rights.resolution import Resolver, Root, resolved_at_text, roots_of
 
 LOOKUP_STREAM = "audit:ops-lookups"
-WORKFLOW_ACTOR = "workflow"
 
 
 class LookupQuery(BaseModel):

@@ -33,8 +33,15 @@ from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.data_map import DataMap
 from privacy_rights.errors import CodeExpired, CodeRejected, TooManyCodes, VerificationLocked
-from privacy_rights.identifiers import mask_email, mask_phone
-from privacy_rights.models import AccessScope, Jurisdiction, RequestType, RightsRequest, Status
+from privacy_rights.identifiers import can_receive_sms
+from privacy_rights.models import (
+    WORKFLOW_ACTOR,
+    AccessScope,
+    Jurisdiction,
+    RequestType,
+    RightsRequest,
+    Status,
+)
 from privacy_rights.ports import KeyRingSource, Messenger
 
 CODE_DIGITS = 6
@@ -130,12 +137,18 @@ class VerificationService:
 
     def send_codes(self, request_id: str) -> dict[str, Any]:
         request = self._requests.get(request_id)
-        sent = []
+        sent, unreachable = [], []
         for kind, value in self._identifiers(request).items():
+            if kind == "phone" and not can_receive_sms(value):
+                # A landline takes no SMS, and voice calls are not built yet: the requester proves
+                # this number with a fact about their calls instead (or verifies their email).
+                unreachable.append(kind)
+                continue
             self._send_code(request, kind, value)
             sent.append(kind)
-        self._requests.record(request_id, "workflow", "verification.codes_sent", {"identifiers": sent})
-        return {"sent": sent}
+        detail = {"identifiers": sent, "no_code_sent": unreachable}
+        self._requests.record(request_id, WORKFLOW_ACTOR, "verification.codes_sent", detail)
+        return {"sent": sent, "unreachable": unreachable}
 
     def _send_code(self, request: RightsRequest, kind: str, value: str) -> None:
         ring = self._keys.key_ring()
@@ -256,7 +269,7 @@ class VerificationService:
         if points >= 3 and request.extra.get("declaration"):
             return request
         downgraded = request.model_copy(update={"scope": AccessScope.CATEGORIES})
-        return self._requests.save(downgraded, "workflow", "scope.downgraded", {"to": "categories"})
+        return self._requests.save(downgraded, WORKFLOW_ACTOR, "scope.downgraded", {"to": "categories"})
 
     def _result(self, request: RightsRequest, proven: set[str], verified: bool) -> VerifyResult:
         requirement = self.requirement(request)
@@ -300,7 +313,3 @@ def _kind(kind: str) -> Any:
     from privacy_rights.keyed_hash import IdentifierKind
 
     return IdentifierKind(kind)
-
-
-def masked(kind: str, value: str) -> str:
-    return mask_email(value) if kind == "email" else mask_phone(value)

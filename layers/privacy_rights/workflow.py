@@ -20,6 +20,7 @@ from privacy_rights.adapters.subject_locks import SubjectLocks
 from privacy_rights.adapters.task_tokens import TaskTokens
 from privacy_rights.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.models import (
+    WORKFLOW_ACTOR,
     Denial,
     DenialReason,
     FailureRecord,
@@ -35,7 +36,6 @@ from privacy_rights.preferences import Purpose
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
-WORKFLOW_ACTOR = "workflow"
 WaitKind = Literal["verification", "decision", "fulfilment"]
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)

@@ -278,3 +278,18 @@ def test_arbitrary_input_never_gets_a_5xx_and_never_stores_an_invalid_body(
     assert status < 500
     if status != 202:
         assert after == before
+
+
+def test_no_sms_is_sent_to_a_landline(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    landline = "+442079460958"
+    _, created = submit(
+        call_api, {"type": "access", "jurisdiction": "ccpa", "email": "land@example.org", "phone": landline}
+    )
+    waiting_for(created["request_id"], "verification")
+
+    sent = [e for e in store.audit_entries(created["request_id"]) if e.action == "verification.codes_sent"]
+
+    assert running.outbox.messages(to=landline) == []
+    assert sent[0].detail == {"identifiers": ["email"], "no_code_sent": ["phone"]}
