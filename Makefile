@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000"
 	@echo "make test    - unit, integration and e2e tests"
+	@echo "make test-browser - the web form in real headless Chromium (needs Debian's chromium)"
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmarks (cold import of every handler, ...)"
 
@@ -37,7 +38,15 @@ test-integration: $(STAMP)
 test-e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
 
+# The browser tier drives Debian's Chromium with Playwright for Python; axe-core comes bundled in
+# axe-playwright-python (its axe.min.js is injected into the pages). Never `playwright install`:
+# it downloads a browser of its own.
 test-browser: $(STAMP)
+	@test -x /usr/bin/chromium || { \
+	  echo "make test-browser: /usr/bin/chromium is missing. Install Debian's Chromium:" >&2; \
+	  echo "  apt-get update && apt-get install -y chromium   (not 'playwright install')" >&2; \
+	  exit 1; }
+	$(BIN)/pip install --quiet "playwright>=1.45,<2" "axe-playwright-python==0.1.8"
 	$(BIN)/pytest -q -m browser tests/browser
 
 lint: $(STAMP)

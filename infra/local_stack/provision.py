@@ -374,6 +374,10 @@ def _bucket(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) 
         s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
     if "VersioningConfiguration" in props:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
+    if "CorsConfiguration" in props:
+        s3.put_bucket_cors(
+            Bucket=name, CORSConfiguration={"CORSRules": props["CorsConfiguration"]["CorsRules"]}
+        )
     if "LifecycleConfiguration" in props:
         rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})

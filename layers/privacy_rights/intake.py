@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights import clocks
 from privacy_rights.adapters.counters import Counters
+from privacy_rights.adapters.permission_documents import PermissionDocuments
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.errors import NotFound, RateLimited
+from privacy_rights.errors import NotFound, RateLimited, ValidationFailed
 from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import (
@@ -25,6 +26,7 @@ from privacy_rights.models import (
     ShortText,
     Status,
     SubjectIdentifiers,
+    UsState,
 )
 from privacy_rights.ports import KeyRingSource, WorkflowStarter
 from privacy_rights.preference_service import PreferenceService
@@ -46,7 +48,7 @@ class SubmitRequest(BaseModel):
 
     type: RequestType
     jurisdiction: Jurisdiction
-    us_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    us_state: UsState | None = None
     email: Email | None = None
     phone: Phone | None = None
     phone_held_since: date | None = None
@@ -135,7 +137,9 @@ class IntakeService:
         preferences: PreferenceService,
         counters: Counters | None = None,
         submissions_per_source_per_hour: int = 20,
+        permissions: PermissionDocuments | None = None,
     ) -> None:
+        self._permissions = permissions
         self._store = store
         self._keys = keys
         self._workflow = workflow
@@ -245,8 +249,9 @@ class IntakeService:
             request_id=request.request_id, status=Status.RECEIVED, due_at=request.current_due
         )
 
-    def status(self, request_id: str, presented_token: str) -> StatusView:
-        """An unknown id and a wrong token answer alike: neither reveals that a request exists."""
+    def authorized(self, request_id: str, presented_token: str) -> RightsRequest:
+        """The request the token opens. An unknown id and a wrong token answer alike: neither
+        reveals that a request exists."""
         ring = self._keys.key_ring()
         try:
             request = self._store.get(request_id)
@@ -255,6 +260,22 @@ class IntakeService:
             raise
         if not token_matches(ring, request.request_id, request.status_nonce, presented_token):
             raise NotFound(request_id)
+        return request
+
+    def permission_upload(self, request_id: str, presented_token: str, content_type: str) -> dict[str, Any]:
+        """A presigned POST for the signed permission of the agent or guardian acting."""
+        request = self.authorized(request_id, presented_token)
+        if request.requester is None:
+            raise ValidationFailed({"request": "made by the person themselves: no permission needed"})
+        if self._permissions is None:
+            raise RuntimeError("PERMISSIONS_BUCKET is not configured for this function")
+        form = self._permissions.upload_form(request_id, content_type)
+        detail = {"content_type": content_type}
+        self._store.record(request_id, "requester", "permission.upload_offered", detail)
+        return form
+
+    def status(self, request_id: str, presented_token: str) -> StatusView:
+        request = self.authorized(request_id, presented_token)
         timeline = [
             TimelineEntry(at=entry.at, event=PUBLIC_EVENTS[entry.action])
             for entry in self._store.audit_entries(request_id)

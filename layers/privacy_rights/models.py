@@ -103,6 +103,25 @@ class OptOutPurpose(StrEnum):
     SENSITIVE_PI = "sensitive_pi"
 
 
+#: US states, DC and territories: where a ``us_state`` request may come from.
+US_STATES = frozenset(
+    {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+        "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+        "VT", "VA", "WA", "WV", "WI", "WY", "AS", "GU", "MP", "PR", "UM", "VI",
+    }
+)  # fmt: skip
+
+
+def _us_state(value: str) -> str:
+    if value not in US_STATES:
+        raise ValueError("not a US state or territory code (two letters, e.g. VA)")
+    return value
+
+
+UsState = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_us_state)]
+
 #: The actor named in the audit trail for what the state machine's steps do.
 WORKFLOW_ACTOR = "workflow"
 
@@ -270,7 +289,7 @@ class RightsRequest(BaseModel):
     request_id: str = Field(default_factory=new_request_id)
     type: RequestType
     jurisdiction: Jurisdiction
-    us_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    us_state: UsState | None = None
     subject: SubjectIdentifiers
     channel: Channel
     requester: Requester | None = None

@@ -101,3 +101,26 @@ def final(request: RightsRequest, link: str) -> Notice:
     )
     sms = f"CallX privacy: request {request.request_id} {headline}. Details: {link}"
     return Notice(subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms)
+
+
+def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:
+    """To the authorized agent or guardian: what they must provide."""
+    right = RIGHT_NAMES[request.type]
+    assert request.requester is not None
+    if request.requester.power_of_attorney:
+        check = "We are sending you a one-time code to confirm your own contact details."
+    else:
+        check = (
+            "The person you act for will also receive codes to verify their identity directly, "
+            "as the law allows us to ask (CCPA 7063)."
+        )
+    text = (
+        f"We received the request you made on someone's behalf for {right} "
+        f"(reference {request.request_id}).\n\n"
+        "Please send us the signed permission (or power of attorney) that authorizes you, as a PDF, "
+        "PNG or JPEG of up to 5 MB. Upload it with the token of this link (our API: "
+        f"POST /requests/{request.request_id}/permission-upload): {link}\n\n{check}\n\n"
+        f"We will answer by {request.current_due.isoformat()} at the latest."
+    )
+    sms = f"CallX privacy: request {request.request_id} received. Upload your signed permission: {link}"
+    return Notice(subject=f"Your request {request.request_id} on someone's behalf", text=text, sms=sms)

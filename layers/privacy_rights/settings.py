@@ -34,6 +34,7 @@ class Settings(BaseModel):
     locks_table: str = Field(min_length=3)
     verification_table: str = Field(min_length=3)
     counters_table: str = Field(min_length=3)
+    permissions_bucket: str = Field(min_length=3)
     max_body_bytes: int = Field(default=16 * 1024, gt=0)
     #: cookies holding the pseudonymous ids the advertising-attribution pixels use (for GPC)
     attribution_cookies: str = "cx_vid,cx_aid"

@@ -50,6 +50,11 @@ MAX_WRONG_ATTEMPTS = 5
 CODES_PER_IDENTIFIER_PER_DAY = 5
 REQUEST_ATTEMPTS = "_request"
 FACT = "fact"
+PERMISSION = "permission"
+
+
+def _power_of_attorney(request: RightsRequest) -> bool:
+    return request.requester is not None and request.requester.power_of_attorney
 
 
 class FactClaim(BaseModel):
@@ -66,11 +71,12 @@ class VerifyAttempt(BaseModel):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")] | None = None
     fact: FactClaim | None = None
+    recheck: bool = Field(default=False, description="after an agent's signed permission was uploaded")
 
     @model_validator(mode="after")
     def _one_thing(self) -> VerifyAttempt:
-        if (self.code is None) == (self.fact is None):
-            raise ValueError("send either a code or a fact")
+        if sum((self.code is not None, self.fact is not None, self.recheck)) != 1:
+            raise ValueError("send one of: a code, a fact, or recheck")
         return self
 
 
@@ -98,6 +104,9 @@ class FactChecker:
         self._calls = calls
         self._tenant_name = tenant_name
 
+    def holds_calls(self, phone: str) -> bool:
+        return bool(self._calls(phone))
+
     def matches(self, phone: str, claim: FactClaim, held_since: date | None) -> bool:
         wanted = claim.business.casefold()
         tenants_that_month = {
@@ -120,6 +129,7 @@ class VerificationService:
         messenger: Messenger,
         data_map: DataMap,
         facts: FactChecker,
+        permissions_present: Callable[[str], bool],
         on_verified: Callable[[str, list[str], str], None],
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -130,6 +140,7 @@ class VerificationService:
         self._messenger = messenger
         self._map = data_map
         self._facts = facts
+        self._permissions_present = permissions_present
         self._on_verified = on_verified
         self._clock = clock
 
@@ -203,10 +214,14 @@ class VerificationService:
             self._codes.mark_proven(request_id, FACT, "")
             proven.add(FACT)
         self._requests.record(request_id, "requester", "verification.proved", {"proven": sorted(proven)})
-        done = self._satisfied(request, proven)
+        done = self._satisfied(request, proven) and self._permission_ok(request)
         if done:
             request = self._downgrade_if_needed(request, proven)
             identifiers = sorted(proven - {FACT})
+            if _power_of_attorney(request):
+                # 7063(b): an agent holding a power of attorney stands in for the person; having
+                # proved the agent's own contacts, the subject's identifiers count as proven.
+                identifiers = sorted(self._subject_identifiers(request))
             self._on_verified(request_id, identifiers, "requester")
         return self._result(request, proven, verified=done)
 
@@ -243,7 +258,7 @@ class VerificationService:
         if request.type in (RequestType.ACCESS, RequestType.PORTABILITY):
             points = 3 if request.scope is AccessScope.SPECIFIC_PIECES else 2
         elif request.type in (RequestType.DELETION, RequestType.CORRECTION):
-            points = 3 if self._sensitive_reachable(given) else 2
+            points = 3 if self._sensitive_held(request, given) else 2
         else:
             points = 2
         return Requirement(codes=frozenset(codes), points=points, must_prove_all=False)
@@ -271,13 +286,26 @@ class VerificationService:
         downgraded = request.model_copy(update={"scope": AccessScope.CATEGORIES})
         return self._requests.save(downgraded, WORKFLOW_ACTOR, "scope.downgraded", {"to": "categories"})
 
+    def _permission_ok(self, request: RightsRequest) -> bool:
+        return request.requester is None or self._permissions_present(request.request_id)
+
     def _result(self, request: RightsRequest, proven: set[str], verified: bool) -> VerifyResult:
         requirement = self.requirement(request)
         pending = sorted(requirement.codes - proven)
+        if not verified and not self._permission_ok(request):
+            pending.append(PERMISSION)
         points = len(proven & requirement.codes) + (1 if FACT in proven else 0)
         if not verified and not requirement.must_prove_all and points + len(pending) < requirement.points:
             pending.append(FACT)
         return VerifyResult(verified=verified, proven=sorted(proven), pending=[] if verified else pending)
+
+    def _sensitive_held(self, request: RightsRequest, kinds: frozenset[str]) -> bool:
+        """Recordings and transcripts hang off calls: they are at stake only if the data map
+        reaches a sensitive store from these identifiers and the number has calls at all."""
+        if not self._sensitive_reachable(kinds):
+            return False
+        phone = request.subject.phone
+        return phone is None or self._facts.holds_calls(phone)
 
     def _sensitive_reachable(self, kinds: frozenset[str]) -> bool:
         """Can these identifiers reach a store the data map marks sensitive (recordings,
@@ -294,8 +322,17 @@ class VerificationService:
                         frontier.append(link)
         return False
 
+    @classmethod
+    def _identifiers(cls, request: RightsRequest) -> dict[str, str]:
+        """Where codes go: the subject, who verifies directly even when an agent asks; the
+        agent itself when it holds a power of attorney."""
+        if _power_of_attorney(request) and request.requester is not None:
+            contacts = {"email": request.requester.email, "phone": request.requester.phone}
+            return {kind: value for kind, value in contacts.items() if value}
+        return cls._subject_identifiers(request)
+
     @staticmethod
-    def _identifiers(request: RightsRequest) -> dict[str, str]:
+    def _subject_identifiers(request: RightsRequest) -> dict[str, str]:
         found = {}
         if request.subject.email:
             found["email"] = request.subject.email

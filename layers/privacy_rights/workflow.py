@@ -109,6 +109,8 @@ class Workflow:
     def acknowledge(self, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)
         self._notify(request, "acknowledgement", self._acknowledgement)
+        if request.requester is not None:
+            self._notify(request, "agent_acknowledgement", self._agent_acknowledgement)
         target = Status.VERIFIED if request.type in UNVERIFIED_TYPES else Status.AWAITING_VERIFICATION
         if request.status in (Status.RECEIVED, Status.NEEDS_CLARIFICATION):
             self._store.save(
@@ -236,13 +238,17 @@ class Workflow:
             self._store.record(request.request_id, WORKFLOW_ACTOR, "notice.uncertain", {"notice": name})
             return "uncertain"
         self._store.complete_step(request.request_id, intent, {"at": utc_now().isoformat()}, WORKFLOW_ACTOR)
-        channel = self._deliver(request, compose(request))
+        recipient = request.requester if name.startswith("agent_") else None
+        channel = self._deliver(request, compose(request), to_requester=recipient is not None)
         self._store.complete_step(request.request_id, delivered, {"channel": channel}, WORKFLOW_ACTOR)
         self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.sent", {"channel": channel})
         return channel
 
     def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
         return notices.acknowledgement(request, self._status_link(request))
+
+    def _agent_acknowledgement(self, request: RightsRequest) -> notices.Notice:
+        return notices.agent_acknowledgement(request, self._status_link(request))
 
     def _final_notice(self, request: RightsRequest) -> notices.Notice:
         return notices.final(request, self._status_link(request))
@@ -251,12 +257,13 @@ class Workflow:
         token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
         return notices.status_link(self._base_url, request.request_id, token)
 
-    def _deliver(self, request: RightsRequest, notice: notices.Notice) -> str:
-        if request.subject.email:
-            self._messenger.send_email(request.subject.email, notice.subject, notice.text)
+    def _deliver(self, request: RightsRequest, notice: notices.Notice, to_requester: bool = False) -> str:
+        contact = request.requester if to_requester and request.requester else request.subject
+        if contact.email:
+            self._messenger.send_email(contact.email, notice.subject, notice.text)
             return "email"
-        assert request.subject.phone  # the model guarantees one of the two
-        self._messenger.send_sms(request.subject.phone, notice.sms)
+        assert contact.phone  # the models guarantee one of the two
+        self._messenger.send_sms(contact.phone, notice.sms)
         return "sms"
 
     @staticmethod

@@ -293,3 +293,63 @@ def test_no_sms_is_sent_to_a_landline(
 
     assert running.outbox.messages(to=landline) == []
     assert sent[0].detail == {"identifiers": ["email"], "no_code_sent": ["phone"]}
+
+
+def test_an_agent_needs_a_signed_permission_as_well_as_the_subjects_own_verification(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore, key_ring: Any
+) -> None:
+    body = {
+        "type": "access",
+        "jurisdiction": "gdpr",
+        "email": "principal@example.org",
+        "requester": {
+            "role": "authorized_agent",
+            "name": "Privacy Helpers Ltd",
+            "email": "agent@example.com",
+        },
+    }
+    _, created = submit(call_api, body)
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
+    [agent_notice] = running.outbox.messages(to="agent@example.com")
+    token = agent_notice.body.split("token=")[1].split()[0]
+    assert codes_for(running, "agent@example.com") == []  # the subject verifies directly
+
+    _, after_code = verify(call_api, request_id, code=codes_for(running, "principal@example.org")[0])
+    assert after_code == {"verified": False, "proven": ["email"], "pending": ["permission"]}
+    status, _, form = call_api(
+        "POST",
+        f"/requests/{request_id}/permission-upload",
+        {"content_type": "application/pdf"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert status == 200
+    assert form["max_bytes"] == 5 * 1024 * 1024
+    assert any("content-length-range" in str(v) or k == "policy" for k, v in form["fields"].items())
+    wrong_token = call_api(
+        "POST",
+        f"/requests/{request_id}/permission-upload",
+        {"content_type": "application/pdf"},
+        headers={"Authorization": "Bearer 1.nope"},
+    )
+    assert wrong_token[0] == 404
+    # What the agent's browser does with the presigned POST:
+    running.client("s3").put_object(  # type: ignore[attr-defined]
+        Bucket=running.stack.ref("PermissionsBucket"),
+        Key=form["key"],
+        Body=b"%PDF-1.7 signed",
+        ContentType="application/pdf",
+    )
+
+    status, done = verify(call_api, request_id, recheck=True)
+
+    assert done == {"verified": True, "proven": ["email"], "pending": []}
+
+
+def test_an_unknown_us_state_is_a_field_error_not_a_crash(call_api: Any) -> None:
+    status, answer = submit(
+        call_api, {"type": "access", "jurisdiction": "us_state", "us_state": "ZZ", "email": "z@example.org"}
+    )
+
+    assert status == 422
+    assert answer["errors"][0]["field"] == "body.us_state"

@@ -16,6 +16,7 @@ from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnec
 from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
 from privacy_rights.adapters.messenger import AwsMessenger
+from privacy_rights.adapters.permission_documents import PermissionDocuments
 from privacy_rights.adapters.preference_store import PreferenceStore
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.subject_locks import SubjectLocks
@@ -73,7 +74,12 @@ class Container:
             self.preferences,
             self.counters,
             self.settings.submissions_per_ip_per_hour,
+            self.permissions,
         )
+
+    @cached_property
+    def permissions(self) -> PermissionDocuments:
+        return PermissionDocuments(self.client("s3"), self.settings.permissions_bucket)
 
     @cached_property
     def ops(self) -> OpsService:
@@ -140,6 +146,7 @@ class Container:
             self.messenger,
             self.data_map,
             FactChecker(calls_from, tenant_name),
+            permissions_present=self.permissions.present,
             on_verified=self.workflow.verified,
         )
 

@@ -1,0 +1,99 @@
+// status.html: the status of the request named in the hash (#request=...&token=...). The token is
+// sent only in the Authorization header. An unknown request and a wrong token look the same.
+
+import {
+  RIGHT_LABELS,
+  callApi,
+  focusOn,
+  formatDay,
+  formatMoment,
+  hashParams,
+  requestPath,
+  timeElement,
+} from "./api.js";
+
+const STATUS_LABELS = {
+  received: "Received",
+  awaiting_verification: "Waiting for you to confirm it is you",
+  needs_clarification: "Waiting for more information from you",
+  verified: "You are verified; we are starting work",
+  in_progress: "We are working on it",
+  awaiting_decision: "Being reviewed",
+  completed: "Completed",
+  denied: "We could not act on it",
+  canceled: "Canceled",
+  failed: "Delayed: we are working on it",
+  appealed: "Your appeal is being reviewed",
+  appeal_denied: "Appeal answered",
+};
+
+const loading = document.getElementById("loading");
+
+function sentence(text) {
+  const value = String(text || "");
+  return value ? value[0].toUpperCase() + value.slice(1) : value;
+}
+
+function showMissing() {
+  loading.hidden = true;
+  document.getElementById("missing").hidden = false;
+  focusOn(document.getElementById("missing-title"));
+}
+
+function showProblem(message) {
+  loading.hidden = true;
+  const problem = document.getElementById("problem");
+  problem.textContent = message;
+  problem.hidden = false;
+  focusOn(problem);
+}
+
+function render(view) {
+  document.getElementById("view-id").textContent = view.request_id;
+  document.getElementById("view-type").textContent = RIGHT_LABELS[view.type] || view.type;
+  document.getElementById("view-status").textContent = STATUS_LABELS[view.status] || sentence(view.status);
+  document.getElementById("view-received").replaceChildren(timeElement(view.received_at, formatMoment(view.received_at)));
+  document.getElementById("view-due").replaceChildren(timeElement(view.due_at, formatDay(view.due_at)));
+  const waiting = view.status === "awaiting_verification";
+  document.getElementById("view-verify").hidden = !waiting;
+  document.getElementById("view-verify-link").href = `verify.html#request=${encodeURIComponent(view.request_id)}`;
+  const items = (Array.isArray(view.timeline) ? view.timeline : []).map((entry) => {
+    const item = document.createElement("li");
+    const what = document.createElement("span");
+    what.className = "event";
+    what.textContent = sentence(entry.event);
+    item.append(timeElement(entry.at, formatMoment(entry.at)), what);
+    return item;
+  });
+  document.getElementById("timeline").replaceChildren(...items);
+  loading.hidden = true;
+  document.getElementById("view").hidden = false;
+}
+
+async function load() {
+  const params = hashParams();
+  const requestId = params.get("request") || "";
+  const token = params.get("token") || "";
+  document.getElementById("view").hidden = true;
+  document.getElementById("missing").hidden = true;
+  document.getElementById("problem").hidden = true;
+  if (!requestId || !token) {
+    showMissing();
+    return;
+  }
+  loading.hidden = false;
+  let answer;
+  try {
+    answer = await callApi("GET", requestPath(requestId), { token });
+  } catch {
+    showProblem("We could not reach our server. Check your connection, then reload this page.");
+    return;
+  }
+  if (answer.status === 200 && answer.data) render(answer.data);
+  else if (answer.status === 404 || answer.status === 422 || answer.status === 403) showMissing();
+  else if (answer.status === 429) showProblem("Too many requests right now. Wait a minute, then reload this page.");
+  else showProblem("Something went wrong on our side. Please reload this page in a few minutes.");
+}
+
+window.addEventListener("hashchange", load);
+load();
