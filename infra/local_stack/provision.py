@@ -375,9 +375,13 @@ def _bucket(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) 
     if "VersioningConfiguration" in props:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
     if "CorsConfiguration" in props:
-        s3.put_bucket_cors(
-            Bucket=name, CORSConfiguration={"CORSRules": props["CorsConfiguration"]["CorsRules"]}
-        )
+        # CloudFormation's names for three of the S3 API's fields differ.
+        renamed = {"MaxAge": "MaxAgeSeconds", "ExposedHeaders": "ExposeHeaders", "Id": "ID"}
+        cors = [
+            {renamed.get(k, k): v for k, v in rule.items()}
+            for rule in props["CorsConfiguration"]["CorsRules"]
+        ]
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors})
     if "LifecycleConfiguration" in props:
         rules = [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
