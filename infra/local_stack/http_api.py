@@ -179,7 +179,7 @@ class LocalApi:
             protocol_version = "HTTP/1.1"
 
             def log_message(self, format: str, *args: Any) -> None:
-                pass  # request lines hold request ids and tokens in query strings: keep them out
+                """Silent: request lines hold request ids and tokens in query strings."""
 
             def do_GET(self) -> None:
                 self._dispatch("GET")

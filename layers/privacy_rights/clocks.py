@@ -128,11 +128,9 @@ def _us_calendar(state: str) -> holidays.HolidayBase:
     import holidays
 
     code = state.strip().upper()
-    try:
-        return holidays.country_holidays("US", subdiv=code)
-    except NotImplementedError as exc:
-        # The library signals an unknown subdivision this way; to a caller it is simply bad input.
-        raise ValueError(f"unknown US state or territory: {state!r}") from exc
+    if code not in holidays.list_supported_countries()["US"]:
+        raise ValueError(f"unknown US state or territory: {state!r}")
+    return holidays.country_holidays("US", subdiv=code)
 
 
 def business_calendar(jurisdiction: Jurisdiction, us_state: str | None = None) -> holidays.HolidayBase:
