@@ -24,7 +24,8 @@ app = rest_resolver(settings, logger)
 def verify(
     request_id: Annotated[str, Path(min_length=5, max_length=64)], attempt: Annotated[VerifyAttempt, Body()]
 ) -> VerifyResult:
-    result = container.verification.verify(request_id, attempt)
+    source = app.current_event.request_context.identity.source_ip
+    result = container.verification.verify(request_id, attempt, source=source)
     metrics.add_metric(name="RequestsVerified" if result.verified else "CodesAccepted", unit="Count", value=1)
     return result
 

@@ -32,7 +32,7 @@ from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.data_map import DataMap
-from privacy_rights.errors import CodeExpired, CodeRejected, TooManyCodes, VerificationLocked
+from privacy_rights.errors import CodeExpired, CodeRejected, RateLimited, TooManyCodes, VerificationLocked
 from privacy_rights.identifiers import can_receive_sms
 from privacy_rights.models import (
     WORKFLOW_ACTOR,
@@ -48,6 +48,7 @@ CODE_DIGITS = 6
 CODE_LIFETIME_SECONDS = 30 * 60
 MAX_WRONG_ATTEMPTS = 5
 CODES_PER_IDENTIFIER_PER_DAY = 5
+ATTEMPTS_PER_SOURCE_PER_HOUR = 30
 REQUEST_ATTEMPTS = "_request"
 FACT = "fact"
 PERMISSION = "permission"
@@ -190,7 +191,12 @@ class VerificationService:
 
     # -- verifying ------------------------------------------------------------------------
 
-    def verify(self, request_id: str, attempt: VerifyAttempt) -> VerifyResult:
+    def verify(self, request_id: str, attempt: VerifyAttempt, source: str | None = None) -> VerifyResult:
+        if source:
+            # Guessing codes across many requests from one place is throttled too.
+            source_key = "verify:" + self._keys.key_ring().digest(_kind("browser"), "ip:" + source)
+            if not self._counters.hit(source_key, ATTEMPTS_PER_SOURCE_PER_HOUR, 3600):
+                raise RateLimited(source)
         request = self._requests.get(request_id)
         if request.status is not Status.AWAITING_VERIFICATION:
             if request.status in (Status.RECEIVED,):

@@ -353,3 +353,27 @@ def test_an_unknown_us_state_is_a_field_error_not_a_crash(call_api: Any) -> None
 
     assert status == 422
     assert answer["errors"][0]["field"] == "body.us_state"
+
+
+def test_guessing_codes_across_requests_from_one_source_is_throttled(call_api: Any, waiting_for: Any) -> None:
+    request_ids = []
+    for n in range(7):
+        _, created = submit(
+            call_api, {"type": "access", "jurisdiction": "gdpr", "email": f"guess{n}@example.org"}
+        )
+        request_ids.append(created["request_id"])
+    statuses = []
+    for request_id in request_ids:
+        waiting_for(request_id, "verification")
+        for _ in range(5):
+            status, _, _ = call_api(
+                "POST", f"/requests/{request_id}/verify", {"code": "000000"}, source_ip="192.0.2.77"
+            )
+            statuses.append(status)
+
+    assert statuses[:30].count(429) <= 6  # per-request locks only (each request's 5th wrong code)
+    assert set(statuses[30:]) == {429}
+    fresh_source = call_api(
+        "POST", f"/requests/{request_ids[-1]}/verify", {"code": "000000"}, source_ip="192.0.2.78"
+    )
+    assert fresh_source[0] == 400  # another source is not throttled: just a wrong code
