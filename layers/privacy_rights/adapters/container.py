@@ -7,12 +7,11 @@ handler module's import does no I/O and a warm invocation reuses connections.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
 from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
 from privacy_rights.adapters.messenger import AwsMessenger
@@ -24,18 +23,23 @@ from privacy_rights.adapters.task_tokens import TaskTokens
 from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
-from privacy_rights.data_map import DataMap, load_data_map
-from privacy_rights.intake import IntakeService
-from privacy_rights.ops import OpsService
-from privacy_rights.preference_service import PreferenceService
-from privacy_rights.resolution import Connector, Resolver
-from privacy_rights.resolve_service import ResolveService
 from privacy_rights.settings import Settings
-from privacy_rights.verification import FactChecker, VerificationService
-from privacy_rights.workflow import Workflow
+
+if TYPE_CHECKING:
+    from privacy_rights.data_map import DataMap
+    from privacy_rights.intake import IntakeService
+    from privacy_rights.ops import OpsService
+    from privacy_rights.preference_service import PreferenceService
+    from privacy_rights.resolution import Resolver
+    from privacy_rights.resolve_service import ResolveService
+    from privacy_rights.verification import VerificationService
+    from privacy_rights.workflow import Workflow
 
 
 class Container:
+    """Each service is imported and built when a handler first asks for it, so a function
+    pays at cold start only for the part of the domain it uses."""
+
     def __init__(self, settings: Settings, session: boto3.Session | None = None) -> None:
         self.settings = settings
         self._session = session or boto3.Session()
@@ -66,6 +70,8 @@ class Container:
 
     @cached_property
     def intake(self) -> IntakeService:
+        from privacy_rights.intake import IntakeService
+
         starter = StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn)
         return IntakeService(
             self.store,
@@ -83,6 +89,8 @@ class Container:
 
     @cached_property
     def ops(self) -> OpsService:
+        from privacy_rights.ops import OpsService
+
         return OpsService(
             self.store,
             self.workflow,
@@ -93,9 +101,14 @@ class Container:
 
     @cached_property
     def data_map(self) -> DataMap:
+        from privacy_rights.data_map import load_data_map
+
         return load_data_map()
 
     def new_resolver(self) -> Resolver:
+        from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
+        from privacy_rights.resolution import Connector, Resolver
+
         connectors: dict[str, Connector] = {
             "dynamodb": DynamoDBConnector(self.client("dynamodb"), self.settings.stores),
             "s3": S3PrefixConnector(self.client("s3"), self.settings.stores),
@@ -108,10 +121,14 @@ class Container:
 
     @cached_property
     def resolve(self) -> ResolveService:
+        from privacy_rights.resolve_service import ResolveService
+
         return ResolveService(self.store, self.new_resolver, self.work, self.keys)
 
     @cached_property
     def preferences(self) -> PreferenceService:
+        from privacy_rights.preference_service import PreferenceService
+
         store = PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
         return PreferenceService(store, self.keys)
 
@@ -121,6 +138,8 @@ class Container:
 
     @cached_property
     def verification(self) -> VerificationService:
+        from privacy_rights.verification import FactChecker, VerificationService
+
         ddb = self.client("dynamodb")
         calls_table = self.settings.stores.get("calls", "")
 
@@ -152,6 +171,8 @@ class Container:
 
     @cached_property
     def workflow(self) -> Workflow:
+        from privacy_rights.workflow import Workflow
+
         return Workflow(
             self.store,
             self.keys,
