@@ -214,6 +214,9 @@ class LocalApi:
                     status, content_type, payload = api.extra_routes[path]()
                     self._send(status, content_type, payload)
                     return
+                if method == "POST" and path == "/_local/idp/sign-in":
+                    self._sign_in(body)
+                    return
                 if path == "/_local/faults":
                     self._faults(method, body)
                     return
@@ -308,6 +311,35 @@ class LocalApi:
                     for name, (error, times) in api.lambdas.faults.items()
                 }
                 self._send(HTTPStatus.OK, "application/json", json.dumps(faults).encode())
+
+            def _sign_in(self, body: bytes) -> None:
+                """The built-in identity provider's sign-in: an account holder of the synthetic
+                platform (by email) and the local password get an ID token for /verify."""
+                import boto3
+
+                from local_stack.idp import LOCAL_PASSWORD
+
+                try:
+                    credentials = json.loads(body or b"{}")
+                    email, password = str(credentials["email"]).lower(), str(credentials["password"])
+                except (ValueError, KeyError, TypeError):
+                    self._send(
+                        HTTPStatus.BAD_REQUEST, "application/json", b'{"message":"give email and password"}'
+                    )
+                    return
+                found = boto3.client("dynamodb").query(
+                    TableName=api.stack.platform_stores["accounts"],
+                    IndexName="by_email",
+                    KeyConditionExpression="email = :e",
+                    ExpressionAttributeValues={":e": {"S": email}},
+                )["Items"]
+                if not found or password != LOCAL_PASSWORD:
+                    self._send(
+                        HTTPStatus.UNAUTHORIZED, "application/json", b'{"message":"wrong email or password"}'
+                    )
+                    return
+                token = api.stack.idp.id_token(found[0]["account_id"]["S"], email)
+                self._send(HTTPStatus.OK, "application/json", json.dumps({"id_token": token}).encode())
 
             def _static(self, path: str) -> bool:
                 relative = "index.html" if path in ("", "/") else path.lstrip("/")

@@ -65,6 +65,8 @@ class DeployedStack:
     template: dict[str, Any] = field(default_factory=dict)
     #: the platform's stores created beside the stack: data map store name -> physical name
     platform_stores: dict[str, str] = field(default_factory=dict)
+    #: the local stack's built-in identity provider (see local_stack.idp)
+    idp: Any = None
 
     def ref(self, logical_id: str) -> Any:
         return self.physical[logical_id]["Ref"]

@@ -12,6 +12,7 @@ import boto3
 
 from local_stack.aws import free_port, in_process_aws, moto_server
 from local_stack.http_api import LocalApi
+from local_stack.idp import LocalIdentityProvider
 from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
 from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
@@ -56,7 +57,10 @@ def _deploy(
     exits.enter_context(outbox.recording())
     data_map = load_data_map()
     platform_stores = create_platform_stores(session, data_map)
-    stack = StackBuilder(session, lambdas, stack_name, platform_parameters(data_map) | parameters).deploy()
+    idp = LocalIdentityProvider()
+    overrides = platform_parameters(data_map) | idp.parameters() | parameters
+    stack = StackBuilder(session, lambdas, stack_name, overrides).deploy()
+    stack.idp = idp
     stack.platform_stores = platform_stores
     previous = apply_environment(lambdas.merged_environment() | LOCAL_ENVIRONMENT)
     exits.callback(restore_environment, previous)

@@ -35,6 +35,10 @@ class Settings(BaseModel):
     verification_table: str = Field(min_length=3)
     counters_table: str = Field(min_length=3)
     permissions_bucket: str = Field(min_length=3)
+    #: the platform's identity provider, for account holders who verify by signing in again
+    identity_issuer: str = ""
+    identity_audience: str = ""
+    identity_jwks_url: str = ""
     max_body_bytes: int = Field(default=16 * 1024, gt=0)
     #: cookies holding the pseudonymous ids the advertising-attribution pixels use (for GPC)
     attribution_cookies: str = "cx_vid,cx_aid"

@@ -43,6 +43,7 @@ from privacy_rights.models import (
     Status,
 )
 from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.sign_in import AccountSignIn
 
 CODE_DIGITS = 6
 CODE_LIFETIME_SECONDS = 30 * 60
@@ -72,12 +73,16 @@ class VerifyAttempt(BaseModel):
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")] | None = None
     fact: FactClaim | None = None
+    id_token: Annotated[str, StringConstraints(min_length=20, max_length=8192)] | None = Field(
+        default=None, description="an account holder's ID token from signing in again"
+    )
     recheck: bool = Field(default=False, description="after an agent's signed permission was uploaded")
 
     @model_validator(mode="after")
     def _one_thing(self) -> VerifyAttempt:
-        if sum((self.code is not None, self.fact is not None, self.recheck)) != 1:
-            raise ValueError("send one of: a code, a fact, or recheck")
+        given = (self.code is not None, self.fact is not None, self.id_token is not None, self.recheck)
+        if sum(given) != 1:
+            raise ValueError("send one of: a code, a fact, an id_token, or recheck")
         return self
 
 
@@ -132,6 +137,7 @@ class VerificationService:
         facts: FactChecker,
         permissions_present: Callable[[str], bool],
         on_verified: Callable[[str, list[str], str], None],
+        sign_in: AccountSignIn | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._requests = requests
@@ -142,6 +148,7 @@ class VerificationService:
         self._map = data_map
         self._facts = facts
         self._permissions_present = permissions_present
+        self._sign_in = sign_in
         self._on_verified = on_verified
         self._clock = clock
 
@@ -207,6 +214,8 @@ class VerificationService:
         if failures and failures.attempts >= MAX_WRONG_ATTEMPTS:
             raise VerificationLocked(request_id)
         proven = {kind for kind, record in records.items() if record.proven}
+        if attempt.id_token is not None:
+            return self._signed_in(request, attempt.id_token)
         if attempt.code is not None:
             kind = self._match_code(request, records, attempt.code)
             proven.add(kind)
@@ -230,6 +239,24 @@ class VerificationService:
                 identifiers = sorted(self._subject_identifiers(request))
             self._on_verified(request_id, identifiers, "requester")
         return self._result(request, proven, verified=done)
+
+    def _signed_in(self, request: RightsRequest, id_token: str) -> VerifyResult:
+        """7061: an account holder is verified by their existing authentication."""
+        if self._sign_in is None:
+            raise CodeRejected("sign-in is not configured")
+        claims = self._sign_in.claims(id_token)
+        subject = request.subject
+        same_account = subject.account_id is not None and claims.get("sub") == subject.account_id
+        same_email = subject.email is not None and str(claims.get("email", "")).lower() == subject.email
+        if not (same_account or same_email):
+            self._codes.count_failure(request.request_id, REQUEST_ATTEMPTS)
+            raise CodeRejected("another account")
+        proven = set(self._subject_identifiers(request)) | ({"account_id"} if subject.account_id else set())
+        self._requests.record(
+            request.request_id, "requester", "verification.signed_in", {"proven": sorted(proven)}
+        )
+        self._on_verified(request.request_id, sorted(proven), "requester")
+        return VerifyResult(verified=True, proven=sorted(proven), pending=[])
 
     def _match_code(self, request: RightsRequest, records: dict[str, Any], code: str) -> str:
         now = int(self._clock())

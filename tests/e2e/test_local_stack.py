@@ -242,3 +242,15 @@ def test_the_openapi_document_is_generated_from_the_resolvers(local: RunningStac
     assert status == 200
     assert {"/requests", "/requests/{request_id}", "/requests/{request_id}/verify"} <= set(document["paths"])
     assert "SubmitRequest" in document["components"]["schemas"]
+
+
+def test_the_built_in_identity_provider_signs_in_a_demo_account_holder(local: RunningStack) -> None:
+    sam = demo.SUBJECTS["sam"]
+    wrong = http("POST", f"{local.api_url}/_local/idp/sign-in", {"email": sam.email, "password": "guess"})
+    status, answer = http(
+        "POST", f"{local.api_url}/_local/idp/sign-in", {"email": sam.email, "password": "local-demo-password"}
+    )
+
+    assert wrong[0] == 401
+    assert status == 200
+    assert answer["id_token"].count(".") == 2

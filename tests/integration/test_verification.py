@@ -377,3 +377,23 @@ def test_guessing_codes_across_requests_from_one_source_is_throttled(call_api: A
         "POST", f"/requests/{request_ids[-1]}/verify", {"code": "000000"}, source_ip="192.0.2.78"
     )
     assert fresh_source[0] == 400  # another source is not throttled: just a wrong code
+
+
+def test_an_account_holder_is_verified_by_signing_in_again(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    body = {"type": "deletion", "jurisdiction": "ccpa", "email": "sam@acme.example", "account_id": "acct_sam"}
+    _, created = submit(call_api, body)
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
+    idp = running.stack.idp
+
+    stale = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example", auth_time=1))
+    someone_else = verify(call_api, request_id, id_token=idp.id_token("acct_other", "other@acme.example"))
+    forged = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example")[:-4] + "AAAA")
+    signed_in = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example"))
+
+    assert stale[0] == someone_else[0] == forged[0] == 400
+    assert signed_in == (200, {"verified": True, "proven": ["account_id", "email"], "pending": []})
+    waiting_for(request_id, "fulfilment")
+    assert store.get(request_id).proven_identifiers == ("account_id", "email")

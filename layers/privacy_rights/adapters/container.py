@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from privacy_rights.preference_service import PreferenceService
     from privacy_rights.resolution import Resolver
     from privacy_rights.resolve_service import ResolveService
+    from privacy_rights.sign_in import AccountSignIn
     from privacy_rights.verification import VerificationService
     from privacy_rights.workflow import Workflow
 
@@ -166,8 +167,19 @@ class Container:
             self.data_map,
             FactChecker(calls_from, tenant_name),
             permissions_present=self.permissions.present,
+            sign_in=self.sign_in,
             on_verified=self.workflow.verified,
         )
+
+    @cached_property
+    def sign_in(self) -> AccountSignIn | None:
+        from privacy_rights.sign_in import AccountSignIn, JwksFromUrl
+
+        settings = self.settings
+        if not (settings.identity_issuer and settings.identity_audience and settings.identity_jwks_url):
+            return None
+        jwks = JwksFromUrl(settings.identity_jwks_url)
+        return AccountSignIn(settings.identity_issuer, settings.identity_audience, jwks)
 
     @cached_property
     def workflow(self) -> Workflow:
