@@ -2,23 +2,11 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from privacy_rights.adapters.container import Container
-from privacy_rights.observability import make_logger, metrics, tracer
-from privacy_rights.settings import get_settings
 from privacy_rights.step_io import StepInput
-
-settings = get_settings()
-container = Container(settings)
-logger = make_logger("apply_preferences")
+from privacy_rights.task_handler import workflow_task
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@event_parser(model=StepInput)
-def handler(event: StepInput, context: LambdaContext) -> dict[str, Any]:
-    logger.append_keys(request_id=event.request_id)
+@workflow_task("apply_preferences", StepInput)
+def handler(event: StepInput, container: Container) -> dict[str, Any]:
     return container.workflow.apply_preferences(event.request_id)
