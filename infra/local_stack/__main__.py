@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         "--port", type=int, default=8080, help="port of the API and web form (0: any free port)"
     )
     parser.add_argument("--aws-port", type=int, default=5000, help="port of the moto AWS endpoint (0: any)")
+    parser.add_argument("--smtp-port", type=int, default=2525, help="port of the SMTP listener (0: any)")
     parser.add_argument("--callers", type=int, default=Scale.callers, help="background callers to generate")
     parser.add_argument("--no-seed", action="store_true", help="leave the platform's stores empty")
     args = parser.parse_args(argv)
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with served_stack(args.host, args.port, args.aws_port) as running:
+    with served_stack(args.host, args.port, args.aws_port, smtp_port=args.smtp_port) as running:
         stack = running.stack
         seeded = ""
         if not args.no_seed:
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  AWS endpoint      {running.aws_endpoint}  (e.g. aws --endpoint-url {running.aws_endpoint} "
             "dynamodb list-tables; any access key works)\n"
             f"  Ops API           {running.api_url}/ops/...  (privacy-ops --operator YOURNAME ...)\n"
+            f"  Email intake      {running.smtp.url if running.smtp else '-'}  accepts "
+            f"{running.smtp.privacy_address if running.smtp else '-'} (and +labels); "
+            "or drop a file: python -m local_stack.drop_mail FILE.eml\n"
             f"  State machine     {stack.ref('RightsRequestStateMachine')}\n"
             + seeded
             + "  Demo subjects:\n"

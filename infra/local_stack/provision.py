@@ -56,6 +56,14 @@ class Route:
         return re.compile(f"^{regex}$")
 
 
+@dataclass(frozen=True)
+class QueueSource:
+    queue_url: str
+    function: str  # logical id
+    batch_size: int
+    reports_item_failures: bool
+
+
 @dataclass
 class DeployedStack:
     name: str
@@ -67,6 +75,8 @@ class DeployedStack:
     platform_stores: dict[str, str] = field(default_factory=dict)
     #: the local stack's built-in identity provider (see local_stack.idp)
     idp: Any = None
+    #: SQS event sources of functions: the local stack polls these queues itself
+    queue_sources: list[QueueSource] = field(default_factory=list)
 
     def ref(self, logical_id: str) -> Any:
         return self.physical[logical_id]["Ref"]
@@ -88,6 +98,7 @@ ORDER = [
     "AWS::SSM::Parameter",
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
+    "AWS::CloudWatch::Alarm",
     "AWS::SNS::Topic",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
@@ -393,14 +404,126 @@ def _bucket(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) 
         "DomainName": f"{name}.s3.amazonaws.com",
     }
     if "NotificationConfiguration" in props:
-        builder.stack.physical[logical_id]["_notifications"] = props["NotificationConfiguration"]
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration=_notification(props["NotificationConfiguration"])
+        )
+
+
+def _notification(configuration: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's shape of a bucket notification, in the S3 API's."""
+    unsupported = set(configuration) - {"QueueConfigurations"}
+    if unsupported:
+        raise UnsupportedTemplate(f"bucket notifications of kinds {sorted(unsupported)}")
+
+    def queue(entry: dict[str, Any]) -> dict[str, Any]:
+        converted: dict[str, Any] = {"QueueArn": entry["Queue"], "Events": [entry["Event"]]}
+        if "Filter" in entry:
+            rules = entry["Filter"]["S3Key"]["Rules"]
+            converted["Filter"] = {
+                "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+            }
+        return converted
+
+    return {"QueueConfigurations": [queue(entry) for entry in configuration["QueueConfigurations"]]}
+
+
+@creates("AWS::SQS::Queue")
+def _queue(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    sqs = builder.client("sqs")
+    name = props.get("QueueName", builder.physical_name(logical_id))
+    attributes = {
+        key: json.dumps(value)
+        if isinstance(value, dict)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+        for key, value in props.items()
+        if key
+        in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "RedrivePolicy",
+            "SqsManagedSseEnabled",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+            "MaximumMessageSize",
+        )
+    }
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    builder.stack.physical[logical_id] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
+
+
+@creates("AWS::SQS::QueuePolicy")
+def _queue_policy(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    for url in props["Queues"]:
+        builder.client("sqs").set_queue_attributes(
+            QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])}
+        )
+    builder.stack.physical[logical_id] = {"Ref": logical_id}
+
+
+@creates("AWS::CloudWatch::Alarm")
+def _alarm(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    name = props.get("AlarmName", builder.physical_name(logical_id))
+    builder.client("cloudwatch").put_metric_alarm(
+        AlarmName=name,
+        AlarmDescription=props.get("AlarmDescription", ""),
+        Namespace=props["Namespace"],
+        MetricName=props["MetricName"],
+        Dimensions=props.get("Dimensions", []),
+        Statistic=props["Statistic"],
+        Period=int(props["Period"]),
+        EvaluationPeriods=int(props["EvaluationPeriods"]),
+        Threshold=float(props["Threshold"]),
+        ComparisonOperator=props["ComparisonOperator"],
+        TreatMissingData=props.get("TreatMissingData", "missing"),
+    )
+    builder.stack.physical[logical_id] = {
+        "Ref": name,
+        "Arn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}",
+    }
+
+
+@creates("AWS::SES::ReceiptRuleSet")
+def _rule_set(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    name = props.get("RuleSetName", builder.physical_name(logical_id))
+    ses = builder.client("ses")
+    ses.create_receipt_rule_set(RuleSetName=name)
+    # On AWS this is a step after deploying (see the template); locally it is part of it.
+    ses.set_active_receipt_rule_set(RuleSetName=name)
+    builder.stack.physical[logical_id] = {"Ref": name}
+
+
+@creates("AWS::SES::ReceiptRule")
+def _receipt_rule(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    builder.client("ses").create_receipt_rule(RuleSetName=props["RuleSetName"], Rule=props["Rule"])
+    builder.stack.physical[logical_id] = {"Ref": props["Rule"]["Name"]}
 
 
 @creates("AWS::S3::BucketPolicy")
 def _bucket_policy(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
     props = builder.props(properties)
-    builder.client("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+    builder.client("s3").put_bucket_policy(
+        Bucket=props["Bucket"], Policy=json.dumps(_as_moto_evaluates(props["PolicyDocument"]))
+    )
     builder.stack.physical[logical_id] = {"Ref": logical_id}
+
+
+def _as_moto_evaluates(document: dict[str, Any]) -> dict[str, Any]:
+    """moto ignores policy conditions, so a conditional Deny (e.g. TLS only) would deny every
+    request; locally such statements are left out (the deployed bucket keeps them)."""
+    statements = [
+        statement
+        for statement in document["Statement"]
+        if not (statement.get("Effect") == "Deny" and "Condition" in statement)
+    ]
+    return {**document, "Statement": statements}
 
 
 @creates("AWS::SES::EmailIdentity")
@@ -499,7 +622,20 @@ def _function(builder: StackBuilder, logical_id: str, properties: dict[str, Any]
         )
     )
     for event in properties.get("Events", {}).values():
-        if event["Type"] == "Api":
+        if event["Type"] == "SQS":
+            spec = builder.props(event["Properties"])
+            queue_url = next(
+                v["Ref"] for v in builder.stack.physical.values() if v.get("Arn") == spec["Queue"]
+            )
+            builder.stack.queue_sources.append(
+                QueueSource(
+                    queue_url=queue_url,
+                    function=logical_id,
+                    batch_size=int(spec.get("BatchSize", 10)),
+                    reports_item_failures="ReportBatchItemFailures" in spec.get("FunctionResponseTypes", []),
+                )
+            )
+        elif event["Type"] == "Api":
             spec = event["Properties"]
             # The API's logical id, not its resolved id: stage and authorizer hang off the resource.
             api = spec.get("RestApiId", {"Ref": "ServerlessRestApi"})["Ref"]

@@ -14,6 +14,7 @@ from local_stack.aws import free_port, in_process_aws, moto_server
 from local_stack.http_api import LocalApi
 from local_stack.idp import LocalIdentityProvider
 from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
+from local_stack.mail import LocalSmtp, QueuePoller, SesInbound
 from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
@@ -35,6 +36,24 @@ class RunningStack:
     outbox: Outbox
     aws_endpoint: str | None = None
     api: LocalApi | None = None
+    smtp: LocalSmtp | None = None
+
+    @property
+    def inbound(self) -> SesInbound:
+        return SesInbound(self.session.client("s3"), self.stack.ref("InboundMailBucket"))
+
+    @property
+    def mail_poller(self) -> QueuePoller:
+        (source,) = self.stack.queue_sources
+        return QueuePoller(
+            self.session.client("sqs"), self.lambdas, source.queue_url, source.function, source.batch_size, 0
+        )
+
+    def receive_mail(self, raw: bytes, as_is: bool = False) -> str:
+        """What SES and Lambda's poller do with one message, done now: stored, then processed."""
+        key = self.inbound.receive(raw, as_is=as_is)
+        self.mail_poller.drain()
+        return key
 
     @property
     def api_url(self) -> str:
@@ -91,6 +110,7 @@ def served_stack(
     host: str = "127.0.0.1",
     api_port: int = 0,
     moto_port: int = 0,
+    smtp_port: int = 0,
     stack_name: str = "privacy-local",
     parameters: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
@@ -107,4 +127,16 @@ def served_stack(
         api = LocalApi(stack, lambdas, outbox, host=host, port=api_port)
         api.start()
         exits.callback(api.stop)
-        yield RunningStack(session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api)
+        running = RunningStack(session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api)
+        privacy_address = f"{stack.parameters['PrivacyLocalPart']}@{stack.parameters['MailDomain']}"
+        smtp = LocalSmtp(running.inbound, privacy_address, host=host, port=smtp_port)
+        smtp.start()
+        exits.callback(smtp.stop)
+        running.smtp = smtp
+        for source in stack.queue_sources:
+            poller = QueuePoller(
+                session.client("sqs"), lambdas, source.queue_url, source.function, source.batch_size
+            )
+            poller.start()
+            exits.callback(poller.stop)
+        yield running

@@ -8,6 +8,7 @@ does not understand raises, so local and deployed cannot silently drift.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ class Resolver:
             "AWS::Region": REGION,
             "AWS::Partition": PARTITION,
             "AWS::StackName": stack_name,
+            "AWS::StackId": f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT_ID}:stack/{stack_name}/"
+            + str(uuid.uuid5(uuid.NAMESPACE_URL, stack_name)),
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }

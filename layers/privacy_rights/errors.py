@@ -96,3 +96,9 @@ class TransientDependencyError(DomainError):
     """A dependency was throttled, timed out or answered 5xx: the step may be retried."""
 
     public_message = "A dependency is temporarily unavailable."
+
+
+class NotInQueue(DomainError):
+    """An inbound email someone already dealt with (accepted, dismissed, clarified)."""
+
+    public_message = "That email is no longer waiting in that queue."

@@ -32,6 +32,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ExtensionNotAllowed: HTTPStatus.CONFLICT,
     errors.WaitNotPending: HTTPStatus.CONFLICT,
     errors.SubjectBusy: HTTPStatus.CONFLICT,
+    errors.NotInQueue: HTTPStatus.CONFLICT,
     errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
     errors.CodeRejected: HTTPStatus.BAD_REQUEST,
     errors.CodeExpired: HTTPStatus.GONE,

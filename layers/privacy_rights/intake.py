@@ -28,7 +28,7 @@ from privacy_rights.models import (
     SubjectIdentifiers,
     UsState,
 )
-from privacy_rights.ports import KeyRingSource, WorkflowStarter
+from privacy_rights.ports import Clarifications, KeyRingSource, WorkflowStarter
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.tokens import token_matches
 
@@ -59,6 +59,11 @@ class SubmitRequest(BaseModel):
     opt_out_of: list[OptOutPurpose] = Field(default_factory=list, max_length=len(OptOutPurpose))
     requester: Requester | None = None
     corrections: list[Correction] = Field(default_factory=list, max_length=20)
+    clarifies: Annotated[str, StringConstraints(pattern=r"^mail_[A-Za-z0-9_-]{10,64}$")] | None = Field(
+        default=None,
+        description="The email this request clarifies (from the link in our reply): the legal clock "
+        "then runs from that email's receipt.",
+    )
     declaration: bool = Field(
         default=False,
         description="For specific pieces of information (CCPA 7062): declared under penalty of perjury "
@@ -138,8 +143,10 @@ class IntakeService:
         counters: Counters | None = None,
         submissions_per_source_per_hour: int = 20,
         permissions: PermissionDocuments | None = None,
+        clarifications: Clarifications | None = None,
     ) -> None:
         self._permissions = permissions
+        self._clarifications = clarifications
         self._store = store
         self._keys = keys
         self._workflow = workflow
@@ -155,10 +162,19 @@ class IntakeService:
         source: str | None = None,
         gpc: bool = False,
         browser_ids: tuple[str, ...] = (),
+        request_id: str | None = None,
+        received_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Acknowledgement:
         """Take a request in. ``source`` (the client's IP) is rate limited; ``gpc`` (a
-        ``Sec-GPC: 1`` header) opts the subject and the browser out of sale/sharing at once."""
+        ``Sec-GPC: 1`` header) opts the subject and the browser out of sale/sharing at once.
+        A given ``request_id`` makes intake idempotent (email intake derives it from the
+        message); ``received_at`` is when the request really arrived (an email's receipt)."""
         ring = self._keys.key_ring()
+        if request_id is not None:
+            existing = self._existing(request_id)
+            if existing is not None:
+                return existing
         if source and self._counters is not None:
             source_key = "submit:" + ring.digest(IdentifierKind.BROWSER, "ip:" + source)
             if not self._counters.hit(source_key, self._per_source, 3600):
@@ -170,7 +186,11 @@ class IntakeService:
             account_id=body.account_id,
             phone_held_since=body.phone_held_since,
         )
+        if body.clarifies and self._clarifications is not None:
+            received_at = self._clarifications.received_at(body.clarifies, body.email) or received_at
         draft = RightsRequest(
+            **({"request_id": request_id} if request_id else {}),
+            **({"received_at": received_at} if received_at else {}),
             type=body.type,
             jurisdiction=body.jurisdiction,
             us_state=body.us_state,
@@ -184,6 +204,7 @@ class IntakeService:
             extra={
                 "declaration": body.declaration,
                 "corrections": [c.model_dump() for c in body.corrections],
+                **(extra or {}),
             },
         )
         deadlines = clocks.deadlines(draft.jurisdiction, draft.type, draft.received_at, draft.us_state)
@@ -214,7 +235,21 @@ class IntakeService:
         if request.type is RequestType.OPT_OUT:
             purposes = [p.value for p in request.opt_out_of]
             self._store.record(request.request_id, actor, "preferences.opted_out", {"purposes": purposes})
+        if body.clarifies and self._clarifications is not None:
+            self._clarifications.clarified(body.clarifies, body.email, request.request_id)
         self._workflow.start(request.request_id, execution_name=request.request_id)
+        return Acknowledgement(
+            request_id=request.request_id, status=request.status, due_at=request.current_due
+        )
+
+    def _existing(self, request_id: str) -> Acknowledgement | None:
+        """A request made before with this id: started again (a no-op if it runs) and answered."""
+        try:
+            request = self._store.get(request_id)
+        except NotFound:
+            return None
+        if not request.is_final:
+            self._workflow.start(request.request_id, execution_name=request.request_id)
         return Acknowledgement(
             request_id=request.request_id, status=request.status, due_at=request.current_due
         )

@@ -124,3 +124,25 @@ def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:
     )
     sms = f"CallX privacy: request {request.request_id} received. Upload your signed permission: {link}"
     return Notice(subject=f"Your request {request.request_id} on someone's behalf", text=text, sms=sms)
+
+
+def clarification(form_link: str) -> Notice:
+    """To someone whose email did not say clearly which right they want. Its words must not
+    read as a request themselves: the reply to it is classified."""
+    text = (
+        "Thank you for writing to CallX about your personal data. We could not tell from your message "
+        "which of your privacy rights you want to use, and we would rather ask than guess.\n\n"
+        "Please answer this email in a sentence (for example: I want a copy of my data), or use our form, "
+        f"already filled in with your email address: {form_link}\n\n"
+        "Your rights include: getting a copy of your data or receiving it in a portable format, having it "
+        "corrected or erased, restricting or objecting to its use, and opting out of its sale or sharing, "
+        "of marketing, or of its use to train AI. The time we have to answer counts from the day your "
+        "first message arrived."
+    )
+    return Notice(subject="About your message to CallX Privacy", text=text, sms=text)
+
+
+def form_link(base_url: str, email: str, mail_id: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{base_url.rstrip('/')}/index.html#" + urlencode({"email": email, "clarifies": mail_id})

@@ -222,6 +222,118 @@ def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     )
 
 
+REQUEST_TYPES = ["access", "portability", "deletion", "correction", "restriction", "objection", "opt_out"]
+OPT_OUT_PURPOSES = ["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi"]
+
+
+def _mail_list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    rows = client.call("GET", "/ops/mail?" + urlencode({"queue": args.queue}))
+    table = _table(
+        [
+            (
+                r["mail_id"],
+                r["received_at"][:19],
+                r["outcome"] or "",
+                r["reason"] or "",
+                ", ".join(r["flags"]),
+                r["attachments"],
+            )
+            for r in rows
+        ],
+        ("mail", "received", "outcome", "reason", "flags", "attachments"),
+    )
+    return rows, table if rows else f"Nothing in {args.queue}."
+
+
+def _mail_show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    detail = client.call("GET", f"/ops/mail/{args.mail_id}")
+    lines = [
+        f"Mail {detail['mail_id']}, received {detail['received_at'][:19]}",
+        f"Outcome: {detail['outcome']} ({detail['reason'] or '-'}); queue: {detail['queue'] or 'none'}; "
+        f"flags: {', '.join(detail['flags']) or 'none'}",
+        f"From: {detail['sender_name'] or ''} <{detail['sender'] or '?'}>",
+        f"Subject: {detail['subject']}",
+        f"Requests: {', '.join(detail['request_ids']) or 'none'}",
+        f"Attachments kept: {len(detail['attachment_keys'])}; refused: "
+        + (
+            ", ".join(f"{r['content_type']} ({r['reason']})" for r in detail["refused_attachments"]) or "none"
+        ),
+    ]
+    if detail.get("closed_by"):
+        lines.append(f"Closed by {detail['closed_by']}: {detail['closed_reason']}")
+    lines += ["", detail["text"] or "(no text)", "", "Trail:"]
+    lines += [
+        f"  {e['at'][:23]}  {e['actor']:<16} {e['action']:<24} {json.dumps(e['detail'])}"
+        for e in detail["trail"]
+    ]
+    return detail, "\n".join(lines)
+
+
+def _mail_accept(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = _present(
+        types=args.type,
+        jurisdiction=args.jurisdiction,
+        us_state=args.us_state,
+        opt_out_of=args.opt_out_of,
+        reason=args.reason,
+    )
+    result = client.call("POST", f"/ops/mail/{args.mail_id}/accept", body)
+    return result, f"Accepted {args.mail_id} as {', '.join(result['request_ids'])}."
+
+
+def _mail_dismiss(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call("POST", f"/ops/mail/{args.mail_id}/dismiss", {"reason": args.reason})
+    return result, f"Dismissed {args.mail_id} from {result['dismissed_from']}."
+
+
+def _mail_dead_letters(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call("GET", "/ops/mail/dead-letters")
+    lines = [f"{result['count']} message(s) in the email-intake dead-letter queue."]
+    lines += [
+        f"  {m['message_id']}  tries {m['receive_count']}  {', '.join(m['objects']) or '(not an S3 event)'}"
+        for m in result["sample"]
+    ]
+    return result, "\n".join(lines)
+
+
+def _mail_replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call(
+        "POST", "/ops/mail/dead-letters/replay", {"reason": args.reason, "limit": args.limit}
+    )
+    return result, f"Sent {result['replayed']} message(s) back to email intake."
+
+
+def _add_mail_commands(commands: Any) -> None:
+    mail = commands.add_parser("mail", help="inbound mail: review queue, quarantine, dead letters")
+    sub = mail.add_subparsers(dest="mail_command", required=True)
+    listing = sub.add_parser("list", help="mail waiting for a person")
+    listing.add_argument(
+        "--queue", default="human_review", choices=["human_review", "needs_clarification", "quarantined"]
+    )
+    listing.set_defaults(run=_mail_list)
+    show = sub.add_parser("show", help="one email: its text, what became of it, its trail")
+    show.add_argument("mail_id")
+    show.set_defaults(run=_mail_show)
+    accept = sub.add_parser("accept", help="make a reviewed email the request(s) it is (clock from receipt)")
+    accept.add_argument("mail_id")
+    accept.add_argument("--type", required=True, nargs="+", choices=REQUEST_TYPES)
+    accept.add_argument("--jurisdiction", default="other", choices=["gdpr", "ccpa", "us_state", "other"])
+    accept.add_argument("--us-state")
+    accept.add_argument("--opt-out-of", nargs="*", choices=OPT_OUT_PURPOSES)
+    accept.add_argument("--reason", required=True)
+    accept.set_defaults(run=_mail_accept)
+    dismiss = sub.add_parser("dismiss", help="take an email off its queue")
+    dismiss.add_argument("mail_id")
+    dismiss.add_argument("--reason", required=True)
+    dismiss.set_defaults(run=_mail_dismiss)
+    dead = sub.add_parser("dead-letters", help="email-intake messages SQS gave up on")
+    dead.set_defaults(run=_mail_dead_letters)
+    replay = sub.add_parser("replay-dead-letters", help="send dead-lettered messages back through intake")
+    replay.add_argument("--reason", required=True)
+    replay.add_argument("--limit", type=int, default=100)
+    replay.set_defaults(run=_mail_replay)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -297,23 +409,16 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.set_defaults(run=_cancel)
 
     phone = commands.add_parser("phone", help="enter a request taken on the toll-free line")
-    phone.add_argument(
-        "--type",
-        required=True,
-        choices=["access", "portability", "deletion", "correction", "restriction", "objection", "opt_out"],
-    )
+    phone.add_argument("--type", required=True, choices=REQUEST_TYPES)
     phone.add_argument("--jurisdiction", required=True, choices=["gdpr", "ccpa", "us_state", "other"])
     phone.add_argument("--us-state")
     phone.add_argument("--phone")
     phone.add_argument("--email")
     phone.add_argument("--name")
     phone.add_argument("--details")
-    phone.add_argument(
-        "--opt-out-of",
-        nargs="*",
-        choices=["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi"],
-    )
+    phone.add_argument("--opt-out-of", nargs="*", choices=OPT_OUT_PURPOSES)
     phone.set_defaults(run=_phone)
+    _add_mail_commands(commands)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from privacy_rights.keyed_hash import KeyRing
@@ -16,6 +17,14 @@ class WorkflowStarter(Protocol):
 
 
 class Messenger(Protocol):
-    def send_email(self, to: str, subject: str, text: str) -> str: ...
+    def send_email(self, to: str, subject: str, text: str, reference: str | None = None) -> str: ...
 
     def send_sms(self, to: str, text: str) -> str: ...
+
+
+class Clarifications(Protocol):
+    """Emails we asked to clarify, for the web form's link back to them."""
+
+    def received_at(self, mail_id: str, email: str | None) -> datetime | None: ...
+
+    def clarified(self, mail_id: str, email: str | None, request_id: str) -> None: ...

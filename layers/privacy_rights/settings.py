@@ -35,6 +35,10 @@ class Settings(BaseModel):
     verification_table: str = Field(min_length=3)
     counters_table: str = Field(min_length=3)
     permissions_bucket: str = Field(min_length=3)
+    mail_table: str = Field(min_length=3)
+    #: the email-intake queue and its dead-letter queue (only the ops API replays between them)
+    mail_queue_url: str | None = None
+    mail_dead_letter_queue_url: str | None = None
     #: the platform's identity provider, for account holders who verify by signing in again
     identity_issuer: str = ""
     identity_audience: str = ""

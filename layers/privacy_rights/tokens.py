@@ -36,3 +36,10 @@ def token_matches(ring: KeyRing, request_id: str, nonce: str, presented: str) ->
         _mac(ring, ring.current, request_id, nonce)
         return False
     return hmac.compare_digest(mac.encode(), _mac(ring, key_id, request_id, nonce).encode())
+
+
+def derived_id(ring: KeyRing, prefix: str, material: str) -> str:
+    """An id that is the same every time for the same ``material`` (so at-least-once delivery
+    makes one record) and that nobody without the key can predict from it (128 bits)."""
+    digest = hmac.new(ring.keys[ring.current], f"id:{material}".encode(), hashlib.sha256).digest()[:16]
+    return prefix + base64.urlsafe_b64encode(digest).decode().rstrip("=")

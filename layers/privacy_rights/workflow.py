@@ -260,7 +260,7 @@ class Workflow:
     def _deliver(self, request: RightsRequest, notice: notices.Notice, to_requester: bool = False) -> str:
         contact = request.requester if to_requester and request.requester else request.subject
         if contact.email:
-            self._messenger.send_email(contact.email, notice.subject, notice.text)
+            self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
             return "email"
         assert contact.phone  # the models guarantee one of the two
         self._messenger.send_sms(contact.phone, notice.sms)

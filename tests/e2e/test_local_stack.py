@@ -254,3 +254,41 @@ def test_the_built_in_identity_provider_signs_in_a_demo_account_holder(local: Ru
     assert wrong[0] == 401
     assert status == 200
     assert answer["id_token"].count(".") == 2
+
+
+def test_mail_sent_over_smtp_is_acknowledged_and_other_addresses_are_refused(
+    local: RunningStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import smtplib
+    from email.message import EmailMessage
+
+    assert local.smtp is not None
+    message = EmailMessage()
+    message["From"] = "Sam Smtp <sam.smtp@example.net>"
+    message["To"] = "info@callx.com"
+    message["Subject"] = "Please delete my data"
+    message.set_content("I would like you to erase all personal data you hold about me.")
+    with smtplib.SMTP("127.0.0.1", local.smtp.port, timeout=10) as smtp:
+        smtp.send_message(message)
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            smtp.send_message(message, to_addrs=["someone-else@callx.com"])
+
+    acknowledgement = wait_for_mail(local, "sam.smtp@example.net")
+    assert "We received your privacy request" in acknowledgement["subject"]
+
+    # The poller took the message off inbound/; ops see nothing waiting for review.
+    assert ops_cli.main(["--api-url", local.api_url, "--operator", "e2e", "mail", "list"]) == 0
+    assert "Nothing in human_review." in capsys.readouterr().out
+
+
+def test_a_dropped_eml_file_is_taken_in(local: RunningStack, tmp_path: Any) -> None:
+    from local_stack import drop_mail
+
+    path = tmp_path / "unsubscribe.eml"
+    path.write_bytes(
+        b"From: Drop Test <drop.test@example.org>\r\nTo: info@callx.com\r\nSubject: unsubscribe\r\n"
+        b"Message-ID: <drop-1@example.org>\r\n\r\nPlease unsubscribe me from your marketing emails.\r\n"
+    )
+    assert drop_mail.main([str(path), "--aws-endpoint", str(local.aws_endpoint)]) == 0
+    acknowledgement = wait_for_mail(local, "drop.test@example.org")
+    assert "opt" in acknowledgement["body"].lower()

@@ -89,6 +89,7 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "VERIFICATION_TABLE": "verification",
         "COUNTERS_TABLE": "counters",
         "PERMISSIONS_BUCKET": "permissions",
+        "MAIL_TABLE": "mail",
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }

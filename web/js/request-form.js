@@ -1,7 +1,7 @@
 // index.html: the request form. Client-side checks mirror the server's (SubmitRequest); when
 // they pass, the server decides, and its 422 reasons are shown next to their fields.
 
-import { RIGHT_LABELS, callApi, focusOn, formatDay, newIdempotencyKey } from "./api.js";
+import { RIGHT_LABELS, callApi, focusOn, formatDay, hashParams, newIdempotencyKey } from "./api.js";
 import { FieldErrors } from "./errors.js";
 
 /** Field name (as the API names it) -> where it lives on the page. */
@@ -87,6 +87,7 @@ export function collect() {
   if (type === "opt_out") {
     body.opt_out_of = [...form.querySelectorAll('input[name="opt_out_of"]:checked')].map((box) => box.value);
   }
+  if (clarifies) body.clarifies = clarifies;
   if (type === "correction") {
     const correction = { field: value("correction_field"), corrected: value("correction_corrected") };
     if (value("correction_why")) correction.why = value("correction_why");
@@ -249,6 +250,12 @@ async function submit(event) {
     showProblem(`We could not take your request (error ${status}). Please check it and try again.`);
   }
 }
+
+// Our answer to an unclear email links here with the sender's address and that email's id
+// (#email=...&clarifies=mail_...): the request then keeps the email's arrival as its start.
+const linked = hashParams();
+const clarifies = /^mail_[A-Za-z0-9_-]{10,64}$/.test(linked.get("clarifies") || "") ? linked.get("clarifies") : "";
+if (linked.get("email") && !value("email")) document.getElementById("email").value = linked.get("email");
 
 form.addEventListener("change", updateQuestions);
 form.addEventListener("submit", submit);

@@ -7,22 +7,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
+from privacy_rights.adapters.items import from_item, plain
 from privacy_rights.data_map import Lookup, Store
 from privacy_rights.resolution import Found
-
-_deserializer = TypeDeserializer()
 
 
 class UnknownStore(Exception):
     """The data map names a store this function was not given a physical name for."""
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
-        return int(value) if value == int(value) else float(value)
-    return value
 
 
 class DynamoDBConnector:
@@ -62,7 +53,7 @@ class DynamoDBConnector:
         for page in self._ddb.get_paginator("query").paginate(**query):
             self._calls[f"{store.name}:Query"] += 1
             for item in page["Items"]:
-                values = {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+                values = plain(from_item(item))
                 pointer = {k: values[k] for k in store.table.key if k in values}
                 yield Found(pointer=pointer, attributes=values)
 

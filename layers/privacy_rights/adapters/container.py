@@ -13,21 +13,28 @@ import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from privacy_rights.adapters.counters import Counters
+from privacy_rights.adapters.dead_letters import DeadLetters
 from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+from privacy_rights.adapters.mail_records import MailRecords
+from privacy_rights.adapters.mailbox import Mailbox
 from privacy_rights.adapters.messenger import AwsMessenger
 from privacy_rights.adapters.permission_documents import PermissionDocuments
 from privacy_rights.adapters.preference_store import PreferenceStore
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.sent_mail import SentMail
 from privacy_rights.adapters.subject_locks import SubjectLocks
 from privacy_rights.adapters.task_tokens import TaskTokens
 from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
+from privacy_rights.mail_clarifications import MailClarifications
 from privacy_rights.settings import Settings
 
 if TYPE_CHECKING:
     from privacy_rights.data_map import DataMap
+    from privacy_rights.email_intake import EmailIntakeService
     from privacy_rights.intake import IntakeService
+    from privacy_rights.mail_ops import MailOpsService
     from privacy_rights.ops import OpsService
     from privacy_rights.preference_service import PreferenceService
     from privacy_rights.resolution import Resolver
@@ -61,7 +68,58 @@ class Container:
 
     @cached_property
     def messenger(self) -> AwsMessenger:
-        return AwsMessenger(self.client("sesv2"), self.client("sns"), self.settings.sender_email)
+        return AwsMessenger(
+            self.client("sesv2"),
+            self.client("sns"),
+            self.settings.sender_email,
+            reply_address=self.settings.privacy_address,
+            sent=self.sent_mail,
+        )
+
+    @cached_property
+    def sent_mail(self) -> SentMail:
+        return SentMail(self.client("dynamodb"), self.settings.notices_table)
+
+    @cached_property
+    def mail_records(self) -> MailRecords:
+        return MailRecords(self.client("dynamodb"), self.settings.mail_table)
+
+    @cached_property
+    def email_intake(self) -> EmailIntakeService:
+        from privacy_rights.email_intake import EmailIntakeService
+
+        settings = self.settings
+        return EmailIntakeService(
+            Mailbox(self.client("s3"), settings.inbound_bucket),
+            self.mail_records,
+            self.store,
+            self.intake,
+            self.keys,
+            self.messenger,
+            self.counters,
+            self.sent_mail,
+            own_addresses=frozenset({settings.sender_email, settings.privacy_address}),
+            privacy_address=settings.privacy_address,
+            base_url=str(settings.public_base_url),
+            permissions=self.permissions,
+        )
+
+    @cached_property
+    def mail_ops(self) -> MailOpsService:
+        from privacy_rights.mail_ops import MailOpsService
+
+        if not (self.settings.mail_queue_url and self.settings.mail_dead_letter_queue_url):
+            raise RuntimeError("MAIL_QUEUE_URL and MAIL_DEAD_LETTER_QUEUE_URL are not configured")
+        dead_letters = DeadLetters(
+            self.client("sqs"), self.settings.mail_queue_url, self.settings.mail_dead_letter_queue_url
+        )
+        return MailOpsService(
+            self.mail_records,
+            Mailbox(self.client("s3"), self.settings.inbound_bucket),
+            self.email_intake,
+            self.store,
+            dead_letters,
+        )
 
     @property
     def state_machine_arn(self) -> str:
@@ -82,6 +140,7 @@ class Container:
             self.counters,
             self.settings.submissions_per_ip_per_hour,
             self.permissions,
+            MailClarifications(self.mail_records, self.keys),
         )
 
     @cached_property

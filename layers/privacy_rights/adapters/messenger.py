@@ -1,4 +1,8 @@
-"""Email through SES (v2) and SMS through SNS."""
+"""Email through SES (v2) and SMS through SNS.
+
+Mail about a request carries a plus-addressed Reply-To (``info+<reference>@``) and is logged by
+its SES message id, so a reply finds its request through either In-Reply-To or the address.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,45 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sns import SNSClient
 
+    from privacy_rights.adapters.sent_mail import SentMail
+
+
+def plus_address(address: str, reference: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local}+{reference}@{domain}"
+
 
 class AwsMessenger:
-    def __init__(self, ses: SESV2Client, sns: SNSClient, sender: str) -> None:
+    def __init__(
+        self,
+        ses: SESV2Client,
+        sns: SNSClient,
+        sender: str,
+        reply_address: str | None = None,
+        sent: SentMail | None = None,
+    ) -> None:
         self._ses = ses
         self._sns = sns
         self._sender = sender
+        self._reply_address = reply_address
+        self._sent = sent
 
-    def send_email(self, to: str, subject: str, text: str) -> str:
+    def send_email(self, to: str, subject: str, text: str, reference: str | None = None) -> str:
+        reply_to = (
+            {"ReplyToAddresses": [plus_address(self._reply_address, reference)]}
+            if reference and self._reply_address
+            else {}
+        )
         response = self._ses.send_email(
             FromEmailAddress=self._sender,
             Destination={"ToAddresses": [to]},
             Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
+            **reply_to,  # type: ignore[arg-type]
         )
-        return response["MessageId"]
+        message_id = response["MessageId"]
+        if reference and self._sent is not None:
+            self._sent.record(message_id, reference, "email")
+        return message_id
 
     def send_sms(self, to: str, text: str) -> str:
         response = self._sns.publish(

@@ -27,6 +27,12 @@ class PermissionDocuments:
         )
         return {"url": form["url"], "fields": form["fields"], "key": key, "max_bytes": MAX_BYTES}
 
+    def copy_from(self, bucket: str, key: str, request_id: str) -> str:
+        """A permission that arrived as an email attachment (already screened by type)."""
+        destination = f"permissions/{request_id}/{uuid.uuid5(uuid.NAMESPACE_URL, bucket + '/' + key).hex}"
+        self._s3.copy_object(Bucket=self._bucket, Key=destination, CopySource={"Bucket": bucket, "Key": key})
+        return destination
+
     def present(self, request_id: str) -> bool:
         prefix = f"permissions/{request_id}/"
         response = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=1)

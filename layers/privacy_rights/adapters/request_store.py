@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from privacy_rights.adapters.items import from_item as _from_item
+from privacy_rights.adapters.items import plain as _plain
+from privacy_rights.adapters.items import serialize
+from privacy_rights.adapters.items import to_item as _to_item
 from privacy_rights.audit import GENESIS_HASH, AuditEntry, DetailValue, next_entry, verify_chain
 from privacy_rights.errors import ConcurrentModification, NotFound
 from privacy_rights.models import RightsRequest, Status
@@ -31,29 +34,6 @@ PHONE_KEY_INDEX = "by_phone_key"
 SUBJECT_INDEXES = {"email": (EMAIL_KEY_INDEX, "email_key"), "phone": (PHONE_KEY_INDEX, "phone_key")}
 MAX_HEAD_RACES = 8
 STREAM_PREFIX = "audit:"
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def _to_item(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Absent, not null: a missing attribute keeps sparse indexes sparse."""
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB hands numbers back as Decimal; the model wants ints."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_plain(v) for v in value]
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, bool | int | float):
-        return int(value) if value == int(value) else float(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -230,7 +210,7 @@ class RequestStore:
             values = {k: v for k, v in everything.items() if v is not None}
             removed = [k for k, v in everything.items() if v is None]
             names = {f"#a{i}": name for i, name in enumerate(values)}
-            placeholders = {f":a{i}": _serializer.serialize(value) for i, value in enumerate(values.values())}
+            placeholders = {f":a{i}": serialize(value) for i, value in enumerate(values.values())}
             update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
             if removed:
                 names.update({f"#r{i}": name for i, name in enumerate(removed)})

@@ -58,7 +58,11 @@ class StepFunctionsStarter:
 
     def start(self, request_id: str, execution_name: str) -> str:
         # Only the pointer travels: every step loads what it needs by id.
-        response = self._sfn.start_execution(
-            stateMachineArn=self._arn, name=execution_name, input=json.dumps({"request_id": request_id})
-        )
+        try:
+            response = self._sfn.start_execution(
+                stateMachineArn=self._arn, name=execution_name, input=json.dumps({"request_id": request_id})
+            )
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            # Started before (intake run twice for the same message): one execution per name.
+            return self._arn.replace(":stateMachine:", ":execution:") + ":" + execution_name
         return response["executionArn"]
