@@ -147,7 +147,10 @@ def call_api(running: RunningStack) -> Callable[..., tuple[int, dict[str, Any], 
         result, errored = running.lambdas.invoke(route.function, event)
         assert not errored, f"{route.function} raised: {result}"
         text = result.get("body") or ""
-        return result["statusCode"], result.get("headers") or {}, json.loads(text) if text else None
+        headers = (result.get("headers") or {}) | {
+            name: values[-1] for name, values in (result.get("multiValueHeaders") or {}).items() if values
+        }
+        return result["statusCode"], headers, json.loads(text) if text else None
 
     return call
 

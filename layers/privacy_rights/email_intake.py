@@ -61,6 +61,18 @@ class CreatedFrom:
     flags: tuple[str, ...]
 
 
+def origin_of(record: MailRecord, mail: ParsedMail) -> CreatedFrom:
+    assert mail.sender is not None
+    return CreatedFrom(
+        mail_id=record.mail_id,
+        received_at=datetime.fromisoformat(record.received_at),
+        sender=mail.sender,
+        sender_name=mail.sender_name,
+        text=mail.new_text or mail.subject,
+        flags=tuple(record.flags),
+    )
+
+
 class EmailIntakeService:
     def __init__(
         self,
@@ -167,7 +179,7 @@ class EmailIntakeService:
             update={"cues": list(classification.cues), "language": classification.language}
         )
         if classification.clear:
-            ids = self._create_requests(record, mail, classification, self._origin(record, mail))
+            ids = self._create_requests(record, mail, classification, origin_of(record, mail))
             return record.model_copy(
                 update={"outcome": MailOutcome.REQUEST_CREATED.value, "request_ids": ids}
             )
@@ -277,25 +289,13 @@ class EmailIntakeService:
         )
         if not classification.clear:
             return self._review(record, ReviewReason.STILL_UNCLEAR)
-        origin = self._origin(original, mail)
+        origin = origin_of(original, mail)
         ids = self._create_requests(record, mail, classification, origin)
         if original.queue == _QUEUES[MailOutcome.NEEDS_CLARIFICATION]:
             self._records.close(original.mail_id, original.queue, ACTOR, "clarified by email", ids)
         return record.model_copy(update={"outcome": MailOutcome.REQUEST_CREATED.value, "request_ids": ids})
 
     # -- new requests and questions back -------------------------------------------------
-
-    @staticmethod
-    def _origin(record: MailRecord, mail: ParsedMail) -> CreatedFrom:
-        assert mail.sender is not None
-        return CreatedFrom(
-            mail_id=record.mail_id,
-            received_at=datetime.fromisoformat(record.received_at),
-            sender=mail.sender,
-            sender_name=mail.sender_name,
-            text=mail.new_text or mail.subject,
-            flags=tuple(record.flags),
-        )
 
     def _create_requests(
         self, record: MailRecord, mail: ParsedMail, classification: Classification, origin: CreatedFrom

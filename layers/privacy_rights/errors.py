@@ -102,3 +102,9 @@ class NotInQueue(DomainError):
     """An inbound email someone already dealt with (accepted, dismissed, clarified)."""
 
     public_message = "That email is no longer waiting in that queue."
+
+
+class ExportExpired(DomainError):
+    """The export's download period is over (the service checks, whatever S3 still holds)."""
+
+    public_message = "This download has expired. Ask again and we will prepare a new one."

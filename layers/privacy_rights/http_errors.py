@@ -36,6 +36,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
     errors.CodeRejected: HTTPStatus.BAD_REQUEST,
     errors.CodeExpired: HTTPStatus.GONE,
+    errors.ExportExpired: HTTPStatus.GONE,
     errors.VerificationLocked: HTTPStatus.TOO_MANY_REQUESTS,
     errors.TooManyCodes: HTTPStatus.TOO_MANY_REQUESTS,
     errors.RateLimited: HTTPStatus.TOO_MANY_REQUESTS,

@@ -27,6 +27,7 @@ from privacy_rights.models import (
     Status,
     SubjectIdentifiers,
     UsState,
+    utc_now,
 )
 from privacy_rights.ports import Clarifications, KeyRingSource, WorkflowStarter
 from privacy_rights.preference_service import PreferenceService
@@ -107,6 +108,8 @@ class StatusView(BaseModel):
     received_at: datetime
     due_at: date
     timeline: list[TimelineEntry]
+    #: the export (access, portability) can be downloaded until then
+    download_until: datetime | None = None
 
 
 #: What a requester sees of the trail: the milestones, never who did what internally.
@@ -121,6 +124,8 @@ PUBLIC_EVENTS = {
     "status.denied": "denied",
     "status.canceled": "canceled",
     "deadline.extended": "deadline extended",
+    "export.packaged": "your data is ready to download",
+    "export.downloaded": "your data was downloaded",
 }
 
 
@@ -323,7 +328,16 @@ class IntakeService:
             received_at=request.received_at,
             due_at=request.current_due,
             timeline=timeline,
+            download_until=_download_until(request),
         )
+
+
+def _download_until(request: RightsRequest) -> datetime | None:
+    export = request.extra.get("export")
+    if not export:
+        return None
+    until = datetime.fromisoformat(export["expires_at"])
+    return until if until > utc_now() else None
 
 
 def _value(request: RightsRequest, kind: str) -> str:

@@ -14,7 +14,7 @@ from privacy_rights.adapters.dead_letters import DeadLetters
 from privacy_rights.adapters.mail_records import MailRecord, MailRecords
 from privacy_rights.adapters.mailbox import Mailbox
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.email_intake import MAIL_STREAM_PREFIX, CreatedFrom, EmailIntakeService
+from privacy_rights.email_intake import MAIL_STREAM_PREFIX, EmailIntakeService, origin_of
 from privacy_rights.errors import NotInQueue, ValidationFailed
 from privacy_rights.inbound_mail import MailUnparseable, parse_mail
 from privacy_rights.models import Jurisdiction, OptOutPurpose, RequestType, UsState
@@ -149,14 +149,7 @@ class MailOpsService:
         mail = parse_mail(self._mailbox.read(record.stored_key))
         if mail.sender is None:
             raise ValidationFailed({"mail_id": "the email has no sender to verify"})
-        origin = CreatedFrom(
-            mail_id=record.mail_id,
-            received_at=datetime.fromisoformat(record.received_at),
-            sender=mail.sender,
-            sender_name=mail.sender_name,
-            text=mail.new_text or mail.subject,
-            flags=tuple(record.flags),
-        )
+        origin = origin_of(record, mail)
         ids = [
             self._intake.create_request(
                 origin,

@@ -94,6 +94,14 @@ def final(request: RightsRequest, link: str) -> Notice:
     else:
         outcome = OUTCOME_TEXT[request.outcome or Outcome.COMPLIED]
         body = f"Your request for {right} is complete. {outcome}"
+        export = request.extra.get("export")
+        if export:
+            body += (
+                f'\n\nYour data is ready: open the link below and choose "Download your data". The file '
+                f"(a ZIP you can open on any computer; start with index.html) is available until "
+                f"{export['expires_at'][:10]}. Other people's words and voices in your calls, and card or "
+                "government numbers, are left out; the file explains what and why."
+            )
         headline = "is complete"
     text = (
         f"{body}\n\nReference: {request.request_id}. We keep a record of your request and of our answer "

@@ -36,3 +36,9 @@ class CallbackInput(StepInput):
 
 class FinalizeInput(StepInput):
     verdict: Verdict
+
+
+class SourceInput(StepInput):
+    """One item of the export's Map state: a source of the data map."""
+
+    store: str = Field(pattern=r"^[a-z][a-z0-9_]*$")

@@ -45,11 +45,13 @@ def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None
         return error.code, json.loads(error.read().decode() or "null")
 
 
-def wait_for_mail(local: RunningStack, recipient: str, timeout: float = 20) -> dict[str, Any]:
+def wait_for_mail(
+    local: RunningStack, recipient: str, timeout: float = 20, subject: str = ""
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         _, messages = http("GET", f"{local.api_url}/_local/outbox")
-        mine = [m for m in messages if recipient in m["to"]]
+        mine = [m for m in messages if recipient in m["to"] and subject in m["subject"]]
         if mine:
             return mine[0]
         time.sleep(0.1)
@@ -273,8 +275,7 @@ def test_mail_sent_over_smtp_is_acknowledged_and_other_addresses_are_refused(
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             smtp.send_message(message, to_addrs=["someone-else@callx.com"])
 
-    acknowledgement = wait_for_mail(local, "sam.smtp@example.net")
-    assert "We received your privacy request" in acknowledgement["subject"]
+    assert wait_for_mail(local, "sam.smtp@example.net", subject="We received your privacy request")
 
     # The poller took the message off inbound/; ops see nothing waiting for review.
     assert ops_cli.main(["--api-url", local.api_url, "--operator", "e2e", "mail", "list"]) == 0
@@ -290,5 +291,59 @@ def test_a_dropped_eml_file_is_taken_in(local: RunningStack, tmp_path: Any) -> N
         b"Message-ID: <drop-1@example.org>\r\n\r\nPlease unsubscribe me from your marketing emails.\r\n"
     )
     assert drop_mail.main([str(path), "--aws-endpoint", str(local.aws_endpoint)]) == 0
-    acknowledgement = wait_for_mail(local, "drop.test@example.org")
-    assert "opt" in acknowledgement["body"].lower()
+    acknowledgement = wait_for_mail(local, "drop.test@example.org", subject="We received")
+    assert "opt out" in acknowledgement["body"]
+
+
+def test_a_verified_access_request_ends_with_a_link_that_downloads_the_zip(local: RunningStack) -> None:
+    import io
+    import re
+    import zipfile
+
+    status, body = http(
+        "POST",
+        f"{local.api_url}/requests",
+        {"type": "access", "jurisdiction": "gdpr", "email": demo.MARCUS.email, "phone": demo.MARCUS.phone},
+    )
+    assert status == 202, body
+    request_id = body["request_id"]
+    for recipient in (demo.MARCUS.email, demo.MARCUS.phone):
+        deadline = time.monotonic() + 20
+        code = None
+        while code is None and time.monotonic() < deadline:
+            _, messages = http("GET", f"{local.api_url}/_local/outbox")
+            for message in messages:
+                found = re.search(r"code is (\d{6})", message["body"])
+                if recipient in message["to"] and request_id in message["body"] and found:
+                    code = found.group(1)
+                    break
+            time.sleep(0.1)
+        assert code, f"no code for {recipient}"
+        status, answer = http("POST", f"{local.api_url}/requests/{request_id}/verify", {"code": code})
+        assert status == 200, answer
+
+    deadline = time.monotonic() + 30
+    final = None
+    while final is None and time.monotonic() < deadline:
+        _, messages = http("GET", f"{local.api_url}/_local/outbox")
+        final = next(
+            (m for m in messages if "is complete" in m["subject"] and request_id in m["subject"]), None
+        )
+        time.sleep(0.2)
+    assert final is not None, "no final message"
+    assert "Download your data" in final["body"]
+    token = re.search(r"token=([\w.-]+)", final["body"]).group(1)  # type: ignore[union-attr]
+    status, link = http(
+        "GET",
+        f"{local.api_url}/requests/{request_id}/download",
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+    )
+    assert status == 200, link
+    with urllib.request.urlopen(link["url"], timeout=10) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    names = archive.namelist()
+    assert "index.html" in names
+    assert "calls/calls.json" in names
+    assert any(n.startswith("recordings/") for n in names)
+    assert any(n.startswith("transcripts/") for n in names)
+    assert demo.MARCUS.phone in archive.read("calls/calls.json").decode()

@@ -58,7 +58,7 @@ def test_an_opt_out_runs_to_completion_without_verification(
     assert sms_count(running) == 2  # acknowledgement and confirmation, once each
 
 
-def test_an_access_request_waits_for_verification_then_for_its_fulfilment(
+def test_a_deletion_request_waits_for_verification_then_for_its_fulfilment(
     running: RunningStack,
     call_api: Any,
     container: Container,
@@ -66,7 +66,7 @@ def test_an_access_request_waits_for_verification_then_for_its_fulfilment(
     wait_for_execution: Any,
     store: RequestStore,
 ) -> None:
-    request_id = submit(call_api, type="access")
+    request_id = submit(call_api, type="deletion")
     waiting_for(request_id, "verification")
 
     container.workflow.verified(request_id, ["phone"], actor="test-verifier")
@@ -208,7 +208,7 @@ def test_two_requests_for_one_subject_are_serialized_by_the_lock(
     retry_sleeps: Any,
     eventually: Any,
 ) -> None:
-    first = submit(call_api, type="access")
+    first = submit(call_api, type="deletion")
     waiting_for(first, "verification")
     container.workflow.verified(first, ["phone"], actor="test-verifier")
     waiting_for(first, "fulfilment")  # holds the subject's lock while it waits

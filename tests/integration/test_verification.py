@@ -39,7 +39,7 @@ def test_gdpr_is_verified_by_the_code_of_every_identifier(
 ) -> None:
     _, created = submit(
         call_api,
-        {"type": "access", "jurisdiction": "gdpr", "email": "g@example.org", "phone": "+447911123456"},
+        {"type": "deletion", "jurisdiction": "gdpr", "email": "g@example.org", "phone": "+447911123456"},
     )
     request_id = created["request_id"]
     waiting_for(request_id, "verification")

@@ -54,6 +54,13 @@ function render(view) {
   document.getElementById("view-status").textContent = STATUS_LABELS[view.status] || sentence(view.status);
   document.getElementById("view-received").replaceChildren(timeElement(view.received_at, formatMoment(view.received_at)));
   document.getElementById("view-due").replaceChildren(timeElement(view.due_at, formatDay(view.due_at)));
+  const downloadable = Boolean(view.download_until);
+  document.getElementById("view-download").hidden = !downloadable;
+  if (downloadable) {
+    document.getElementById("view-download-until").replaceChildren(
+      timeElement(view.download_until, formatMoment(view.download_until)),
+    );
+  }
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;
   document.getElementById("view-verify-link").href = `verify.html#request=${encodeURIComponent(view.request_id)}`;
@@ -95,5 +102,31 @@ async function load() {
   else showProblem("Something went wrong on our side. Please reload this page in a few minutes.");
 }
 
+/** The API answers a short-lived link to the file; the browser then fetches it from storage. */
+async function download() {
+  const params = hashParams();
+  const problem = document.getElementById("download-problem");
+  problem.hidden = true;
+  let answer;
+  try {
+    answer = await callApi("GET", requestPath(params.get("request") || "", "/download"), {
+      token: params.get("token") || "",
+    });
+  } catch {
+    answer = { status: 0, data: null };
+  }
+  if (answer.status === 200 && answer.data && answer.data.url) {
+    window.location.assign(answer.data.url);
+    return;
+  }
+  problem.textContent =
+    answer.status === 410
+      ? "This download has expired. Make a new request and we will prepare your data again."
+      : "We could not start the download. Please try again in a few minutes.";
+  problem.hidden = false;
+  focusOn(problem);
+}
+
+document.getElementById("download-button").addEventListener("click", download);
 window.addEventListener("hashchange", load);
 load();

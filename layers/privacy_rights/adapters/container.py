@@ -33,6 +33,7 @@ from privacy_rights.settings import Settings
 if TYPE_CHECKING:
     from privacy_rights.data_map import DataMap
     from privacy_rights.email_intake import EmailIntakeService
+    from privacy_rights.export_service import ExportService
     from privacy_rights.intake import IntakeService
     from privacy_rights.mail_ops import MailOpsService
     from privacy_rights.ops import OpsService
@@ -174,6 +175,22 @@ class Container:
             "s3": S3PrefixConnector(self.client("s3"), self.settings.stores),
         }
         return Resolver(self.data_map, connectors, keys=self.keys.key_ring())
+
+    @cached_property
+    def export(self) -> ExportService:
+        from privacy_rights.adapters.customers import Customers
+        from privacy_rights.adapters.export_archive import ExportArchive
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.export_service import ExportService
+
+        return ExportService(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(self.client("dynamodb"), self.client("s3"), self.settings.stores),
+            ExportArchive(self.client("s3"), self.settings.exports_bucket),
+            Customers(self.client("dynamodb"), self.settings.customers_table),
+        )
 
     @cached_property
     def work(self) -> WorkStore:

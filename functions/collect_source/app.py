@@ -1,0 +1,12 @@
+"""State machine task (one per source, in a Map state): read that source's released records."""
+
+from typing import Any
+
+from privacy_rights.adapters.container import Container
+from privacy_rights.step_io import SourceInput
+from privacy_rights.task_handler import workflow_task
+
+
+@workflow_task("collect_source", SourceInput)
+def handler(event: SourceInput, container: Container) -> dict[str, Any]:
+    return container.export.collect(event.request_id, event.store)

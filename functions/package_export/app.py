@@ -1,0 +1,12 @@
+"""State machine task: stream the export ZIP to the exports bucket; the verdict for Finalize."""
+
+from typing import Any
+
+from privacy_rights.adapters.container import Container
+from privacy_rights.step_io import StepInput
+from privacy_rights.task_handler import workflow_task
+
+
+@workflow_task("package_export", StepInput)
+def handler(event: StepInput, container: Container) -> dict[str, Any]:
+    return container.export.package(event.request_id)

@@ -1,0 +1,12 @@
+"""State machine task: which released records an export takes, by source (the Map's items)."""
+
+from typing import Any
+
+from privacy_rights.adapters.container import Container
+from privacy_rights.step_io import StepInput
+from privacy_rights.task_handler import workflow_task
+
+
+@workflow_task("plan_export", StepInput)
+def handler(event: StepInput, container: Container) -> dict[str, Any]:
+    return container.export.plan(event.request_id)

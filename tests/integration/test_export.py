@@ -1,0 +1,169 @@
+"""Access requests end with an export: the real state machine (a Map over the sources), the
+released records only, other people withheld, numbers that must never be disclosed redacted."""
+
+from __future__ import annotations
+
+import io
+import json
+import wave
+import zipfile
+from array import array
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from local_stack import demo
+from local_stack.runtime import RunningStack
+from local_stack.synthetic import Scale, generate
+from privacy_rights.adapters.container import Container
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.keyed_hash import KeyRing
+from privacy_rights.tokens import status_token
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def seeded(running: RunningStack) -> RunningStack:
+    generate(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=10)
+    )
+    return running
+
+
+def _export_of(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    body: dict[str, Any],
+    proven: list[str],
+) -> str:
+    status, _, answer = call_api("POST", "/requests", {"type": "access", "jurisdiction": "ccpa"} | body)
+    assert status == 202, answer
+    request_id: str = answer["request_id"]
+    waiting_for(request_id, "verification")
+    container.workflow.verified(request_id, proven, actor="test-verifier")
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    return request_id
+
+
+def _download(call_api: Callable[..., Any], key_ring: KeyRing, store: RequestStore, request_id: str) -> Any:
+    token = status_token(key_ring, request_id, store.get(request_id).status_nonce)
+    return call_api("GET", f"/requests/{request_id}/download", headers={"Authorization": f"Bearer {token}"})
+
+
+def _zip(seeded: RunningStack, store: RequestStore, request_id: str) -> zipfile.ZipFile:
+    s3: Any = seeded.client("s3")
+    key = store.get(request_id).extra["export"]["key"]
+    body = s3.get_object(Bucket=seeded.stack.ref("ExportsBucket"), Key=key)["Body"].read()
+    return zipfile.ZipFile(io.BytesIO(body))
+
+
+def test_a_callers_export_holds_their_calls_and_withholds_the_others_in_them(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    key_ring: KeyRing,
+) -> None:
+    request_id = _export_of(
+        seeded, call_api, container, waiting_for, wait_for_execution, {"phone": demo.DANA_PHONE}, ["phone"]
+    )
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "complied")
+    archive = _zip(seeded, store, request_id)
+    names = set(archive.namelist())
+    assert {"manifest.json", "index.html", "calls/calls.json", "calls/calls.csv"} <= names
+
+    dana = {call.label: call.call_id for call in demo.DEMO_CALLS if call.label.startswith("dana-")}
+    calls = json.loads(archive.read("calls/calls.json"))
+    assert sorted(c["call_id"] for c in calls) == sorted(dana.values())
+    assert all(c["caller_phone"] == demo.DANA_PHONE for c in calls)
+    assert demo.JORDAN_PHONE not in archive.read("calls/calls.json").decode()
+
+    transcript = json.loads(archive.read(f"transcripts/{dana['dana-2']}.json"))
+    third = [t for t in transcript["turns"] if t["speaker"] == "third_party"]
+    assert third
+    assert all(t["text"] == "[another person: withheld]" for t in third)
+    assert any(t["speaker"] == "agent" and "withheld" not in t["text"] for t in transcript["turns"])
+    card_call = archive.read(f"transcripts/{dana['dana-1']}.json").decode()
+    assert "4111" not in card_call
+    assert "[withheld]" in card_call
+
+    with wave.open(io.BytesIO(archive.read(f"recordings/{dana['dana-2']}.wav"))) as recording:
+        samples = array("h", recording.readframes(recording.getnframes()))
+        rate = recording.getframerate()
+    third_turn = third[0]
+    middle = int((third_turn["start"] + third_turn["end"]) / 2 * rate)
+    assert samples[middle * 2] == samples[middle * 2 + 1] == 0  # the transferred party is silent
+    caller_turn = next(t for t in transcript["turns"] if t["speaker"] == "caller")
+    spoken = int((caller_turn["start"] + caller_turn["end"]) / 2 * rate)
+    assert any(samples[(spoken + i) * 2] for i in range(50))  # Dana's own voice is there
+
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["withheld"]["other_peoples_turns"] >= 1
+    assert manifest["withheld"]["financial_account_number"] >= 1
+    assert {s["source"] for s in manifest["sources"]} >= {
+        "calls",
+        "recordings",
+        "transcripts",
+        "call_insights",
+    }
+
+    status, headers, _ = _download(call_api, key_ring, store, request_id)
+    assert status == 302
+    assert request.extra["export"]["key"] in headers["Location"]
+    assert "export.downloaded" in [e.action for e in store.audit_entries(request_id)]
+
+
+def test_an_expired_export_is_refused_whatever_s3_still_holds(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    key_ring: KeyRing,
+) -> None:
+    request_id = _export_of(
+        seeded, call_api, container, waiting_for, wait_for_execution, {"phone": demo.DANA_PHONE}, ["phone"]
+    )
+    request = store.get(request_id)
+    export = dict(request.extra["export"])
+    export["expires_at"] = (request.received_at - timedelta(days=1)).isoformat()
+    store.save(
+        request.model_copy(update={"extra": {**request.extra, "export": export}}), "test", "test.expire"
+    )
+    status, _, body = _download(call_api, key_ring, store, request_id)
+    assert status == 410
+    assert "expired" in body["message"]
+
+
+def test_nothing_held_is_said_plainly_not_sent_as_an_empty_zip(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    key_ring: KeyRing,
+) -> None:
+    request_id = _export_of(
+        seeded,
+        call_api,
+        container,
+        waiting_for,
+        wait_for_execution,
+        {"email": "nobody@example.org"},
+        ["email"],
+    )
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "nothing_held")
+    assert "export" not in request.extra
+    assert _download(call_api, key_ring, store, request_id)[0] == 404
