@@ -57,6 +57,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/cold_import.py --runs 7
 	$(BIN)/python benchmarks/generator.py --calls 100000
+	$(BIN)/python benchmarks/export.py --gib 1
 
 seed: $(STAMP)
 	$(BIN)/python -m local_stack.seed

@@ -19,13 +19,14 @@ import json
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
-from privacy_rights.audio import Silence, UnsupportedAudio, silence
+from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ExportExpired, NotFound
 from privacy_rights.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
@@ -44,6 +45,8 @@ class RecordReader(Protocol):
     def objects(self, store: Store, keys: list[str]) -> list[dict[str, Any]]: ...
 
     def read_object(self, store: Store, key: str) -> bytes: ...
+
+    def open_object(self, store: Store, key: str) -> AbstractContextManager[BinaryIO]: ...
 
 
 class ArchiveWriter(Protocol):
@@ -142,7 +145,7 @@ class ExportService:
         plan = self._work.get_json(_part_key(request_id, "plan"))
         parts = {name: self._work.get_json(_part_key(request_id, f"parts/{name}")) for name in plan["stores"]}
         total = sum(len(records) for records in parts.values())
-        if total == 0 and not plan["categories_only"]:
+        if total == 0 and not plan["categories_only"] and not plan["elsewhere"]:
             result = {"verdict": {"result": "completed", "outcome": Outcome.NOTHING_HELD.value}}
             self._store.complete_step(request_id, "export.package", result, ACTOR)
             return result
@@ -154,7 +157,12 @@ class ExportService:
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
             archive.writestr("index.html", _index_html(manifest))
         expires_at = self._clock() + EXPORT_LIFETIME
-        export = {"key": key, "expires_at": expires_at.isoformat(), "records": sum(counts.values())}
+        export = {
+            "key": key,
+            "expires_at": expires_at.isoformat(),
+            "records": sum(counts.values()),
+            "answered_by": sorted({e["business"] for e in manifest["answered_by_the_business"]}),
+        }
         saved = request.model_copy(update={"extra": {**request.extra, "export": export}})
         self._store.save(
             saved,
@@ -238,14 +246,16 @@ class ExportService:
         spans = [Silence(float(t["start"]), float(t["end"])) for t in other_turns]
         if role == "agent" and channels == 2:
             spans.append(Silence(0, float("inf"), channel=0))
-        try:
-            audio = silence(self._reader.read_object(store, obj["key"]), spans)
-        except UnsupportedAudio:
-            withheld.add("recording_not_editable")
-            return False
+        with self._reader.open_object(store, obj["key"]) as source:
+            try:
+                reader = pcm_reader(source)
+            except UnsupportedAudio:
+                withheld.add("recording_not_editable")
+                return False
+            with reader, archive.open(f"recordings/{name}", "w", force_zip64=True) as target:
+                write_silenced(reader, target, spans)
         if other_turns:
             withheld.add("other_peoples_voices_silenced", len(other_turns))
-        archive.writestr(f"recordings/{name}", audio)
         return True
 
     def _manifest(

@@ -102,12 +102,20 @@ def final(request: RightsRequest, link: str) -> Notice:
                 f"{export['expires_at'][:10]}. Other people's words and voices in your calls, and card or "
                 "government numbers, are left out; the file explains what and why."
             )
+            if export.get("answered_by"):
+                body += (
+                    "\n\nPart of your data is held for businesses that use CallX to handle their calls; they "
+                    f"decide about it and will answer you directly: {', '.join(export['answered_by'])}."
+                )
         headline = "is complete"
     text = (
         f"{body}\n\nReference: {request.request_id}. We keep a record of your request and of our answer "
         f"for 24 months, as the law requires, and use it for nothing else.\n\nDetails: {link}"
     )
     sms = f"CallX privacy: request {request.request_id} {headline}. Details: {link}"
+    answered_by = (request.extra.get("export") or {}).get("answered_by")
+    if answered_by and request.status is not Status.DENIED:
+        sms += f" Also answering you directly: {', '.join(answered_by)}."
     return Notice(subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms)
 
 

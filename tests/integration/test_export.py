@@ -167,3 +167,72 @@ def test_nothing_held_is_said_plainly_not_sent_as_an_empty_zip(
     assert (request.status, request.outcome) == ("completed", "nothing_held")
     assert "export" not in request.extra
     assert _download(call_api, key_ring, store, request_id)[0] == 404
+
+
+def test_an_agents_export_withholds_the_callers(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    request_id = _export_of(
+        seeded, call_api, container, waiting_for, wait_for_execution, {"email": demo.SAM.email}, ["email"]
+    )
+    archive = _zip(seeded, store, request_id)
+    calls = json.loads(archive.read("calls/calls.json"))
+    assert calls
+    assert all(c["agent_id"] == demo.SAM.agent_id for c in calls)
+    assert all("caller_phone" not in c and "caller_name" not in c for c in calls)
+    assert demo.DANA_PHONE not in json.dumps(calls)
+    for name in archive.namelist():
+        if name.startswith("transcripts/"):
+            turns = json.loads(archive.read(name))["turns"]
+            assert all(t["text"] == "[another person: withheld]" for t in turns if t["speaker"] != "agent")
+        if name.startswith("recordings/"):
+            with wave.open(io.BytesIO(archive.read(name))) as recording:
+                samples = array("h", recording.readframes(recording.getnframes()))
+                if recording.getnchannels() == 2:
+                    assert not any(samples[0::2])  # the caller's side, silent from start to end
+
+
+def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    body = {"phone": demo.LEO.phone, "phone_held_since": demo.LEO.phone_held_since.isoformat()}  # type: ignore[union-attr]
+    request_id = _export_of(seeded, call_api, container, waiting_for, wait_for_execution, body, ["phone"])
+    archive = _zip(seeded, store, request_id)
+    calls = json.loads(archive.read("calls/calls.json")) if "calls/calls.json" in archive.namelist() else []
+    assert all(c["started_at"] >= demo.LEO.phone_held_since.isoformat() for c in calls)  # type: ignore[union-attr]
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["found_not_released"] > 0  # Priya Raman's calls, before Leo held the number
+    # Leo's own calls are at a business that decides each time: it answers him, and he is told so.
+    assert {e["business"] for e in manifest["answered_by_the_business"]} == {"Northwind Legal"}
+    assert store.get(request_id).outcome == "partially_complied"
+    final = seeded.outbox.messages()[0]
+    assert "Northwind Legal" in final.body
+
+
+def test_a_request_to_know_categories_gets_the_categories_not_the_data(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    body = {"phone": demo.DANA_PHONE, "scope": "categories"}
+    request_id = _export_of(seeded, call_api, container, waiting_for, wait_for_execution, body, ["phone"])
+    archive = _zip(seeded, store, request_id)
+    assert sorted(archive.namelist()) == ["index.html", "manifest.json"]
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["categories_only"] is True
+    calls = next(s for s in manifest["sources"] if s["source"] == "calls")
+    assert {"identifiers", "internet_activity"} <= set(calls["categories"])
+    assert calls["recipients"] is not None

@@ -4,8 +4,9 @@ unprocessed keys asked again) and S3 by object key. Never a Scan."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, BinaryIO
 
 from privacy_rights.adapters.connectors import UnknownStore
 from privacy_rights.adapters.items import from_item, plain, serialize
@@ -58,3 +59,12 @@ class PlatformRecords:
     def read_object(self, store: Store, key: str) -> bytes:
         body: bytes = self._s3.get_object(Bucket=self._name(store), Key=key)["Body"].read()
         return body
+
+    @contextmanager
+    def open_object(self, store: Store, key: str) -> Iterator[BinaryIO]:
+        """The object as a stream: read a block at a time, never whole."""
+        body = self._s3.get_object(Bucket=self._name(store), Key=key)["Body"]
+        try:
+            yield body
+        finally:
+            body.close()
