@@ -119,7 +119,10 @@ class LocalApi:
         host: str = "127.0.0.1",
         port: int = 0,
         extra_routes: dict[str, Callable[[], tuple[int, str, bytes]]] | None = None,
+        storage_origin: str | None = None,
     ) -> None:
+        #: where presigned uploads and downloads point locally (moto): the pages may connect to it
+        self.storage_origin = storage_origin
         self.stack = stack
         self.lambdas = lambdas
         self.outbox = outbox
@@ -346,10 +349,15 @@ class LocalApi:
                 target = (WEB_ROOT / relative).resolve()
                 if WEB_ROOT.resolve() not in target.parents or not target.is_file():
                     return False
+                content = target.read_bytes()
+                if target.suffix == ".html" and api.storage_origin:
+                    # Deployed, presigned URLs are https: S3; locally they are moto's http origin.
+                    content = content.replace(
+                        b"connect-src 'self' https:",
+                        f"connect-src 'self' https: {api.storage_origin}".encode(),
+                    )
                 self._send(
-                    HTTPStatus.OK,
-                    STATIC_TYPES.get(target.suffix, "application/octet-stream"),
-                    target.read_bytes(),
+                    HTTPStatus.OK, STATIC_TYPES.get(target.suffix, "application/octet-stream"), content
                 )
                 return True
 

@@ -1,23 +1,34 @@
 """What the system sent: every email (SES), SMS (SNS) and voice message, newest first.
 
 moto records sent mail and SMS without a time; the outbox wraps the backends' send methods
-so each message is stamped when it was accepted.
+so each message is stamped when it was accepted. moto has no voice service at all (AWS End User
+Messaging SMS and Voice, ``SendVoiceMessage``): the outbox answers those calls itself with a
+botocore ``before-send`` handler (the handlers run in this process; in-process moto's stubber is
+told to let them through), and records what the call would have read out.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import json
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
+from urllib.parse import urlsplit
 
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.ses.models import SESBackend
 from moto.sns.models import SNSBackend
+
+VOICE_EVENT = "before-send.pinpoint-sms-voice-v2.SendVoiceMessage"
 
 
 @dataclass(frozen=True)
@@ -83,12 +94,47 @@ class Outbox:
                 outbox.add(OutboxMessage("sms", [phone_number], "", message, _now(), message_id))
             return message_id
 
+        original_stub = BotocoreStubber.process_request
+
+        def stub(stubber: Any, request: Any) -> Any:
+            target = request.headers.get("X-Amz-Target") or ""
+            target = target.decode() if isinstance(target, bytes) else str(target)
+            if urlsplit(request.url).netloc.startswith("sms-voice.") and target.endswith("SendVoiceMessage"):
+                return None  # not moto's: the next before-send handler (voice_handler) answers it
+            return original_stub(stubber, request)
+
+        def voice_handler(request: Any, **_: Any) -> AWSResponse:
+            status, headers, body = outbox.voice_call(request.body)
+            return AWSResponse(request.url, status, headers, MockRawResponse(body))  # type: ignore[arg-type]
+
         with (
             mock.patch.object(SESBackend, "send_email", send_email),
             mock.patch.object(SESBackend, "send_raw_email", send_raw_email),
             mock.patch.object(SNSBackend, "publish", publish),
+            mock.patch.object(BotocoreStubber, "process_request", stub),
+            mock.patch.object(
+                botocore.handlers,
+                "BUILTIN_HANDLERS",
+                [*botocore.handlers.BUILTIN_HANDLERS, (VOICE_EVENT, voice_handler)],
+            ),
         ):
             yield self
+
+    def voice_call(self, body: bytes | str | None) -> tuple[int, dict[str, str], str]:
+        """What End User Messaging would answer to SendVoiceMessage, the call recorded."""
+        payload = json.loads(body or b"{}")
+        message_id = str(uuid.uuid4())
+        self.add(
+            OutboxMessage(
+                "voice",
+                [payload.get("DestinationPhoneNumber", "")],
+                "",
+                payload.get("MessageBody", ""),
+                _now(),
+                message_id,
+            )
+        )
+        return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps({"MessageId": message_id})
 
 
 def _now() -> str:

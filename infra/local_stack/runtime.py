@@ -28,6 +28,11 @@ LOCAL_ENVIRONMENT = {
 }
 
 
+#: Stack parameters the local stack sets: a voice line, so landlines get their code read out
+#: (the outbox records the call; see local_stack.outbox).
+LOCAL_PARAMETERS = {"VoiceOriginationIdentity": "+18885550100"}
+
+
 @dataclass
 class RunningStack:
     session: boto3.Session
@@ -77,7 +82,7 @@ def _deploy(
     data_map = load_data_map()
     platform_stores = create_platform_stores(session, data_map)
     idp = LocalIdentityProvider()
-    overrides = platform_parameters(data_map) | idp.parameters() | parameters
+    overrides = platform_parameters(data_map) | idp.parameters() | LOCAL_PARAMETERS | parameters
     stack = StackBuilder(session, lambdas, stack_name, overrides).deploy()
     stack.idp = idp
     stack.platform_stores = platform_stores
@@ -124,7 +129,7 @@ def served_stack(
             "AllowedOrigins": f"http://{host}:{api_port}",
         }
         stack, lambdas, outbox = _deploy(session, stack_name, overrides | (parameters or {}), exits)
-        api = LocalApi(stack, lambdas, outbox, host=host, port=api_port)
+        api = LocalApi(stack, lambdas, outbox, host=host, port=api_port, storage_origin=endpoint)
         api.start()
         exits.callback(api.stop)
         running = RunningStack(session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api)

@@ -110,6 +110,8 @@ class StatusView(BaseModel):
     timeline: list[TimelineEntry]
     #: the export (access, portability) can be downloaded until then
     download_until: datetime | None = None
+    #: an agent or guardian asks, and their signed permission has not arrived yet
+    permission_needed: bool = False
 
 
 #: What a requester sees of the trail: the milestones, never who did what internally.
@@ -126,6 +128,7 @@ PUBLIC_EVENTS = {
     "deadline.extended": "deadline extended",
     "export.packaged": "your data is ready to download",
     "export.downloaded": "your data was downloaded",
+    "permission.received_by_email": "signed permission received",
 }
 
 
@@ -329,6 +332,12 @@ class IntakeService:
             due_at=request.current_due,
             timeline=timeline,
             download_until=_download_until(request),
+            permission_needed=bool(
+                request.requester is not None
+                and not request.is_final
+                and self._permissions is not None
+                and not self._permissions.present(request.request_id)
+            ),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from privacy_rights.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
 
@@ -22,6 +23,12 @@ class Notice:
     subject: str
     text: str
     sms: str
+    #: read out by an automated call to a landline: no links, no reference to spell out
+    voice: str = ""
+
+
+def _spoken_day(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def status_link(base_url: str, request_id: str, token: str) -> str:
@@ -50,7 +57,15 @@ def acknowledgement(request: RightsRequest, link: str) -> Notice:
         f"CallX privacy: request {request.request_id} received, "
         f"answer due by {request.current_due}. Status: {link}"
     )
-    return Notice(subject=f"We received your privacy request {request.request_id}", text=text, sms=sms)
+    voice = (
+        f"Hello. This is CallX privacy. We received the request for {right} made with this phone number. "
+        f"We will answer by {_spoken_day(request.current_due)}. "
+        + ("" if request.type is RequestType.OPT_OUT else "We will call again with a verification code. ")
+        + "Goodbye."
+    )
+    return Notice(
+        subject=f"We received your privacy request {request.request_id}", text=text, sms=sms, voice=voice
+    )
 
 
 OUTCOME_TEXT = {
@@ -116,7 +131,15 @@ def final(request: RightsRequest, link: str) -> Notice:
     answered_by = (request.extra.get("export") or {}).get("answered_by")
     if answered_by and request.status is not Status.DENIED:
         sms += f" Also answering you directly: {', '.join(answered_by)}."
-    return Notice(subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms)
+    voice = (
+        f"Hello. This is CallX privacy, about the request for {right} made with this phone number. "
+        f"Your request {headline}. "
+        + (f"{DENIAL_TEXT[request.denial.reason]} " if request.denial is not None else "")
+        + "To read the details, write to us or call our toll-free line. Goodbye."
+    )
+    return Notice(
+        subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms, voice=voice
+    )
 
 
 def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:

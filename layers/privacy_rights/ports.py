@@ -21,6 +21,11 @@ class Messenger(Protocol):
 
     def send_sms(self, to: str, text: str) -> str: ...
 
+    @property
+    def can_call(self) -> bool: ...
+
+    def send_voice(self, to: str, text: str) -> str: ...
+
 
 class Clarifications(Protocol):
     """Emails we asked to clarify, for the web form's link back to them."""

@@ -36,6 +36,8 @@ class Settings(BaseModel):
     counters_table: str = Field(min_length=3)
     permissions_bucket: str = Field(min_length=3)
     mail_table: str = Field(min_length=3)
+    #: the phone number (or pool) automated calls come from; empty: landlines get no code
+    voice_origination_identity: str = ""
     #: the email-intake queue and its dead-letter queue (only the ops API replays between them)
     mail_queue_url: str | None = None
     mail_dead_letter_queue_url: str | None = None

@@ -158,8 +158,8 @@ class VerificationService:
         request = self._requests.get(request_id)
         sent, unreachable = [], []
         for kind, value in self._identifiers(request).items():
-            if kind == "phone" and not can_receive_sms(value):
-                # A landline takes no SMS, and voice calls are not built yet: the requester proves
+            if kind == "phone" and not can_receive_sms(value) and not self._messenger.can_call:
+                # A landline takes no SMS, and no voice line is configured: the requester proves
                 # this number with a fact about their calls instead (or verifies their email).
                 unreachable.append(kind)
                 continue
@@ -193,8 +193,10 @@ class VerificationService:
             self._messenger.send_email(
                 value, f"Your verification code for request {request.request_id}", text
             )
-        else:
+        elif can_receive_sms(value):
             self._messenger.send_sms(value, text)
+        else:
+            self._messenger.send_voice(value, spoken_code(code, CODE_LIFETIME_SECONDS // 60))
 
     # -- verifying ------------------------------------------------------------------------
 
@@ -377,6 +379,16 @@ class VerificationService:
         ring = self._keys.key_ring()
         key = ring.keys[ring.current]
         return hmac.new(key, f"code:{request_id}:{kind}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def spoken_code(code: str, minutes: int) -> str:
+    """What the automated call reads out: the digits one by one, twice, and nothing else that
+    identifies the request (whoever answers a landline hears it)."""
+    digits = ", ".join(code)
+    return (
+        f"Hello. This is CallX privacy. Your verification code is: {digits}. "
+        f"Again, your code is: {digits}. It expires in {minutes} minutes. Goodbye."
+    )
 
 
 def _kind(kind: str) -> Any:

@@ -18,6 +18,7 @@ from privacy_rights import errors, notices
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.subject_locks import SubjectLocks
 from privacy_rights.adapters.task_tokens import TaskTokens
+from privacy_rights.identifiers import can_receive_sms
 from privacy_rights.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.models import (
     WORKFLOW_ACTOR,
@@ -263,6 +264,9 @@ class Workflow:
             self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
             return "email"
         assert contact.phone  # the models guarantee one of the two
+        if notice.voice and not can_receive_sms(contact.phone) and self._messenger.can_call:
+            self._messenger.send_voice(contact.phone, notice.voice)
+            return "voice"
         self._messenger.send_sms(contact.phone, notice.sms)
         return "sms"
 

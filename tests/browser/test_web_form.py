@@ -648,3 +648,42 @@ def test_the_pages_reflow_without_horizontal_scrolling(stack: RunningStack, page
         overflow = page.evaluate("(e => e.scrollWidth - e.clientWidth)(document.documentElement)")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
         shoot(page, f"13-{name}-{width}px")
+
+
+def test_an_agent_uploads_the_signed_permission_from_the_status_page(
+    stack: RunningStack, page: Page, tmp_path: Path
+) -> None:
+    agent = "agent.browser@example.org"
+    request_id = submit_over_http(
+        stack,
+        {
+            "type": "deletion",
+            "jurisdiction": "ccpa",
+            "email": "principal.browser@example.net",
+            "requester": {"role": "authorized_agent", "name": "Avery Agent", "email": agent},
+        },
+    )
+    page.goto(status_link(stack, agent, request_id))
+    expect(page.locator("#permission-form")).to_be_visible()
+    shoot(page, "status-permission")
+
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("not a permission")
+    page.set_input_files("#permission-file", str(wrong))
+    page.click("#permission-send")
+    expect(page.locator("#permission-error")).to_have_text("Choose a PDF, PNG or JPEG file.")
+
+    signed = tmp_path / "permission.pdf"
+    signed.write_bytes(b"%PDF-1.4\n% signed permission (synthetic)\n%%EOF\n")
+    page.set_input_files("#permission-file", str(signed))
+    page.click("#permission-send")
+    expect(page.locator("#permission-done")).to_be_visible()
+
+    s3: Any = stack.session.client("s3")
+    stored = s3.list_objects_v2(
+        Bucket=stack.stack.ref("PermissionsBucket"), Prefix=f"permissions/{request_id}/"
+    )
+    assert stored.get("KeyCount") == 1
+    page.reload()
+    expect(page.locator("#view")).to_be_visible()
+    expect(page.locator("#permission-form")).to_be_hidden()

@@ -347,3 +347,25 @@ def test_a_verified_access_request_ends_with_a_link_that_downloads_the_zip(local
     assert any(n.startswith("recordings/") for n in names)
     assert any(n.startswith("transcripts/") for n in names)
     assert demo.MARCUS.phone in archive.read("calls/calls.json").decode()
+
+
+def test_a_landline_code_is_read_out_by_a_call_in_the_outbox(local: RunningStack) -> None:
+    landline = "+442079460959"
+    status, body = http(
+        "POST", f"{local.api_url}/requests", {"type": "deletion", "jurisdiction": "gdpr", "phone": landline}
+    )
+    assert status == 202, body
+    deadline = time.monotonic() + 20
+    calls: list[dict[str, Any]] = []
+    while len(calls) < 2 and time.monotonic() < deadline:
+        _, messages = http("GET", f"{local.api_url}/_local/outbox")
+        calls = [m for m in messages if landline in m["to"] and m["channel"] == "voice"]
+        time.sleep(0.1)
+    assert calls, "no call to the landline"
+    assert any("Your verification code is" in c["body"] for c in calls)
+    assert any("We received the request" in c["body"] for c in calls)  # the acknowledgement, read out
+    assert not [
+        m
+        for m in http("GET", f"{local.api_url}/_local/outbox")[1]
+        if landline in m["to"] and m["channel"] == "sms"
+    ]

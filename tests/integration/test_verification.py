@@ -280,18 +280,43 @@ def test_arbitrary_input_never_gets_a_5xx_and_never_stores_an_invalid_body(
         assert after == before
 
 
-def test_no_sms_is_sent_to_a_landline(
+def test_a_landline_gets_its_code_read_out_by_an_automated_call_not_an_sms(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
 ) -> None:
     landline = "+442079460958"
     _, created = submit(
-        call_api, {"type": "access", "jurisdiction": "ccpa", "email": "land@example.org", "phone": landline}
+        call_api, {"type": "deletion", "jurisdiction": "gdpr", "email": "land@example.org", "phone": landline}
     )
-    waiting_for(created["request_id"], "verification")
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
 
+    calls = running.outbox.messages(to=landline)
+    assert {m.channel for m in calls} == {"voice"}
+    (call,) = [m for m in calls if "verification code" in m.body]
+    assert request_id not in call.body  # whoever picks up a shared line hears only the code
+    digits = re.findall(r"code is: ([\d, ]+)\.", call.body)
+    assert len(digits) == 2
+    assert digits[0] == digits[1]
+    code = digits[0].replace(", ", "")
+    assert verify(call_api, request_id, code=code)[1]["proven"] == ["phone"]
+    sent = [e for e in store.audit_entries(request_id) if e.action == "verification.codes_sent"]
+    assert sent[0].detail == {"identifiers": ["email", "phone"], "no_code_sent": []}
+
+
+def test_without_a_voice_line_a_landline_gets_no_code(
+    call_api: Any, waiting_for: Any, store: RequestStore, container: Any
+) -> None:
+    from unittest import mock
+
+    landline = "+442079460958"
+    with mock.patch.object(type(container.messenger), "can_call", new_callable=mock.PropertyMock) as can_call:
+        can_call.return_value = False
+        _, created = submit(
+            call_api,
+            {"type": "deletion", "jurisdiction": "gdpr", "email": "l2@example.org", "phone": landline},
+        )
+        waiting_for(created["request_id"], "verification")
     sent = [e for e in store.audit_entries(created["request_id"]) if e.action == "verification.codes_sent"]
-
-    assert running.outbox.messages(to=landline) == []
     assert sent[0].detail == {"identifiers": ["email"], "no_code_sent": ["phone"]}
 
 

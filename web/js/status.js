@@ -61,6 +61,7 @@ function render(view) {
       timeElement(view.download_until, formatMoment(view.download_until)),
     );
   }
+  document.getElementById("permission-form").hidden = !view.permission_needed;
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;
   document.getElementById("view-verify-link").href = `verify.html#request=${encodeURIComponent(view.request_id)}`;
@@ -127,6 +128,53 @@ async function download() {
   focusOn(problem);
 }
 
+const PERMISSION_TYPES = ["application/pdf", "image/png", "image/jpeg"];
+const PERMISSION_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The signed permission goes straight to storage, through the form the API signs for it. */
+async function uploadPermission(event) {
+  event.preventDefault();
+  const params = hashParams();
+  const file = document.getElementById("permission-file").files[0];
+  const error = document.getElementById("permission-error");
+  const say = (message) => {
+    error.textContent = message;
+    error.hidden = !message;
+    if (message) focusOn(document.getElementById("permission-file"));
+  };
+  if (!file) return say("Choose the file with the signed permission.");
+  if (!PERMISSION_TYPES.includes(file.type)) return say("Choose a PDF, PNG or JPEG file.");
+  if (file.size > PERMISSION_MAX_BYTES) return say("Choose a file of 5 MB or less.");
+  say("");
+  let answer;
+  try {
+    answer = await callApi("POST", requestPath(params.get("request") || "", "/permission-upload"), {
+      token: params.get("token") || "",
+      body: { content_type: file.type },
+    });
+  } catch {
+    answer = { status: 0, data: null };
+  }
+  if (answer.status !== 200 || !answer.data || !answer.data.url) {
+    return say("We could not prepare the upload. Please try again in a few minutes.");
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(answer.data.fields)) form.append(name, value);
+  form.append("file", file);
+  let stored;
+  try {
+    stored = await fetch(answer.data.url, { method: "POST", body: form, credentials: "omit" });
+  } catch {
+    stored = { ok: false };
+  }
+  if (!stored.ok) return say("The upload did not go through. Please try again.");
+  document.getElementById("permission-done").hidden = false;
+  document.getElementById("permission-send").disabled = true;
+  focusOn(document.getElementById("permission-done"));
+  return undefined;
+}
+
+document.getElementById("permission-form").addEventListener("submit", uploadPermission);
 document.getElementById("download-button").addEventListener("click", download);
 window.addEventListener("hashchange", load);
 load();

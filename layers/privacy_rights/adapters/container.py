@@ -75,6 +75,8 @@ class Container:
             self.settings.sender_email,
             reply_address=self.settings.privacy_address,
             sent=self.sent_mail,
+            voice=self.client("pinpoint-sms-voice-v2") if self.settings.voice_origination_identity else None,
+            voice_origin=self.settings.voice_origination_identity,
         )
 
     @cached_property

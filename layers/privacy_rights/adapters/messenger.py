@@ -6,7 +6,7 @@ its SES message id, so a reply finds its request through either In-Reply-To or t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -28,12 +28,21 @@ class AwsMessenger:
         sender: str,
         reply_address: str | None = None,
         sent: SentMail | None = None,
+        voice: Any = None,
+        voice_origin: str = "",
     ) -> None:
         self._ses = ses
         self._sns = sns
         self._sender = sender
         self._reply_address = reply_address
         self._sent = sent
+        self._voice = voice
+        self._voice_origin = voice_origin
+
+    @property
+    def can_call(self) -> bool:
+        """A voice line is configured (VoiceOriginationIdentity): landlines get their codes read out."""
+        return bool(self._voice is not None and self._voice_origin)
 
     def send_email(self, to: str, subject: str, text: str, reference: str | None = None) -> str:
         reply_to = (
@@ -59,3 +68,16 @@ class AwsMessenger:
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
         return response["MessageId"]
+
+    def send_voice(self, to: str, text: str) -> str:
+        """An automated call that reads ``text`` out (AWS End User Messaging SMS and Voice)."""
+        if not self.can_call:
+            raise RuntimeError("no voice origination identity is configured")
+        response = self._voice.send_voice_message(
+            DestinationPhoneNumber=to,
+            OriginationIdentity=self._voice_origin,
+            MessageBody=text,
+            MessageBodyTextType="TEXT",
+        )
+        message_id: str = response["MessageId"]
+        return message_id
