@@ -55,7 +55,7 @@ from local_stack.demo import (
     iso,
     opaque_id,
 )
-from local_stack.template import REGION
+from local_stack.template import ACCOUNT_ID, REGION
 from privacy_rights.data_map import DataMap, load_data_map
 
 #: Not a data-map store: the service's own customers table, written when its name is given.
@@ -191,6 +191,9 @@ def tenant_records(scale: Scale) -> Iterator[Record]:
                 "webhook_url": tenant.webhook_url,
                 "instruction": tenant.instruction,
                 "tracking_number": tenant.tracking_number,
+                # the IAM principal its privacy team signs customer-API calls with (locally:
+                # --operator customer-<tenant_id>)
+                "principal_arn": f"arn:aws:iam::{ACCOUNT_ID}:user/customer-{tenant.tenant_id}",
             },
         )
 

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Protocol
 
+from privacy_rights import notices
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ExportExpired, NotFound
 from privacy_rights.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
+from privacy_rights.ports import Messenger
 from privacy_rights.redaction import redact
 
 EXPORT_LIFETIME = timedelta(days=7)
@@ -80,8 +82,10 @@ class ExportService:
         reader: RecordReader,
         archive: ArchiveWriter,
         customers: CustomerDirectory,
+        messenger: Messenger | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        self._messenger = messenger
         self._store = store
         self._work = work
         self._map = data_map
@@ -93,24 +97,31 @@ class ExportService:
     # -- plan --------------------------------------------------------------------------------
 
     def plan(self, request_id: str) -> dict[str, Any]:
+        """Which released records go out. A business's records follow its standing instruction:
+        ``fulfil`` (we act), ``forward`` (it answers, with the pointers it needs), ``ask`` (it is
+        asked, and its answer, in the ledger, decides when this step runs again)."""
         request = self._store.get(request_id)
-        pointers: list[dict[str, Any]] = []
-        if request.resolution is not None and request.resolution.pointers_key:
-            pointers = self._work.get_json(request.resolution.pointers_key)
+        ledger = self._store.ledger(request_id)
         by_store: dict[str, list[Any]] = defaultdict(list)
         elsewhere: Counter[tuple[str, str, str]] = Counter()
+        to_ask: Counter[tuple[str, str]] = Counter()
         categories_only = request.scope is AccessScope.CATEGORIES
-        for pointer in pointers:
-            if not pointer["released"]:
-                continue
+        for pointer in released_pointers(self._work, request):
             tenant = pointer.get("tenant_id")
             if pointer["controller"] == "customer" and tenant:
                 instruction = self._customers.customer(tenant).get("instruction", "fulfil")
+                if instruction == "ask":
+                    answer = ledger.get(f"customer:{tenant}")
+                    if answer is None:
+                        to_ask[(tenant, pointer["store"])] += 1
+                        continue
+                    instruction = "fulfil" if answer.get("decision") == "release" else "answers_itself"
                 if instruction != "fulfil":
                     elsewhere[(pointer["store"], tenant, instruction)] += 1
                     continue
             if not categories_only:
                 by_store[pointer["store"]].append(pointer["pointer"])
+        self._tell_businesses(request, ledger, to_ask, elsewhere)
         plan = {
             "request_id": request_id,
             "categories_only": categories_only,
@@ -121,7 +132,37 @@ class ExportService:
             ],
         }
         self._work.put_json(_part_key(request_id, "plan"), plan)
-        return {"sources": [{"request_id": request_id, "store": name} for name in sorted(by_store)]}
+        return {
+            "sources": [{"request_id": request_id, "store": name} for name in sorted(by_store)],
+            "ask": sorted({tenant for tenant, _ in to_ask}),
+        }
+
+    def _tell_businesses(
+        self,
+        request: RightsRequest,
+        ledger: dict[str, Any],
+        to_ask: Counter[tuple[str, str]],
+        elsewhere: Counter[tuple[str, str, str]],
+    ) -> None:
+        """Each business once per request: asked for its instruction, or given what it needs to
+        answer the person itself."""
+        counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        for (tenant, store), n in to_ask.items():
+            counts[(tenant, "ask")][store] = n
+        for (store, tenant, instruction), n in elsewhere.items():
+            if instruction == "forward":
+                counts[(tenant, "forward")][store] = n
+        for (tenant, kind), records in sorted(counts.items()):
+            step = f"customer_told:{tenant}"
+            if step in ledger or self._messenger is None:
+                continue
+            business = self._customers.customer(tenant)
+            notice = notices.to_business(request, business.get("name", tenant), records, kind)
+            if business.get("privacy_email"):
+                self._messenger.send_email(
+                    business["privacy_email"], notice.subject, notice.text, request.request_id
+                )
+            self._store.complete_step(request.request_id, step, {"kind": kind, "records": records}, ACTOR)
 
     # -- collect -----------------------------------------------------------------------------
 
@@ -185,10 +226,16 @@ class ExportService:
         counts: Counter[str] = Counter()
         roles = _call_roles(parts.get("calls", []), request)
         transcripts = {r["call_id"]: r for r in self._transcripts(parts.get("transcripts", []))}
+        portable = request.type is RequestType.PORTABILITY
         for name, records in sorted(parts.items()):
             store = self._map.store(name)
+            if portable and not store.subject_provided:
+                # GDPR Art. 20 covers what the person provided and generated, not what the
+                # platform inferred about them (scores, summaries): access shows those.
+                withheld.add("not_portable_inferences", len(records))
+                continue
             if store.kind == "dynamodb":
-                rows = [_released_fields(store, r) for r in records]
+                rows = [_released_fields(store, r, portable) for r in records]
                 if name == "calls":
                     rows = [
                         _without_other_people(row, roles.get(row.get("call_id", ""), "caller"))
@@ -316,6 +363,13 @@ class ExportService:
         return url
 
 
+def released_pointers(work: WorkStore, request: RightsRequest) -> list[dict[str, Any]]:
+    """The records resolution released for this request (pointers only)."""
+    if request.resolution is None or not request.resolution.pointers_key:
+        return []
+    return [p for p in work.get_json(request.resolution.pointers_key) if p["released"]]
+
+
 def _call_id_of(key: str) -> str:
     return key.rsplit("/", 1)[-1].split(".", 1)[0]
 
@@ -326,10 +380,15 @@ def _call_roles(calls: Iterable[dict[str, Any]], request: RightsRequest) -> dict
     return {c["call_id"]: "caller" if phone and c.get("caller_phone") == phone else "agent" for c in calls}
 
 
-def _released_fields(store: Store, record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v for k, v in record.items() if k in store.fields or k in (store.table.key if store.table else [])
-    }
+def _released_fields(store: Store, record: dict[str, Any], portable: bool = False) -> dict[str, Any]:
+    """The fields the data map describes (and the key); for portability only what the person
+    provided, and when (their activity generated it)."""
+    keys = [
+        *(store.table.key if store.table else []),
+        *([store.tenant_attribute] if store.tenant_attribute else []),
+    ]
+    wanted = set(store.subject_provided) | {store.time_attribute} if portable else set(store.fields)
+    return {k: v for k, v in record.items() if k in wanted or k in keys}
 
 
 def _without_other_people(row: dict[str, Any], role: str) -> dict[str, Any]:

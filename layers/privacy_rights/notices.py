@@ -185,3 +185,28 @@ def form_link(base_url: str, email: str, mail_id: str) -> str:
     from urllib.parse import urlencode
 
     return f"{base_url.rstrip('/')}/index.html#" + urlencode({"email": email, "clarifies": mail_id})
+
+
+def to_business(request: RightsRequest, business: str, records: dict[str, int], kind: str) -> Notice:
+    """To a business customer whose callers' data a request reaches: asked for its instruction
+    (``ask``), or told that it answers the person itself (``forward``)."""
+    held = ", ".join(f"{store.replace('_', ' ')}: {n}" for store, n in sorted(records.items()))
+    if kind == "ask":
+        ask = (
+            "You asked to decide each time. Answer through the CallX customer API: "
+            f"POST /customer/requests/{request.request_id}/answer with "
+            '{"decision": "release"} (we include these records in our answer) or '
+            '{"decision": "answer_ourselves"} (you answer the person).'
+        )
+    else:
+        ask = (
+            "Your standing instruction is that you answer such requests yourselves; the person has been "
+            "told to expect your answer. The record pointers are at "
+            f"GET /customer/requests/{request.request_id} on the CallX customer API."
+        )
+    text = (
+        f"A person asked CallX for {RIGHT_NAMES[request.type]} (reference {request.request_id}), and their "
+        f"request reaches records CallX holds for {business}: {held}.\n\n{ask}\n\n"
+        f"The legal deadline is {request.current_due.isoformat()}."
+    )
+    return Notice(subject=f"Privacy request {request.request_id} concerns your callers", text=text, sms=text)

@@ -37,7 +37,7 @@ from privacy_rights.preferences import Purpose
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
-WaitKind = Literal["verification", "decision", "fulfilment"]
+WaitKind = Literal["verification", "decision", "fulfilment", "customer"]
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
 PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})

@@ -19,6 +19,7 @@ from local_stack.runtime import RunningStack
 from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.container import Container
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.data_map import load_data_map
 from privacy_rights.keyed_hash import KeyRing
 from privacy_rights.tokens import status_token
 
@@ -107,6 +108,15 @@ def test_a_callers_export_holds_their_calls_and_withholds_the_others_in_them(
     assert any(samples[(spoken + i) * 2] for i in range(50))  # Dana's own voice is there
 
     manifest = json.loads(archive.read("manifest.json"))
+    data_map = load_data_map()
+    for source in manifest["sources"]:  # what the manifest says is what the data map says
+        described = data_map.store(source["source"])
+        assert source["categories"] == sorted({f.category for f in described.fields.values()})
+        assert source["recipients"] == described.recipients
+        assert source["retention"] == described.retention
+    assert {s["source"] for s in manifest["sources"]} == {
+        s.name for s in data_map.stores if not s.owned_by_this_service
+    }
     assert manifest["withheld"]["other_peoples_turns"] >= 1
     assert manifest["withheld"]["financial_account_number"] >= 1
     assert {s["source"] for s in manifest["sources"]} >= {
@@ -205,14 +215,30 @@ def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
 ) -> None:
-    body = {"phone": demo.LEO.phone, "phone_held_since": demo.LEO.phone_held_since.isoformat()}  # type: ignore[union-attr]
-    request_id = _export_of(seeded, call_api, container, waiting_for, wait_for_execution, body, ["phone"])
+    held_since = demo.LEO.phone_held_since.isoformat()  # type: ignore[union-attr]
+    status, _, answer = call_api(
+        "POST",
+        "/requests",
+        {"type": "access", "jurisdiction": "ccpa", "phone": demo.LEO.phone, "phone_held_since": held_since},
+    )
+    request_id = answer["request_id"]
+    waiting_for(request_id, "verification")
+    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
+    # Leo's own calls are at Northwind, which decides each time: it answers him itself.
+    waiting_for(request_id, "customer")
+    status, _, _ = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "answer_ourselves", "reason": "our client file; we reply to Mr Brandt"},
+        operator="customer-northwind",
+    )
+    assert status == 200
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
     archive = _zip(seeded, store, request_id)
     calls = json.loads(archive.read("calls/calls.json")) if "calls/calls.json" in archive.namelist() else []
-    assert all(c["started_at"] >= demo.LEO.phone_held_since.isoformat() for c in calls)  # type: ignore[union-attr]
+    assert all(c["started_at"] >= held_since for c in calls)
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["found_not_released"] > 0  # Priya Raman's calls, before Leo held the number
-    # Leo's own calls are at a business that decides each time: it answers him, and he is told so.
     assert {e["business"] for e in manifest["answered_by_the_business"]} == {"Northwind Legal"}
     assert store.get(request_id).outcome == "partially_complied"
     final = seeded.outbox.messages()[0]
@@ -236,3 +262,87 @@ def test_a_request_to_know_categories_gets_the_categories_not_the_data(
     calls = next(s for s in manifest["sources"] if s["source"] == "calls")
     assert {"identifiers", "internet_activity"} <= set(calls["categories"])
     assert calls["recipients"] is not None
+
+
+def test_portability_carries_what_the_person_provided_not_what_was_inferred(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    status, _, answer = call_api(
+        "POST", "/requests", {"type": "portability", "jurisdiction": "gdpr", "phone": demo.DANA_PHONE}
+    )
+    assert status == 202, answer
+    request_id = answer["request_id"]
+    waiting_for(request_id, "verification")
+    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    archive = _zip(seeded, store, request_id)
+    names = archive.namelist()
+    assert not [n for n in names if n.startswith("call_insights/")]
+    calls = json.loads(archive.read("calls/calls.json"))
+    assert calls
+    assert set().union(*calls) <= {"call_id", "tenant_id", "caller_phone", "caller_name", "started_at"}
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["portable"] is True
+    assert manifest["withheld"]["not_portable_inferences"] > 0
+
+
+def test_a_business_that_decides_each_time_holds_the_export_until_it_answers(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    status, _, answer = call_api(
+        "POST",
+        "/requests",
+        {"type": "access", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone},
+    )
+    assert status == 202, answer
+    request_id = answer["request_id"]
+    waiting_for(request_id, "verification")
+    container.workflow.verified(request_id, ["email", "phone"], actor="test-verifier")
+    waiting_for(request_id, "customer")
+    asked = [m for m in seeded.outbox.messages("privacy@northwind-legal.example") if request_id in m.subject]
+    assert asked, "Northwind was not asked"
+
+    status, _, _ = call_api("GET", f"/customer/requests/{request_id}", operator="customer-acme")
+    assert status == 404  # a request that reaches none of Acme's records is not Acme's to see
+    status, _, view = call_api("GET", f"/customer/requests/{request_id}", operator="customer-northwind")
+    assert status == 200, view
+    assert view["waiting_for_your_answer"] is True
+    assert view["records"]["calls"] >= 1
+    assert demo.ELENA.phone not in json.dumps(view)
+    status, _, refused = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "release", "reason": "release it all"},
+        operator="nobody",
+    )
+    assert status == 403, refused
+
+    status, _, answered = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "release", "reason": "no objection from Northwind"},
+        operator="customer-northwind",
+    )
+    assert status == 200, answered
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "complied")
+    calls = json.loads(_zip(seeded, store, request_id).read("calls/calls.json"))
+    assert {c["tenant_id"] for c in calls} == {"northwind"}
+    status, _, _ = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "release", "reason": "no objection from Northwind"},
+        operator="customer-northwind",
+    )
+    assert status == 409

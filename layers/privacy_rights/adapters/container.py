@@ -31,6 +31,8 @@ from privacy_rights.mail_clarifications import MailClarifications
 from privacy_rights.settings import Settings
 
 if TYPE_CHECKING:
+    from privacy_rights.adapters.customers import Customers
+    from privacy_rights.customer_service import CustomerService
     from privacy_rights.data_map import DataMap
     from privacy_rights.email_intake import EmailIntakeService
     from privacy_rights.export_service import ExportService
@@ -180,7 +182,6 @@ class Container:
 
     @cached_property
     def export(self) -> ExportService:
-        from privacy_rights.adapters.customers import Customers
         from privacy_rights.adapters.export_archive import ExportArchive
         from privacy_rights.adapters.platform_records import PlatformRecords
         from privacy_rights.export_service import ExportService
@@ -191,8 +192,21 @@ class Container:
             self.data_map,
             PlatformRecords(self.client("dynamodb"), self.client("s3"), self.settings.stores),
             ExportArchive(self.client("s3"), self.settings.exports_bucket),
-            Customers(self.client("dynamodb"), self.settings.customers_table),
+            self.customer_directory,
+            self.messenger,
         )
+
+    @cached_property
+    def customer_directory(self) -> Customers:
+        from privacy_rights.adapters.customers import Customers
+
+        return Customers(self.client("dynamodb"), self.settings.customers_table)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        from privacy_rights.customer_service import CustomerService
+
+        return CustomerService(self.store, self.work, self.customer_directory, self.workflow)
 
     @cached_property
     def work(self) -> WorkStore:
