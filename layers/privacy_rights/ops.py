@@ -245,6 +245,8 @@ class OpsService:
 
     def decide(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
         waiting = self._store.waiting_for(request_id)
+        if "customer" in waiting:
+            return self._without_the_businesses(request_id, command, operator)
         kind = "decision" if "decision" in waiting else "fulfilment" if "fulfilment" in waiting else None
         if kind is None:
             raise errors.WaitNotPending("decision")
@@ -265,6 +267,32 @@ class OpsService:
             answer["verdict"] = verdict.model_dump(mode="json", exclude_none=True)
         self._workflow.answer(request_id, kind, answer, operator)
         return {"request_id": request_id, "answered": kind, "decision": command.decision}
+
+    def _without_the_businesses(
+        self, request_id: str, command: DecisionCommand, operator: str
+    ) -> dict[str, Any]:
+        """A business asked for its instruction has not answered in time: the export goes on
+        without its records, which stay its to answer (CallX, its processor, cannot release them
+        on its own), and the person is told whom to expect an answer from."""
+        if command.decision != "approve":
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for businesses' answers: approve goes on without them"}
+            )
+        ledger = self._store.ledger(request_id)
+        asked = [
+            k.partition(":")[2]
+            for k, v in ledger.items()
+            if k.startswith("customer_told:") and v.get("kind") == "ask"
+        ]
+        silent = [tenant for tenant in asked if f"customer:{tenant}" not in ledger]
+        for tenant in silent:
+            answer = {"decision": "answer_ourselves", "reason": f"no answer; ops went on: {command.reason}"}
+            self._store.complete_step(request_id, f"customer:{tenant}", answer, operator)
+        self._store.record(
+            request_id, operator, "ops.customer", {"without": silent, "reason": command.reason}
+        )
+        self._workflow.answer(request_id, "customer", {"answered": sorted(asked), "by_ops": silent}, operator)
+        return {"request_id": request_id, "answered": "customer", "decision": command.decision}
 
     def enter_phone_request(self, body: SubmitRequest, operator: str) -> Acknowledgement:
         """Staff on the toll-free line (CCPA 7020) enter what the caller asks; it then follows

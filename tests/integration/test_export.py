@@ -346,3 +346,32 @@ def test_a_business_that_decides_each_time_holds_the_export_until_it_answers(
         operator="customer-northwind",
     )
     assert status == 409
+
+
+def test_ops_go_on_without_a_business_that_does_not_answer(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    container: Container,
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+) -> None:
+    status, _, answer = call_api(
+        "POST",
+        "/requests",
+        {"type": "access", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone},
+    )
+    request_id = answer["request_id"]
+    waiting_for(request_id, "verification")
+    container.workflow.verified(request_id, ["email", "phone"], actor="test-verifier")
+    waiting_for(request_id, "customer")
+    decision = {"decision": "approve", "reason": "Northwind silent for ten days; the deadline nears"}
+    status, _, answered = call_api(
+        "POST", f"/ops/requests/{request_id}/decision", decision, operator="olivia"
+    )
+    assert status == 200, answered
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    assert request.outcome == "partially_complied"
+    assert request.extra["export"]["answered_by"] == ["Northwind Legal"]
+    assert "ops.customer" in [e.action for e in store.audit_entries(request_id)]
