@@ -37,6 +37,15 @@ class CustomerView(BaseModel):
     waiting_for_your_answer: bool
 
 
+def businesses_asked(ledger: dict[str, Any]) -> list[str]:
+    """The businesses asked for their instruction on this request (from the ledger)."""
+    return sorted(
+        key.partition(":")[2]
+        for key, value in ledger.items()
+        if key.startswith("customer_told:") and value.get("kind") == "ask"
+    )
+
+
 class CustomerService:
     def __init__(
         self, store: RequestStore, work: WorkStore, customers: Customers, workflow: Workflow
@@ -93,11 +102,7 @@ class CustomerService:
         )
         # The workflow waits once for every business asked: it resumes with the last answer.
         ledger = self._store.ledger(request_id)
-        asked = {
-            k.partition(":")[2]
-            for k, v in ledger.items()
-            if k.startswith("customer_told:") and v.get("kind") == "ask"
-        }
+        asked = businesses_asked(ledger)
         pending = [t for t in asked if f"customer:{t}" not in ledger]
         if not pending and "customer" in self._store.waiting_for(request_id):
             self._workflow.answer(request_id, "customer", {"answered": sorted(asked)}, principal)

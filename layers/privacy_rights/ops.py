@@ -278,12 +278,10 @@ class OpsService:
             raise errors.ValidationFailed(
                 {"decision": "this request waits for businesses' answers: approve goes on without them"}
             )
+        from privacy_rights.customer_service import businesses_asked  # only this path needs it
+
         ledger = self._store.ledger(request_id)
-        asked = [
-            k.partition(":")[2]
-            for k, v in ledger.items()
-            if k.startswith("customer_told:") and v.get("kind") == "ask"
-        ]
+        asked = businesses_asked(ledger)
         silent = [tenant for tenant in asked if f"customer:{tenant}" not in ledger]
         for tenant in silent:
             answer = {"decision": "answer_ourselves", "reason": f"no answer; ops went on: {command.reason}"}

@@ -34,22 +34,38 @@ def seeded(running: RunningStack) -> RunningStack:
     return running
 
 
-def _export_of(
-    seeded: RunningStack,
-    call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
-    body: dict[str, Any],
-    proven: list[str],
-) -> str:
-    status, _, answer = call_api("POST", "/requests", {"type": "access", "jurisdiction": "ccpa"} | body)
-    assert status == 202, answer
-    request_id: str = answer["request_id"]
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, proven, actor="test-verifier")
-    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
-    return request_id
+Submit = Callable[[dict[str, Any], list[str]], str]
+
+
+@pytest.fixture
+def verified(
+    call_api: Callable[..., Any], container: Container, waiting_for: Callable[[str, str], None]
+) -> Submit:
+    """Submit (access under the CCPA unless the body says otherwise) and verify; the request id."""
+
+    def submit(body: dict[str, Any], proven: list[str]) -> str:
+        status, _, answer = call_api("POST", "/requests", {"type": "access", "jurisdiction": "ccpa"} | body)
+        assert status == 202, answer
+        request_id: str = answer["request_id"]
+        waiting_for(request_id, "verification")
+        container.workflow.verified(request_id, proven, actor="test-verifier")
+        return request_id
+
+    return submit
+
+
+@pytest.fixture
+def export_of(
+    seeded: RunningStack, verified: Submit, wait_for_execution: Callable[[str], dict[str, Any]]
+) -> Submit:
+    """Submitted, verified and run to the end of its workflow."""
+
+    def run(body: dict[str, Any], proven: list[str]) -> str:
+        request_id = verified(body, proven)
+        assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+        return request_id
+
+    return run
 
 
 def _download(call_api: Callable[..., Any], key_ring: KeyRing, store: RequestStore, request_id: str) -> Any:
@@ -67,15 +83,11 @@ def _zip(seeded: RunningStack, store: RequestStore, request_id: str) -> zipfile.
 def test_a_callers_export_holds_their_calls_and_withholds_the_others_in_them(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
     key_ring: KeyRing,
+    export_of: Submit,
 ) -> None:
-    request_id = _export_of(
-        seeded, call_api, container, waiting_for, wait_for_execution, {"phone": demo.DANA_PHONE}, ["phone"]
-    )
+    request_id = export_of({"phone": demo.DANA_PHONE}, ["phone"])
     request = store.get(request_id)
     assert (request.status, request.outcome) == ("completed", "complied")
     archive = _zip(seeded, store, request_id)
@@ -135,15 +147,11 @@ def test_a_callers_export_holds_their_calls_and_withholds_the_others_in_them(
 def test_an_expired_export_is_refused_whatever_s3_still_holds(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
     key_ring: KeyRing,
+    export_of: Submit,
 ) -> None:
-    request_id = _export_of(
-        seeded, call_api, container, waiting_for, wait_for_execution, {"phone": demo.DANA_PHONE}, ["phone"]
-    )
+    request_id = export_of({"phone": demo.DANA_PHONE}, ["phone"])
     request = store.get(request_id)
     export = dict(request.extra["export"])
     export["expires_at"] = (request.received_at - timedelta(days=1)).isoformat()
@@ -158,21 +166,11 @@ def test_an_expired_export_is_refused_whatever_s3_still_holds(
 def test_nothing_held_is_said_plainly_not_sent_as_an_empty_zip(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
     key_ring: KeyRing,
+    export_of: Submit,
 ) -> None:
-    request_id = _export_of(
-        seeded,
-        call_api,
-        container,
-        waiting_for,
-        wait_for_execution,
-        {"email": "nobody@example.org"},
-        ["email"],
-    )
+    request_id = export_of({"email": "nobody@example.org"}, ["email"])
     request = store.get(request_id)
     assert (request.status, request.outcome) == ("completed", "nothing_held")
     assert "export" not in request.extra
@@ -181,15 +179,10 @@ def test_nothing_held_is_said_plainly_not_sent_as_an_empty_zip(
 
 def test_an_agents_export_withholds_the_callers(
     seeded: RunningStack,
-    call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    export_of: Submit,
 ) -> None:
-    request_id = _export_of(
-        seeded, call_api, container, waiting_for, wait_for_execution, {"email": demo.SAM.email}, ["email"]
-    )
+    request_id = export_of({"email": demo.SAM.email}, ["email"])
     archive = _zip(seeded, store, request_id)
     calls = json.loads(archive.read("calls/calls.json"))
     assert calls
@@ -210,20 +203,14 @@ def test_an_agents_export_withholds_the_callers(
 def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
     waiting_for: Callable[[str, str], None],
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    verified: Submit,
 ) -> None:
     held_since = demo.LEO.phone_held_since.isoformat()  # type: ignore[union-attr]
-    status, _, answer = call_api(
-        "POST",
-        "/requests",
-        {"type": "access", "jurisdiction": "ccpa", "phone": demo.LEO.phone, "phone_held_since": held_since},
-    )
-    request_id = answer["request_id"]
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
+    body = {"phone": demo.LEO.phone, "phone_held_since": held_since}
+    request_id = verified(body, ["phone"])
     # Leo's own calls are at Northwind, which decides each time: it answers him itself.
     waiting_for(request_id, "customer")
     status, _, _ = call_api(
@@ -247,14 +234,11 @@ def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
 
 def test_a_request_to_know_categories_gets_the_categories_not_the_data(
     seeded: RunningStack,
-    call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    export_of: Submit,
 ) -> None:
     body = {"phone": demo.DANA_PHONE, "scope": "categories"}
-    request_id = _export_of(seeded, call_api, container, waiting_for, wait_for_execution, body, ["phone"])
+    request_id = export_of(body, ["phone"])
     archive = _zip(seeded, store, request_id)
     assert sorted(archive.namelist()) == ["index.html", "manifest.json"]
     manifest = json.loads(archive.read("manifest.json"))
@@ -266,19 +250,12 @@ def test_a_request_to_know_categories_gets_the_categories_not_the_data(
 
 def test_portability_carries_what_the_person_provided_not_what_was_inferred(
     seeded: RunningStack,
-    call_api: Callable[..., Any],
-    container: Container,
-    waiting_for: Callable[[str, str], None],
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    verified: Submit,
 ) -> None:
-    status, _, answer = call_api(
-        "POST", "/requests", {"type": "portability", "jurisdiction": "gdpr", "phone": demo.DANA_PHONE}
-    )
-    assert status == 202, answer
-    request_id = answer["request_id"]
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
+    body = {"type": "portability", "jurisdiction": "gdpr", "phone": demo.DANA_PHONE}
+    request_id = verified(body, ["phone"])
     assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
     archive = _zip(seeded, store, request_id)
     names = archive.namelist()
@@ -294,20 +271,13 @@ def test_portability_carries_what_the_person_provided_not_what_was_inferred(
 def test_a_business_that_decides_each_time_holds_the_export_until_it_answers(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
     waiting_for: Callable[[str, str], None],
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    verified: Submit,
 ) -> None:
-    status, _, answer = call_api(
-        "POST",
-        "/requests",
-        {"type": "access", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone},
-    )
-    assert status == 202, answer
-    request_id = answer["request_id"]
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, ["email", "phone"], actor="test-verifier")
+    elena = {"jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone}
+    request_id = verified(elena, ["email", "phone"])
     waiting_for(request_id, "customer")
     asked = [m for m in seeded.outbox.messages("privacy@northwind-legal.example") if request_id in m.subject]
     assert asked, "Northwind was not asked"
@@ -351,19 +321,13 @@ def test_a_business_that_decides_each_time_holds_the_export_until_it_answers(
 def test_ops_go_on_without_a_business_that_does_not_answer(
     seeded: RunningStack,
     call_api: Callable[..., Any],
-    container: Container,
     waiting_for: Callable[[str, str], None],
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
+    verified: Submit,
 ) -> None:
-    status, _, answer = call_api(
-        "POST",
-        "/requests",
-        {"type": "access", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone},
-    )
-    request_id = answer["request_id"]
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, ["email", "phone"], actor="test-verifier")
+    elena = {"jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone}
+    request_id = verified(elena, ["email", "phone"])
     waiting_for(request_id, "customer")
     decision = {"decision": "approve", "reason": "Northwind silent for ten days; the deadline nears"}
     status, _, answered = call_api(
