@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: help install run seed test test-unit test-integration test-e2e test-browser lint bench clean
 
 help:
-	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000"
+	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000, SMTP on :2525"
 	@echo "make test    - unit, integration and e2e tests"
 	@echo "make test-browser - the web form in real headless Chromium (needs Debian's chromium)"
 	@echo "make lint    - ruff and mypy"
@@ -24,7 +24,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m local_stack --port $${PORT:-8080} --aws-port $${AWS_PORT:-5000}
+	$(BIN)/python -m local_stack --port $${PORT:-8080} --aws-port $${AWS_PORT:-5000} --smtp-port $${SMTP_PORT:-2525}
 
 test: $(STAMP)
 	$(BIN)/pytest -q -m "not browser"

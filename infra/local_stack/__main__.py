@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  Ops API           {running.api_url}/ops/...  (privacy-ops --operator YOURNAME ...)\n"
             f"  Email intake      {running.smtp.url if running.smtp else '-'}  accepts "
             f"{running.smtp.privacy_address if running.smtp else '-'} (and +labels); "
-            "or drop a file: python -m local_stack.drop_mail FILE.eml\n"
+            "or drop a file: .venv/bin/privacy-drop-mail FILE.eml\n"
             f"  State machine     {stack.ref('RightsRequestStateMachine')}\n"
             + seeded
             + "  Demo subjects:\n"
