@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/cold_import.py --runs 7
 	$(BIN)/python benchmarks/generator.py --calls 100000
 	$(BIN)/python benchmarks/export.py --gib 1
+	$(BIN)/python benchmarks/lookup_cost.py
 
 seed: $(STAMP)
 	$(BIN)/python -m local_stack.seed
