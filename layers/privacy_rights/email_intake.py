@@ -230,25 +230,16 @@ class EmailIntakeService:
         for address in mail.recipients:
             local, _, domain = address.partition("@")
             base, plus, tag = local.partition("+")
-            if plus and base == self._privacy_local and domain == self._privacy_domain:
-                candidate = self._original_case(mail, tag)
-                if candidate and _REFERENCE.match(candidate):
-                    return candidate
+            # The address compares without case; the tag keeps it (references are case-sensitive).
+            ours = (base.lower(), domain.lower()) == (self._privacy_local, self._privacy_domain)
+            if plus and ours and _REFERENCE.match(tag):
+                return tag
         for message_id in mail.in_reply_to:
             local, _, domain = message_id.partition("@")
             if domain.endswith("amazonses.com"):
                 reference = self._sent.reference_of(local)
                 if reference:
                     return reference
-        return None
-
-    @staticmethod
-    def _original_case(mail: ParsedMail, tag: str) -> str | None:
-        """References are case-sensitive; recipients were lower-cased for comparison."""
-        for value in mail.headers.get("to", ()) + mail.headers.get("cc", ()):
-            match = re.search(r"\+(" + re.escape(tag) + r")@", value, re.IGNORECASE)
-            if match:
-                return match.group(1)
         return None
 
     def _reply(self, record: MailRecord, mail: ParsedMail, reference: str) -> MailRecord:

@@ -44,8 +44,6 @@ NEVER_DISCLOSED = frozenset({"government_id", "financial_account_number", "accou
 class RecordReader(Protocol):
     def items(self, store: Store, keys: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
-    def objects(self, store: Store, keys: list[str]) -> list[dict[str, Any]]: ...
-
     def read_object(self, store: Store, key: str) -> bytes: ...
 
     def open_object(self, store: Store, key: str) -> AbstractContextManager[BinaryIO]: ...
@@ -170,9 +168,8 @@ class ExportService:
         plan = self._work.get_json(_part_key(request_id, "plan"))
         store = self._map.store(store_name)
         keys = plan["stores"].get(store_name, [])
-        records = (
-            self._reader.items(store, keys) if store.kind == "dynamodb" else self._reader.objects(store, keys)
-        )
+        # Objects are read once, when packaged: here their keys are all there is to collect.
+        records = self._reader.items(store, keys) if store.kind == "dynamodb" else [{"key": k} for k in keys]
         self._work.put_json(_part_key(request_id, f"parts/{store_name}"), records)
         return {"store": store_name, "records": len(records)}
 
@@ -284,23 +281,24 @@ class ExportService:
         if transcript is None:
             withheld.add("recording_without_transcript")
             return False
-        turns = transcript.get("turns", [])
-        other_turns = [t for t in turns if t.get("speaker") in others]
-        channels = int(obj.get("metadata", {}).get("channels", transcript.get("channels", 1)))
-        if other_turns and channels == 1 and role != "agent":
-            withheld.add("one_channel_recording_with_another_person")
-            return False
-        spans = [Silence(float(t["start"]), float(t["end"])) for t in other_turns]
-        if role == "agent" and channels == 2:
-            spans.append(Silence(0, float("inf"), channel=0))
+        other_turns = [t for t in transcript.get("turns", []) if t.get("speaker") in others]
         with self._reader.open_object(store, obj["key"]) as source:
             try:
                 reader = pcm_reader(source)
             except UnsupportedAudio:
                 withheld.add("recording_not_editable")
                 return False
-            with reader, archive.open(f"recordings/{name}", "w", force_zip64=True) as target:
-                write_silenced(reader, target, spans)
+            with reader:
+                # The recording's own header says how many channels it has: no metadata call.
+                channels = reader.getnchannels()
+                if other_turns and channels == 1 and role != "agent":
+                    withheld.add("one_channel_recording_with_another_person")
+                    return False
+                spans = [Silence(float(t["start"]), float(t["end"])) for t in other_turns]
+                if role == "agent" and channels == 2:
+                    spans.append(Silence(0, float("inf"), channel=0))
+                with archive.open(f"recordings/{name}", "w", force_zip64=True) as target:
+                    write_silenced(reader, target, spans)
         if other_turns:
             withheld.add("other_peoples_voices_silenced", len(other_turns))
         return True

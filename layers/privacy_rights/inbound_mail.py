@@ -91,8 +91,7 @@ class ParsedMail:
     message_id: str | None
     sender: str | None  # the From address, normalized; None when there is no usable one
     sender_name: str | None
-    reply_to: tuple[str, ...]
-    recipients: tuple[str, ...]  # To, Cc and Delivered-To, lower-cased
+    recipients: tuple[str, ...]  # To, Cc and Delivered-To, as written
     subject: str
     sent_at: datetime | None
     in_reply_to: tuple[str, ...]  # message ids from In-Reply-To and References
@@ -128,7 +127,6 @@ def parse_mail(raw: bytes) -> ParsedMail:
         message_id=_first_message_id(headers.get("message-id", ())),
         sender=sender,
         sender_name=sender_name,
-        reply_to=tuple(_addresses(headers.get("reply-to", ()))),
         recipients=tuple(
             _addresses(headers.get("to", ()) + headers.get("cc", ()) + headers.get("delivered-to", ()))
         ),
@@ -182,7 +180,7 @@ def _clean(value: str) -> str:
 def _addresses(values: tuple[str, ...]) -> Iterator[str]:
     for _, address in getaddresses(list(values)):
         if "@" in address:
-            yield address.strip().lower()
+            yield address.strip()
 
 
 def _sender(headers: dict[str, tuple[str, ...]], defects: list[str]) -> tuple[str | None, str | None]:

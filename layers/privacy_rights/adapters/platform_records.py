@@ -46,16 +46,6 @@ class PlatformRecords:
                 raise RuntimeError("DynamoDB left keys unprocessed after retries")
         return found
 
-    def objects(self, store: Store, keys: list[str]) -> list[dict[str, Any]]:
-        bucket = self._name(store)
-        described = []
-        for key in keys:
-            head = self._s3.head_object(Bucket=bucket, Key=key)
-            described.append(
-                {"key": key, "size": head["ContentLength"], "metadata": head.get("Metadata", {})}
-            )
-        return described
-
     def read_object(self, store: Store, key: str) -> bytes:
         body: bytes = self._s3.get_object(Bucket=self._name(store), Key=key)["Body"].read()
         return body
