@@ -53,6 +53,8 @@ DUMMY_ENVIRONMENT: dict[str, str] = {
     "EXPORTS_BUCKET": "bench-exports",
     "INBOUND_BUCKET": "bench-inbound",
     "HASH_KEY_SECRET": "bench-hash-key",
+    "HOLDS_TABLE": "bench-holds",
+    "WEBHOOK_SECRET": "bench-webhook-secret",
     "SENDER_EMAIL": "x@example.com",
     "PRIVACY_ADDRESS": "y@example.com",
     "PUBLIC_BASE_URL": "https://example.com",

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from privacy_rights.adapters.container import Container
 from privacy_rights.api import caller_identity, resolve, rest_resolver
-from privacy_rights.customer_service import CustomerAnswer, CustomerView
+from privacy_rights.customer_service import CustomerAnswer, CustomerView, WebhookSettings
 from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.settings import get_settings
 
@@ -19,6 +19,12 @@ container = Container(settings)
 logger = make_logger("customer_api")
 app = rest_resolver(settings, logger)
 RequestId = Annotated[str, Path(min_length=5, max_length=64)]
+
+
+@app.get("/customer/webhook", summary="Your webhook URL and the secret that signs our notices")
+@tracer.capture_method
+def webhook() -> WebhookSettings:
+    return container.customers.webhook(caller_identity(app.current_event))
 
 
 @app.get("/customer/requests/<request_id>", summary="What a request asks of your business")

@@ -16,6 +16,7 @@ from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.ops import (
     CancelCommand,
     DecisionCommand,
+    EraseHeldCommand,
     ListQuery,
     ReplayCommand,
     RequestDetail,
@@ -67,6 +68,14 @@ def show(request_id: RequestId) -> RequestDetail:
 @tracer.capture_method
 def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> dict[str, Any]:
     return container.ops.replay(request_id, command, operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/erase-held", summary="Erase what a deletion kept back under a released hold"
+)
+@tracer.capture_method
+def erase_held(request_id: RequestId, command: Annotated[EraseHeldCommand, Body()]) -> dict[str, Any]:
+    return container.ops.erase_held(request_id, command, operator())
 
 
 @app.post(

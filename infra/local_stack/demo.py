@@ -111,8 +111,8 @@ def _tenant(tenant_id: str, name: str, domain: str, instruction: Instruction, tr
         tenant_id=tenant_id,
         name=name,
         privacy_email=_email(f"privacy@{domain}"),
-        # Nothing listens on the discard port: real receivers are wired up later.
-        webhook_url=f"http://127.0.0.1:9/{tenant_id}",
+        # .example never resolves: locally local_stack.webhooks receives these (and checks them)
+        webhook_url=f"https://hooks.{domain}/callx/privacy/{tenant_id}",
         instruction=instruction,
         tracking_number=_phone(tracking),
     )

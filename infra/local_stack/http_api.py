@@ -390,7 +390,9 @@ class LocalApi:
 def render_outbox(outbox: Outbox) -> str:
     rows = "\n".join(
         f"<article><header><strong>{html.escape(m.channel)}</strong> to {html.escape(', '.join(m.to))}"
-        f" <time>{html.escape(m.sent_at)}</time></header>"
+        f" <time>{html.escape(m.sent_at)}</time>"
+        + (f" signature {html.escape(m.signature)}, answered {m.answered}" if m.signature else "")
+        + "</header>"
         f"<h2>{html.escape(m.subject)}</h2><pre>{html.escape(m.body)}</pre></article>"
         for m in outbox.messages()
     )
@@ -399,7 +401,7 @@ def render_outbox(outbox: Outbox) -> str:
         "<style>body{font:15px system-ui;margin:2rem;max-width:60rem}article{border:1px solid #ccc;"
         "border-radius:6px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}h2{font-size:1.1rem}</style>"
         "</head><body><h1>Local outbox</h1>"
-        "<p>Every email, SMS and voice message the local stack sent, newest first."
+        "<p>Every email, SMS, voice message and webhook the local stack sent, newest first."
         " JSON: <a href='/_local/outbox'>/_local/outbox</a></p>"
         f"{rows or '<p>Nothing sent yet.</p>'}</body></html>"
     )

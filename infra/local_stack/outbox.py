@@ -1,4 +1,4 @@
-"""What the system sent: every email (SES), SMS (SNS) and voice message, newest first.
+"""What the system sent: every email (SES), SMS (SNS), voice message and webhook, newest first.
 
 moto records sent mail and SMS without a time; the outbox wraps the backends' send methods
 so each message is stamped when it was accepted. moto has no voice service at all (AWS End User
@@ -33,12 +33,16 @@ VOICE_EVENT = "before-send.pinpoint-sms-voice-v2.SendVoiceMessage"
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    channel: str  # email, sms, voice
+    channel: str  # email, sms, voice, webhook
     to: list[str]
     subject: str
     body: str
     sent_at: str
     message_id: str
+    #: webhooks only: whether the receiver found the signature valid, and what it answered
+    signature: str | None = None
+    answered: int | None = None
+    signature_header: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,7 +76,7 @@ class Outbox:
         def send_email(backend: Any, source: str, subject: str, body: str, destinations: Any) -> Any:
             message = original_email(backend, source, subject, body, destinations)
             recipients = [a for addresses in destinations.values() for a in addresses]
-            outbox.add(OutboxMessage("email", recipients, subject, body, _now(), message.id))
+            outbox.add(OutboxMessage("email", recipients, subject, body, now_stamp(), message.id))
             return message
 
         def send_raw_email(backend: Any, source: str, destinations: list[str], raw_data: str) -> Any:
@@ -82,7 +86,9 @@ class Outbox:
             text = part.get_content() if part is not None else ""
             recipients = destinations or [str(parsed.get("To", ""))]
             outbox.add(
-                OutboxMessage("email", recipients, str(parsed.get("Subject", "")), text, _now(), message.id)
+                OutboxMessage(
+                    "email", recipients, str(parsed.get("Subject", "")), text, now_stamp(), message.id
+                )
             )
             return message
 
@@ -91,7 +97,7 @@ class Outbox:
         ) -> str:
             message_id = original_publish(backend, message, arn, phone_number, **kw)
             if phone_number:
-                outbox.add(OutboxMessage("sms", [phone_number], "", message, _now(), message_id))
+                outbox.add(OutboxMessage("sms", [phone_number], "", message, now_stamp(), message_id))
             return message_id
 
         original_stub = BotocoreStubber.process_request
@@ -130,12 +136,12 @@ class Outbox:
                 [payload.get("DestinationPhoneNumber", "")],
                 "",
                 payload.get("MessageBody", ""),
-                _now(),
+                now_stamp(),
                 message_id,
             )
         )
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps({"MessageId": message_id})
 
 
-def _now() -> str:
+def now_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")

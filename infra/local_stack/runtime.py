@@ -18,6 +18,7 @@ from local_stack.mail import LocalSmtp, QueuePoller, SesInbound
 from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
+from local_stack.webhooks import WebhookReceiver
 from privacy_rights.data_map import load_data_map
 
 #: What the local stack changes from the template's defaults, and why.
@@ -42,6 +43,7 @@ class RunningStack:
     aws_endpoint: str | None = None
     api: LocalApi | None = None
     smtp: LocalSmtp | None = None
+    webhooks: WebhookReceiver | None = None
 
     @property
     def inbound(self) -> SesInbound:
@@ -71,7 +73,7 @@ class RunningStack:
 
 def _deploy(
     session: boto3.Session, stack_name: str, parameters: dict[str, str], exits: ExitStack
-) -> tuple[DeployedStack, InProcessLambdas, Outbox]:
+) -> tuple[DeployedStack, InProcessLambdas, Outbox, WebhookReceiver]:
     lambdas = InProcessLambdas()
     outbox = Outbox()
     exits.enter_context(lambdas.installed())
@@ -90,7 +92,23 @@ def _deploy(
     exits.callback(restore_environment, previous)
     _forget_cached_settings()
     exits.callback(_forget_cached_settings)
-    return stack, lambdas, outbox
+    return stack, lambdas, outbox, _webhook_receiver(session, stack, outbox, exits)
+
+
+def _webhook_receiver(
+    session: boto3.Session, stack: DeployedStack, outbox: Outbox, exits: ExitStack
+) -> WebhookReceiver:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+
+    provider = SecretsProvider(boto3_client=session.client("secretsmanager"))
+    secrets = SecretsManagerWebhookSecrets(provider, stack.ref("WebhookSigningSecret"), 0)
+    receiver = WebhookReceiver(outbox, secrets.for_receiver)
+    receiver.start()
+    exits.callback(receiver.stop)
+    exits.enter_context(receiver.resolving())
+    return receiver
 
 
 def _forget_cached_settings() -> None:
@@ -106,8 +124,8 @@ def in_process_stack(
     """For integration tests: moto in-process, no sockets."""
     with ExitStack() as exits:
         session = exits.enter_context(in_process_aws())
-        stack, lambdas, outbox = _deploy(session, stack_name, parameters or {}, exits)
-        yield RunningStack(session=session, stack=stack, lambdas=lambdas, outbox=outbox)
+        stack, lambdas, outbox, webhooks = _deploy(session, stack_name, parameters or {}, exits)
+        yield RunningStack(session=session, stack=stack, lambdas=lambdas, outbox=outbox, webhooks=webhooks)
 
 
 @contextmanager
@@ -128,11 +146,13 @@ def served_stack(
             "PublicBaseUrl": f"http://{host}:{api_port}",
             "AllowedOrigins": f"http://{host}:{api_port}",
         }
-        stack, lambdas, outbox = _deploy(session, stack_name, overrides | (parameters or {}), exits)
+        stack, lambdas, outbox, webhooks = _deploy(session, stack_name, overrides | (parameters or {}), exits)
         api = LocalApi(stack, lambdas, outbox, host=host, port=api_port, storage_origin=endpoint)
         api.start()
         exits.callback(api.stop)
-        running = RunningStack(session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api)
+        running = RunningStack(
+            session, stack, lambdas, outbox, aws_endpoint=endpoint, api=api, webhooks=webhooks
+        )
         privacy_address = f"{stack.parameters['PrivacyLocalPart']}@{stack.parameters['MailDomain']}"
         smtp = LocalSmtp(running.inbound, privacy_address, host=host, port=smtp_port)
         smtp.start()

@@ -172,7 +172,7 @@ def tenants(scale: Scale) -> tuple[Tenant, ...]:
                 tenant_id=tenant_id,
                 name=f"{_PLACES[offset % len(_PLACES)]} {_TRADES[(offset // len(_PLACES)) % len(_TRADES)]}",
                 privacy_email=f"privacy@{tenant_id}.example",
-                webhook_url=f"http://127.0.0.1:9/{tenant_id}",
+                webhook_url=f"https://hooks.{tenant_id}.example/callx/privacy/{tenant_id}",
                 instruction=_INSTRUCTIONS[offset % len(_INSTRUCTIONS)],
                 tracking_number=f"+1628555{1000 + number:04d}",
             )

@@ -13,8 +13,14 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from privacy_rights.adapters.customers import Customers
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights.business_instructions import released_pointers
 from privacy_rights.errors import NotFound, NotInQueue, Unauthenticated
-from privacy_rights.export_service import released_pointers
+from privacy_rights.webhooks import (
+    DEFAULT_TOLERANCE_SECONDS,
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    SigningSecrets,
+)
 from privacy_rights.workflow import Workflow
 
 
@@ -46,14 +52,45 @@ def businesses_asked(ledger: dict[str, Any]) -> list[str]:
     )
 
 
+class WebhookSettings(BaseModel):
+    """Where CallX posts a business's notices and the secret that signs them (how to check a
+    signature: ``privacy_rights.webhooks``' module documentation)."""
+
+    tenant_id: str
+    url: str | None
+    secret_hex: str
+    previous_secret_hex: str | None
+    signature_header: str = SIGNATURE_HEADER
+    event_id_header: str = EVENT_ID_HEADER
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS
+
+
 class CustomerService:
     def __init__(
-        self, store: RequestStore, work: WorkStore, customers: Customers, workflow: Workflow
+        self,
+        store: RequestStore,
+        work: WorkStore,
+        customers: Customers,
+        workflow: Workflow,
+        webhook_secrets: SigningSecrets,
     ) -> None:
         self._store = store
         self._work = work
         self._customers = customers
         self._workflow = workflow
+        self._webhook_secrets = webhook_secrets
+
+    def webhook(self, principal: str) -> WebhookSettings:
+        """A business's own webhook settings, its signing secret included: the IAM principal
+        that speaks for it is the only one that can read them."""
+        tenant = self._tenant(principal)
+        current, previous = self._webhook_secrets.for_receiver(tenant)
+        return WebhookSettings(
+            tenant_id=tenant,
+            url=self._customers.customer(tenant).get("webhook_url"),
+            secret_hex=current.hex(),
+            previous_secret_hex=previous[0].hex() if previous else None,
+        )
 
     def _tenant(self, principal: str) -> str:
         tenant = self._customers.tenant_of(principal)

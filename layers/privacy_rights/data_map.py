@@ -123,6 +123,14 @@ class Recipient(_Strict):
     kind: Literal["processor", "third_party", "customer_system"]
     notify: Literal["webhook", "contract", "customer", "none"]
     why_none: str | None = None
+    #: where a ``webhook`` recipient takes signed notices (the last path segment names it)
+    endpoint: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Recipient:
+        if (self.notify == "webhook") != (self.endpoint is not None):
+            raise ValueError(f"{self.name}: a webhook recipient, and only one, gives its endpoint")
+        return self
 
 
 class ResolutionLimits(_Strict):

@@ -108,3 +108,9 @@ class ExportExpired(DomainError):
     """The export's download period is over (the service checks, whatever S3 still holds)."""
 
     public_message = "This download has expired. Ask again and we will prepare a new one."
+
+
+class ErasureIncomplete(DomainError):
+    """After erasing, a store still holds what it should not: the step fails, ops replay it."""
+
+    public_message = "The erasure could not be confirmed yet."

@@ -17,22 +17,22 @@ import html
 import io
 import json
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Protocol
 
-from privacy_rights import notices
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
+from privacy_rights.business_instructions import BusinessInstructions
 from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ExportExpired, NotFound
 from privacy_rights.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
-from privacy_rights.ports import Messenger
 from privacy_rights.redaction import redact
+from privacy_rights.workflow import REVIEW_STEP
 
 EXPORT_LIFETIME = timedelta(days=7)
 LINK_SECONDS = 900
@@ -55,10 +55,6 @@ class ArchiveWriter(Protocol):
     def download_url(self, key: str, seconds: int) -> str: ...
 
 
-class CustomerDirectory(Protocol):
-    def customer(self, tenant_id: str) -> dict[str, str]: ...
-
-
 @dataclass
 class Withheld:
     items: Counter[str] = field(default_factory=Counter)
@@ -79,17 +75,15 @@ class ExportService:
         data_map: DataMap,
         reader: RecordReader,
         archive: ArchiveWriter,
-        customers: CustomerDirectory,
-        messenger: Messenger | None = None,
+        instructions: BusinessInstructions,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._messenger = messenger
         self._store = store
         self._work = work
         self._map = data_map
         self._reader = reader
         self._archive = archive
-        self._customers = customers
+        self._instructions = instructions
         self._clock = clock
 
     # -- plan --------------------------------------------------------------------------------
@@ -100,67 +94,21 @@ class ExportService:
         asked, and its answer, in the ledger, decides when this step runs again)."""
         request = self._store.get(request_id)
         ledger = self._store.ledger(request_id)
-        by_store: dict[str, list[Any]] = defaultdict(list)
-        elsewhere: Counter[tuple[str, str, str]] = Counter()
-        to_ask: Counter[tuple[str, str]] = Counter()
+        split = self._instructions.split(request, ledger)
+        self._instructions.tell(request, ledger, split)
         categories_only = request.scope is AccessScope.CATEGORIES
-        for pointer in released_pointers(self._work, request):
-            tenant = pointer.get("tenant_id")
-            if pointer["controller"] == "customer" and tenant:
-                instruction = self._customers.customer(tenant).get("instruction", "fulfil")
-                if instruction == "ask":
-                    answer = ledger.get(f"customer:{tenant}")
-                    if answer is None:
-                        to_ask[(tenant, pointer["store"])] += 1
-                        continue
-                    instruction = "fulfil" if answer.get("decision") == "release" else "answers_itself"
-                if instruction != "fulfil":
-                    elsewhere[(pointer["store"], tenant, instruction)] += 1
-                    continue
-            if not categories_only:
-                by_store[pointer["store"]].append(pointer["pointer"])
-        self._tell_businesses(request, ledger, to_ask, elsewhere)
+        by_store = {} if categories_only else dict(split.ours)
         plan = {
             "request_id": request_id,
             "categories_only": categories_only,
-            "stores": dict(by_store),
-            "elsewhere": [
-                {"store": s, "tenant_id": t, "instruction": i, "records": n}
-                for (s, t, i), n in sorted(elsewhere.items())
-            ],
+            "stores": by_store,
+            "elsewhere": split.elsewhere_rows(),
         }
         self._work.put_json(_part_key(request_id, "plan"), plan)
         return {
             "sources": [{"request_id": request_id, "store": name} for name in sorted(by_store)],
-            "ask": sorted({tenant for tenant, _ in to_ask}),
+            "ask": split.asked,
         }
-
-    def _tell_businesses(
-        self,
-        request: RightsRequest,
-        ledger: dict[str, Any],
-        to_ask: Counter[tuple[str, str]],
-        elsewhere: Counter[tuple[str, str, str]],
-    ) -> None:
-        """Each business once per request: asked for its instruction, or given what it needs to
-        answer the person itself."""
-        counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        for (tenant, store), n in to_ask.items():
-            counts[(tenant, "ask")][store] = n
-        for (store, tenant, instruction), n in elsewhere.items():
-            if instruction == "forward":
-                counts[(tenant, "forward")][store] = n
-        for (tenant, kind), records in sorted(counts.items()):
-            step = f"customer_told:{tenant}"
-            if step in ledger or self._messenger is None:
-                continue
-            business = self._customers.customer(tenant)
-            notice = notices.to_business(request, business.get("name", tenant), records, kind)
-            if business.get("privacy_email"):
-                self._messenger.send_email(
-                    business["privacy_email"], notice.subject, notice.text, request.request_id
-                )
-            self._store.complete_step(request.request_id, step, {"kind": kind, "records": records}, ACTOR)
 
     # -- collect -----------------------------------------------------------------------------
 
@@ -187,10 +135,23 @@ class ExportService:
             result = {"verdict": {"result": "completed", "outcome": Outcome.NOTHING_HELD.value}}
             self._store.complete_step(request_id, "export.package", result, ACTOR)
             return result
+        roles = _call_roles(parts.get("calls", []), request)
+        transcripts = {r["call_id"]: r for r in self._transcripts(parts.get("transcripts", []))}
+        review = ledger.get("review")
+        if review is None:
+            to_review = self._recordings_to_review(parts.get("recordings", []), roles, transcripts)
+            if to_review:
+                self._store.complete_step(request_id, REVIEW_STEP, {"recordings": to_review}, ACTOR)
+                call_ids = [r["call_id"] for r in to_review]
+                self._store.record(request_id, ACTOR, "export.review_needed", {"call_ids": call_ids})
+                return {"review": {"recordings": len(to_review)}}
+        release_one_channel = review is not None and review.get("decision") == "approve"
         key = f"exports/{request_id}/{self._clock().strftime('%Y%m%dT%H%M%SZ')}.zip"
         withheld = Withheld()
         with self._archive.open(key) as sink, zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
-            counts = self._write_sources(archive, request, parts, withheld)
+            counts = self._write_sources(
+                archive, request, parts, roles, transcripts, withheld, release_one_channel
+            )
             manifest = self._manifest(request, plan, counts, withheld)
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
             archive.writestr("index.html", _index_html(manifest))
@@ -218,11 +179,12 @@ class ExportService:
         archive: zipfile.ZipFile,
         request: RightsRequest,
         parts: dict[str, list[Any]],
+        roles: dict[str, str],
+        transcripts: dict[str, dict[str, Any]],
         withheld: Withheld,
+        release_one_channel: bool,
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
-        roles = _call_roles(parts.get("calls", []), request)
-        transcripts = {r["call_id"]: r for r in self._transcripts(parts.get("transcripts", []))}
         portable = request.type is RequestType.PORTABILITY
         for name, records in sorted(parts.items()):
             store = self._map.store(name)
@@ -254,7 +216,7 @@ class ExportService:
                     archive.writestr(f"transcripts/{call_id}.json", json.dumps(kept, indent=2))
                     counts[name] += 1
                 elif name == "recordings" and self._write_recording(
-                    archive, store, obj, transcripts.get(call_id), role, withheld
+                    archive, store, obj, transcripts.get(call_id), role, withheld, release_one_channel
                 ):
                     counts[name] += 1
         return counts
@@ -264,6 +226,37 @@ class ExportService:
         for obj in objects:
             yield json.loads(self._reader.read_object(store, obj["key"]))
 
+    def _recordings_to_review(
+        self,
+        recordings: list[dict[str, Any]],
+        roles: dict[str, str],
+        transcripts: dict[str, dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """One-channel recordings with another private individual in them: on one channel their
+        voices overlap the subject's, so silencing by turn is a judgement ops make (listening),
+        not one the service makes alone. Only recordings whose transcript has such turns have
+        their header read."""
+        store = self._map.store("recordings")
+        found = []
+        for obj in recordings:
+            call_id = _call_id_of(obj["key"])
+            transcript = transcripts.get(call_id)
+            if transcript is None:
+                continue
+            turns = _other_turns(transcript, roles.get(call_id, "caller"))
+            if not turns:
+                continue
+            with self._reader.open_object(store, obj["key"]) as source:
+                try:
+                    with pcm_reader(source) as reader:
+                        channels = reader.getnchannels()
+                except UnsupportedAudio:
+                    continue  # withheld when packaged, whatever ops say
+            if channels == 1:
+                spans = [[float(t["start"]), float(t["end"])] for t in turns]
+                found.append({"call_id": call_id, "key": obj["key"], "other_turns": spans})
+        return found
+
     def _write_recording(
         self,
         archive: zipfile.ZipFile,
@@ -272,16 +265,17 @@ class ExportService:
         transcript: dict[str, Any] | None,
         role: str,
         withheld: Withheld,
+        release_one_channel: bool,
     ) -> bool:
         """A recording goes out with the other private individuals silenced: by turn (from its
         transcript) and, for an agent, the caller's whole channel. Without a transcript to say
-        who speaks when, or as one channel with another person in it, it is held back."""
-        others = {"caller", "third_party"} if role == "agent" else {"third_party"}
+        who speaks when it is held back; as one channel with another person in it, it goes out
+        only if ops reviewed it and released it."""
         name = obj["key"].rsplit("/", 1)[-1]
         if transcript is None:
             withheld.add("recording_without_transcript")
             return False
-        other_turns = [t for t in transcript.get("turns", []) if t.get("speaker") in others]
+        other_turns = _other_turns(transcript, role)
         with self._reader.open_object(store, obj["key"]) as source:
             try:
                 reader = pcm_reader(source)
@@ -291,7 +285,7 @@ class ExportService:
             with reader:
                 # The recording's own header says how many channels it has: no metadata call.
                 channels = reader.getnchannels()
-                if other_turns and channels == 1 and role != "agent":
+                if other_turns and channels == 1 and not release_one_channel:
                     withheld.add("one_channel_recording_with_another_person")
                     return False
                 spans = [Silence(float(t["start"]), float(t["end"])) for t in other_turns]
@@ -339,7 +333,7 @@ class ExportService:
             "found_not_released": not_released,
             "answered_by_the_business": [
                 {
-                    "business": self._customers.customer(e["tenant_id"]).get("name", e["tenant_id"]),
+                    "business": self._instructions.customer(e["tenant_id"]).get("name", e["tenant_id"]),
                     "source": e["store"],
                     "records": e["records"],
                     "instruction": e["instruction"],
@@ -359,13 +353,6 @@ class ExportService:
         url = self._archive.download_url(export["key"], LINK_SECONDS)
         self._store.record(request.request_id, actor, "export.downloaded", {"key": export["key"]})
         return url
-
-
-def released_pointers(work: WorkStore, request: RightsRequest) -> list[dict[str, Any]]:
-    """The records resolution released for this request (pointers only)."""
-    if request.resolution is None or not request.resolution.pointers_key:
-        return []
-    return [p for p in work.get_json(request.resolution.pointers_key) if p["released"]]
 
 
 def _call_id_of(key: str) -> str:
@@ -414,8 +401,18 @@ def _redacted_row(row: dict[str, Any], withheld: Withheld) -> dict[str, Any]:
     return cleaned
 
 
+def _others(role: str) -> set[str]:
+    """Who else speaks in a call, as its transcript names them: for an agent the callers too."""
+    return {"caller", "third_party"} if role == "agent" else {"third_party"}
+
+
+def _other_turns(transcript: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    others = _others(role)
+    return [t for t in transcript.get("turns", []) if t.get("speaker") in others]
+
+
 def _own_turns(document: dict[str, Any], role: str, withheld: Withheld) -> dict[str, Any]:
-    others = {"caller", "third_party"} if role == "agent" else {"third_party"}
+    others = _others(role)
     turns = []
     for turn in document.get("turns", []):
         if turn.get("speaker") in others:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights import clocks
+from privacy_rights import clocks, notices
 from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.permission_documents import PermissionDocuments
 from privacy_rights.adapters.request_store import RequestStore
@@ -112,6 +112,8 @@ class StatusView(BaseModel):
     download_until: datetime | None = None
     #: an agent or guardian asks, and their signed permission has not arrived yet
     permission_needed: bool = False
+    #: a completed deletion: what was erased, what is kept and why (the receipt, in words)
+    erasure_receipt: str | None = None
 
 
 #: What a requester sees of the trail: the milestones, never who did what internally.
@@ -128,6 +130,7 @@ PUBLIC_EVENTS = {
     "deadline.extended": "deadline extended",
     "export.packaged": "your data is ready to download",
     "export.downloaded": "your data was downloaded",
+    "erasure.verified": "your data was erased and the erasure checked",
     "permission.received_by_email": "signed permission received",
 }
 
@@ -332,6 +335,9 @@ class IntakeService:
             due_at=request.current_due,
             timeline=timeline,
             download_until=_download_until(request),
+            erasure_receipt=(
+                notices.erasure_receipt_text(request.extra["erasure"]) if "erasure" in request.extra else None
+            ),
             permission_needed=bool(
                 request.requester is not None
                 and not request.is_final

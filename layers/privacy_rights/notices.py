@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from privacy_rights.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
 
@@ -122,6 +123,9 @@ def final(request: RightsRequest, link: str) -> Notice:
                     "\n\nPart of your data is held for businesses that use CallX to handle their calls; they "
                     f"decide about it and will answer you directly: {', '.join(export['answered_by'])}."
                 )
+        erasure = request.extra.get("erasure")
+        if erasure:
+            body += "\n\n" + erasure_receipt_text(erasure)
         headline = "is complete"
     text = (
         f"{body}\n\nReference: {request.request_id}. We keep a record of your request and of our answer "
@@ -140,6 +144,56 @@ def final(request: RightsRequest, link: str) -> Notice:
     return Notice(
         subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms, voice=voice
     )
+
+
+def erasure_receipt_text(receipt: dict[str, Any]) -> str:
+    """The deletion receipt as the person reads it: per store what went, what stays and why."""
+
+    def name(store: str) -> str:
+        return store.replace("_", " ")
+
+    erased, kept = [], []
+    for store, result in receipt["stores"].items():
+        if result.get("deleted"):
+            versions = " (every stored version)" if result.get("versions_deleted") else ""
+            erased.append(f"- {name(store)}: {result['deleted']} deleted{versions}")
+        if result.get("muted"):
+            erased.append(
+                f"- {name(store)}: your side taken out of {result['muted']} (the business keeps its agent's "
+                "side; no earlier version is kept)"
+            )
+        if result.get("tombstoned"):
+            kept.append(
+                f"- {name(store)}: {result['tombstoned']} records keep only "
+                f"{', '.join(f.replace('_', ' ') for f in result['kept_fields'])}; your number, name and "
+                f"other details are deleted. Why: {result['basis']}"
+            )
+        if result.get("retained"):
+            until = f" until {result['until']}" if result.get("until") else ""
+            kept.append(f"- {name(store)}: {result['retained']} records kept{until}. Why: {result['basis']}")
+    lines = ["What we erased:", *(erased or ["- nothing else held by CallX"])]
+    if kept:
+        lines += ["", "What we keep, and why:", *kept]
+    for hold in receipt.get("held", []):
+        lines += [
+            "",
+            f"{hold['records']} records in {name(hold['store'])} are under a legal hold and are "
+            "kept until it ends; they will then be erased.",
+        ]
+    businesses = sorted({row["business"] for row in receipt.get("answered_by_the_business", [])})
+    if businesses:
+        lines += [
+            "",
+            "Part of your data is held for businesses that use CallX; they decide about it and will "
+            f"answer you directly: {', '.join(businesses)}.",
+        ]
+    lines += [
+        "",
+        f"Copies in our backups expire by {receipt['backups_expire_by']}; if a backup were restored before "
+        "then, your erasure would be applied again. We will not collect your data again from our own "
+        "systems or business customers' imports.",
+    ]
+    return "\n".join(lines)
 
 
 def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:

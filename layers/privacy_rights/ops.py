@@ -20,13 +20,14 @@ from privacy_rights.models import (
     Channel,
     DenialReason,
     Outcome,
+    RequestType,
     ResolutionSummary,
     RightsRequest,
     Status,
     utc_now,
 )
 from privacy_rights.ports import WorkflowStarter
-from privacy_rights.workflow import Verdict, Workflow
+from privacy_rights.workflow import REVIEW_STEP, Verdict, Workflow
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
@@ -75,6 +76,8 @@ class RequestDetail(BaseModel):
     failure: dict[str, Any] | None
     waiting_for: list[str]
     completed_steps: list[str]
+    #: recordings an export holds for an ops review (one channel, another person in it)
+    recordings_to_review: list[dict[str, Any]] = Field(default_factory=list)
     resolution: ResolutionSummary | None
     replays: int
     execution_status: str | None
@@ -124,6 +127,10 @@ class CancelCommand(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason
+
+
+class EraseHeldCommand(CancelCommand):
+    """Erase what a deletion kept back under a hold that has since been released."""
 
 
 class OpsService:
@@ -184,6 +191,7 @@ class OpsService:
             ]
         timeline.sort(key=lambda row: row.at)
         subject = request.subject
+        ledger = self._store.ledger(request_id)
         return RequestDetail(
             request_id=request.request_id,
             type=request.type.value,
@@ -203,7 +211,8 @@ class OpsService:
             denial=request.denial.model_dump(mode="json") if request.denial else None,
             failure=request.failure.model_dump(mode="json") if request.failure else None,
             waiting_for=self._store.waiting_for(request_id),
-            completed_steps=sorted(self._store.ledger(request_id)),
+            completed_steps=sorted(ledger),
+            recordings_to_review=ledger.get(REVIEW_STEP, {}).get("recordings", []),
             resolution=request.resolution,
             replays=request.replays,
             execution_status=self._history.status(_execution_names(request)[-1]),
@@ -243,10 +252,38 @@ class OpsService:
         self._starter.start(request_id, execution_name=name)
         return {"request_id": request_id, "execution": name}
 
+    def erase_held(self, request_id: str, command: EraseHeldCommand, operator: str) -> dict[str, Any]:
+        """A deletion answered while a legal hold kept records back: once the hold is released,
+        its erasure runs again for what was held (a new execution; the steps before it return
+        their recorded results). Records still under an active hold stay held."""
+        request = self._store.get(request_id)
+        receipt = request.extra.get("erasure") or {}
+        if request.type is not RequestType.DELETION or not receipt.get("held"):
+            raise errors.IllegalTransition(
+                request.status, request.status, "it kept nothing back under a hold"
+            )
+        if self._history.status(_execution_names(request)[-1]) == "RUNNING":
+            raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
+        for step in sorted(self._store.ledger(request_id)):
+            if step.startswith(("erase:", "erasure.")):
+                self._store.clear_step(request_id, step, operator, command.reason)
+        request = self._store.get(request_id)
+        replayed = self._store.save(
+            request.model_copy(update={"replays": request.replays + 1}),
+            operator,
+            "ops.erase_held",
+            {"reason": command.reason},
+        )
+        name = f"{request_id}-r{replayed.replays}"
+        self._starter.start(request_id, execution_name=name)
+        return {"request_id": request_id, "execution": name}
+
     def decide(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
         waiting = self._store.waiting_for(request_id)
         if "customer" in waiting:
             return self._without_the_businesses(request_id, command, operator)
+        if "review" in waiting:
+            return self._review_recordings(request_id, command, operator)
         kind = "decision" if "decision" in waiting else "fulfilment" if "fulfilment" in waiting else None
         if kind is None:
             raise errors.WaitNotPending("decision")
@@ -267,6 +304,25 @@ class OpsService:
             answer["verdict"] = verdict.model_dump(mode="json", exclude_none=True)
         self._workflow.answer(request_id, kind, answer, operator)
         return {"request_id": request_id, "answered": kind, "decision": command.decision}
+
+    def _review_recordings(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        """One-channel recordings with another person in them (listed in the audit entry
+        ``export.review_needed``): ``approve`` releases them with that person's turns silenced,
+        ``narrow`` keeps them out (the export reports them as withheld)."""
+        if command.decision not in ("approve", "narrow"):
+            raise errors.ValidationFailed(
+                {
+                    "decision": "this export waits for a review of recordings: approve releases them "
+                    "with the other person's turns silenced, narrow withholds them"
+                }
+            )
+        self._store.record(
+            request_id, operator, "ops.review", {"decision": command.decision, "reason": command.reason}
+        )
+        self._workflow.answer(
+            request_id, "review", {"decision": command.decision, "reason": command.reason}, operator
+        )
+        return {"request_id": request_id, "answered": "review", "decision": command.decision}
 
     def _without_the_businesses(
         self, request_id: str, command: DecisionCommand, operator: str

@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -187,6 +188,11 @@ def _replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     return result, f"Replaying {args.request_id} as execution {result['execution']}."
 
 
+def _erase_held(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call("POST", f"/ops/requests/{args.request_id}/erase-held", {"reason": args.reason})
+    return result, f"Erasing what {args.request_id} kept under a hold, as execution {result['execution']}."
+
+
 def _decide(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     body = _present(
         decision=args.decision,
@@ -334,6 +340,99 @@ def _add_mail_commands(commands: Any) -> None:
     replay.set_defaults(run=_mail_replay)
 
 
+def _hold_state(hold: dict[str, Any]) -> str:
+    if hold.get("released_at"):
+        return "released"
+    if hold.get("until") and hold["until"] < date.today().isoformat():
+        return "expired"
+    return "active"
+
+
+def _hold_line(hold: dict[str, Any]) -> str:
+    held = f"customer {hold['tenant_id']}" if hold["scope"] == "customer" else "a subject"
+    until = f" until {hold['until']}" if hold.get("until") else ""
+    return f"Hold {hold['hold_id']} on {held} ({hold['matter']}){until}: {_hold_state(hold)}."
+
+
+def _holds_list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    rows = client.call("GET", "/ops/holds" + ("?all=true" if args.all else ""))
+    table = _table(
+        [
+            (
+                r["hold_id"],
+                _hold_state(r),
+                f"customer {r['tenant_id']}" if r["tenant_id"] else f"{len(r['subject_keys'])} keys",
+                r["matter"],
+                r["placed_at"][:19],
+                r["placed_by"].rsplit("/", 1)[-1],
+                r.get("until") or "",
+            )
+            for r in rows
+        ],
+        ("hold", "state", "covers", "matter", "placed", "by", "until"),
+    )
+    return rows, table if rows else "No holds."
+
+
+def _holds_place(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = _present(
+        email=args.email,
+        phone=args.phone,
+        tenant_id=args.tenant,
+        matter=args.matter,
+        reason=args.reason,
+        until=args.until,
+    )
+    hold = client.call("POST", "/ops/holds", body)
+    return hold, "Placed. " + _hold_line(hold)
+
+
+def _holds_release(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    hold = client.call("POST", f"/ops/holds/{args.hold_id}/release", {"reason": args.reason})
+    return hold, _hold_line(hold) + " Replay the deletions it held back to erase what it kept."
+
+
+def _add_hold_commands(commands: Any) -> None:
+    holds = commands.add_parser("holds", help="legal holds: keep a subject's or customer's data from erasure")
+    sub = holds.add_subparsers(dest="holds_command", required=True)
+    listing = sub.add_parser("list", help="holds in force")
+    listing.add_argument("--all", action="store_true", help="released and expired holds too")
+    listing.set_defaults(run=_holds_list)
+    place = sub.add_parser("place", help="hold a subject (email and/or phone) or a business customer")
+    place.add_argument("--email")
+    place.add_argument("--phone")
+    place.add_argument("--tenant", help="a business customer's tenant id (instead of email/phone)")
+    place.add_argument("--matter", required=True, help="the case or inquiry reference")
+    place.add_argument("--reason", required=True, help="why the data must be kept (kept in the audit trail)")
+    place.add_argument("--until", metavar="YYYY-MM-DD", help="the last day of the hold, if it has one")
+    place.set_defaults(run=_holds_place)
+    release = sub.add_parser("release", help="release a hold (deletions held back can then be replayed)")
+    release.add_argument("hold_id")
+    release.add_argument("--reason", required=True)
+    release.set_defaults(run=_holds_release)
+
+
+def _add_rerun_commands(commands: Any) -> None:
+    replay = commands.add_parser("replay", help="run a request's workflow again from where it stopped")
+    replay.add_argument("request_id")
+    replay.add_argument("--reason", required=True)
+    replay.add_argument(
+        "--step", help="also run this completed step again (e.g. resolve), clearing its result"
+    )
+    replay.set_defaults(run=_replay)
+    erase_held = commands.add_parser(
+        "erase-held", help="after a hold is released: erase what a deletion kept back under it"
+    )
+    erase_held.add_argument("request_id")
+    erase_held.add_argument("--reason", required=True)
+    erase_held.set_defaults(run=_erase_held)
+
+
+def _add_command_groups(commands: Any) -> None:
+    _add_mail_commands(commands)
+    _add_hold_commands(commands)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="privacy-ops", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -375,15 +474,14 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("request_id")
     show.set_defaults(run=_show)
 
-    replay = commands.add_parser("replay", help="run a request's workflow again from where it stopped")
-    replay.add_argument("request_id")
-    replay.add_argument("--reason", required=True)
-    replay.add_argument(
-        "--step", help="also run this completed step again (e.g. resolve), clearing its result"
-    )
-    replay.set_defaults(run=_replay)
+    _add_rerun_commands(commands)
 
-    decide = commands.add_parser("decide", help="answer a request waiting for a decision or its fulfilment")
+    decide = commands.add_parser(
+        "decide",
+        help="answer a request waiting for a decision, its fulfilment, silent businesses (approve: go on "
+        "without them) or a review of one-channel recordings (approve: release with the other person's "
+        "turns silenced; narrow: withhold them)",
+    )
     decide.add_argument("request_id")
     decide.add_argument("decision", choices=["approve", "narrow", "deny", "complete"])
     decide.add_argument("--reason", required=True)
@@ -418,7 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     phone.add_argument("--details")
     phone.add_argument("--opt-out-of", nargs="*", choices=OPT_OUT_PURPOSES)
     phone.set_defaults(run=_phone)
-    _add_mail_commands(commands)
+    _add_command_groups(commands)
     return parser
 
 

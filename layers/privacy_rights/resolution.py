@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from privacy_rights.data_map import DataMap, Lookup, Store
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.models import ResolutionSummary, StoreCount, utc_now
+from privacy_rights.models import ResolutionSummary, RightsRequest, StoreCount, utc_now
 
 UNPROVEN = "unproven_identifier"
 BEFORE_HELD_SINCE = "before_phone_held_since"
@@ -272,6 +272,14 @@ def roots_of(
     if account_id:
         roots.append(Root("account_id", account_id, "account_id" in proven))
     return roots
+
+
+def request_roots(request: RightsRequest) -> list[Root]:
+    """A request's identifiers as resolution roots (proven or not, as verification left them)."""
+    subject = request.subject
+    return roots_of(
+        subject.email, subject.phone, subject.account_id, request.proven_identifiers, subject.phone_held_since
+    )
 
 
 def resolved_at_text(moment: datetime) -> str:

@@ -15,7 +15,7 @@ from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import WORKFLOW_ACTOR, ResolutionSummary, utc_now
 from privacy_rights.ports import KeyRingSource
-from privacy_rights.resolution import Resolver, Root, resolved_at_text, roots_of
+from privacy_rights.resolution import Resolver, Root, request_roots, resolved_at_text, roots_of
 
 LOOKUP_STREAM = "audit:ops-lookups"
 
@@ -52,14 +52,7 @@ class ResolveService:
 
     def resolve_request(self, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)
-        subject = request.subject
-        roots = roots_of(
-            subject.email,
-            subject.phone,
-            subject.account_id,
-            request.proven_identifiers,
-            subject.phone_held_since,
-        )
+        roots = request_roots(request)
         pointers_key = f"resolutions/{request_id}/{resolved_at_text(utc_now())}.json"
         resolution = self._new_resolver().resolve(roots, pointers_key=pointers_key)
         self._work.put_json(pointers_key, [record.as_json() for record in resolution.records])

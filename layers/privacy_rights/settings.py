@@ -36,6 +36,7 @@ class Settings(BaseModel):
     counters_table: str = Field(min_length=3)
     permissions_bucket: str = Field(min_length=3)
     mail_table: str = Field(min_length=3)
+    holds_table: str = Field(min_length=3)
     #: the phone number (or pool) automated calls come from; empty: landlines get no code
     voice_origination_identity: str = ""
     #: the email-intake queue and its dead-letter queue (only the ops API replays between them)
@@ -52,6 +53,9 @@ class Settings(BaseModel):
     #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
     stores: dict[str, str] = Field(default_factory=dict)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")
+    webhook_secret: str = Field(
+        min_length=1, description="Secrets Manager name of the webhooks' master secret"
+    )
     sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     privacy_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     public_base_url: HttpUrl

@@ -30,7 +30,7 @@ class FailureInput(StepInput):
 class CallbackInput(StepInput):
     """A ``lambda:invoke.waitForTaskToken`` task: park the execution until it is answered."""
 
-    kind: Literal["verification", "decision", "fulfilment", "customer"]
+    kind: Literal["verification", "decision", "fulfilment", "customer", "review"]
     token: str = Field(min_length=1, max_length=2048)
 
 

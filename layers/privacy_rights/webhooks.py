@@ -391,3 +391,47 @@ def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
             text = value.strip()
             return float(text) if _RETRY_AFTER.fullmatch(text) else None
     return None
+
+
+# --- signed notices -----------------------------------------------------------------------------
+
+
+class SigningSecrets(Protocol):
+    def for_receiver(self, receiver_id: str) -> tuple[bytes, tuple[bytes, ...]]:
+        """The receiver's current secret and those being retired (empty outside a rotation)."""
+        ...
+
+
+def receiver_secrets(document: Mapping[str, Any], receiver_id: str) -> tuple[bytes, tuple[bytes, ...]]:
+    """From the master secret's document (``{"current": ..., "previous": ...}``) to one
+    receiver's secrets."""
+    current = str(document.get("current") or "")
+    previous = str(document.get("previous") or "")
+    retiring = (tenant_secret(previous.encode(), receiver_id),) if previous else ()
+    return tenant_secret(current.encode(), receiver_id), retiring
+
+
+class Notifier:
+    """Sends one signed event to one receiver and says, in a form fit for the audit trail, how
+    it went: never the URL (it may carry a token) nor any text the receiver sent back."""
+
+    def __init__(self, sender: WebhookSender, secrets: SigningSecrets) -> None:
+        self._sender = sender
+        self._secrets = secrets
+
+    def notify(self, url: str, receiver_id: str, event_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            require_http_url(url)
+        except ValueError:
+            # a receiver registered a URL we may not post to: recorded, never tried
+            return {"event_id": event_id, "delivered": False, "attempts": 0, "last_error": "invalid_url"}
+        current, previous = self._secrets.for_receiver(receiver_id)
+        result = self._sender.deliver(url, payload, current, event_id, previous_secrets=previous)
+        last = result.attempts[-1]
+        return {
+            "event_id": event_id,
+            "delivered": result.delivered,
+            "attempts": len(result.attempts),
+            "last_status": last.status,
+            "last_error": last.error,
+        }

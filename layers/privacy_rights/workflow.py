@@ -37,7 +37,9 @@ from privacy_rights.preferences import Purpose
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
-WaitKind = Literal["verification", "decision", "fulfilment", "customer"]
+#: the ledger step listing the recordings an export holds for ops (what they must listen to)
+REVIEW_STEP = "export.review_needed"
+WaitKind = Literal["verification", "decision", "fulfilment", "customer", "review"]
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
 PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
@@ -210,6 +212,10 @@ class Workflow:
             request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
         self._locks.release(list(request.subject_keys.values()), owner=request_id)
         self._notify(request, "final", self._final_notice)
+        follow_up = (request.extra.get("erasure") or {}).get("follow_up")
+        if follow_up:
+            # held records erased after their hold ended: the person gets the updated receipt
+            self._notify(request, f"final:follow_up:{follow_up}", self._final_notice)
         return {"status": request.status.value}
 
     def record_failure(self, request_id: str, step: str, error: str) -> dict[str, str]:

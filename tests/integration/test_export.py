@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import wave
 import zipfile
 from array import array
@@ -16,56 +17,19 @@ import pytest
 
 from local_stack import demo
 from local_stack.runtime import RunningStack
-from local_stack.synthetic import Scale, generate
-from privacy_rights.adapters.container import Container
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.data_map import load_data_map
 from privacy_rights.keyed_hash import KeyRing
 from privacy_rights.tokens import status_token
+from privacy_rights.webhooks import verify
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def seeded(running: RunningStack) -> RunningStack:
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=10)
-    )
-    return running
-
-
 Submit = Callable[[dict[str, Any], list[str]], str]
 
 
 @pytest.fixture
-def verified(
-    call_api: Callable[..., Any], container: Container, waiting_for: Callable[[str, str], None]
-) -> Submit:
-    """Submit (access under the CCPA unless the body says otherwise) and verify; the request id."""
-
-    def submit(body: dict[str, Any], proven: list[str]) -> str:
-        status, _, answer = call_api("POST", "/requests", {"type": "access", "jurisdiction": "ccpa"} | body)
-        assert status == 202, answer
-        request_id: str = answer["request_id"]
-        waiting_for(request_id, "verification")
-        container.workflow.verified(request_id, proven, actor="test-verifier")
-        return request_id
-
-    return submit
-
-
-@pytest.fixture
-def export_of(
-    seeded: RunningStack, verified: Submit, wait_for_execution: Callable[[str], dict[str, Any]]
-) -> Submit:
-    """Submitted, verified and run to the end of its workflow."""
-
-    def run(body: dict[str, Any], proven: list[str]) -> str:
-        request_id = verified(body, proven)
-        assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
-        return request_id
-
-    return run
+def export_of(run_to_end: Submit) -> Submit:
+    return run_to_end
 
 
 def _download(call_api: Callable[..., Any], key_ring: KeyRing, store: RequestStore, request_id: str) -> Any:
@@ -281,6 +245,20 @@ def test_a_business_that_decides_each_time_holds_the_export_until_it_answers(
     waiting_for(request_id, "customer")
     asked = [m for m in seeded.outbox.messages("privacy@northwind-legal.example") if request_id in m.subject]
     assert asked, "Northwind was not asked"
+    (hook,) = [m for m in seeded.outbox.messages(demo.NORTHWIND.webhook_url) if request_id in m.body]
+    assert (hook.channel, hook.subject, hook.signature, hook.answered) == (
+        "webhook",
+        "rights_request.instruction_needed",
+        "verified",
+        200,
+    )
+    event = json.loads(hook.body)
+    assert event["records"]["calls"] >= 1
+    assert event["answer"].endswith("/answer")
+    assert demo.ELENA.phone not in hook.body
+    assert demo.ELENA.email not in hook.body
+    told = store.ledger(request_id)["customer_told:northwind"]["webhook"]
+    assert (told["delivered"], told["attempts"]) == (True, 1)
 
     status, _, _ = call_api("GET", f"/customer/requests/{request_id}", operator="customer-acme")
     assert status == 404  # a request that reaches none of Acme's records is not Acme's to see
@@ -339,3 +317,124 @@ def test_ops_go_on_without_a_business_that_does_not_answer(
     assert request.outcome == "partially_complied"
     assert request.extra["export"]["answered_by"] == ["Northwind Legal"]
     assert "ops.customer" in [e.action for e in store.audit_entries(request_id)]
+
+
+def test_a_business_webhook_that_fails_is_retried_and_its_outcome_kept(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    assert seeded.webhooks is not None
+    seeded.webhooks.fail("northwind", 503)
+    elena = {"jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone}
+    request_id = verified(elena, ["email", "phone"])
+    waiting_for(request_id, "customer")
+    answers = [m.answered for m in seeded.outbox.messages(demo.NORTHWIND.webhook_url) if request_id in m.body]
+    assert answers == [200, 503]  # newest first: the retry got through
+    told = store.ledger(request_id)["customer_told:northwind"]["webhook"]
+    assert (told["delivered"], told["attempts"], told["last_status"]) == (True, 2, 200)
+
+    # The business reads its own secret, and it checks what was sent; another business's does not.
+    status, _, settings = call_api("GET", "/customer/webhook", operator="customer-northwind")
+    assert status == 200, settings
+    assert settings["url"] == demo.NORTHWIND.webhook_url
+    status, _, acme = call_api("GET", "/customer/webhook", operator="customer-acme")
+    assert status == 200
+    delivered = next(m for m in seeded.outbox.messages(demo.NORTHWIND.webhook_url) if m.answered == 200)
+    assert delivered.signature_header is not None
+    body, header, now = delivered.body.encode(), delivered.signature_header, int(time.time())
+    assert verify(bytes.fromhex(settings["secret_hex"]), body, header, now)
+    assert not verify(bytes.fromhex(acme["secret_hex"]), body, header, now)
+    status, _, _ = call_api("GET", "/customer/webhook", operator="nobody")
+    assert status == 403
+
+
+def test_a_webhook_signed_with_another_secret_is_refused_by_the_receiver(seeded: RunningStack) -> None:
+    from privacy_rights.webhooks import UrllibTransport, WebhookSender
+
+    sender = WebhookSender(UrllibTransport(), sleep=lambda _: None, max_attempts=1)
+    result = sender.deliver(demo.NORTHWIND.webhook_url, {"event": "forged"}, b"x" * 32, "forged-1")
+    assert not result.delivered
+    assert result.attempts[0].status == 401
+    (seen,) = seeded.outbox.messages(demo.NORTHWIND.webhook_url)
+    assert (seen.signature, seen.answered) == ("invalid", 401)
+
+
+def _as_one_channel(seeded: RunningStack, call_id: str) -> None:
+    """Rewrite a call's recordings on the platform as one mixed channel (as many are)."""
+    s3: Any = seeded.client("s3")
+    bucket = seeded.stack.platform_stores["recordings"]
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
+    keys = [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1].startswith(call_id)]
+    assert keys
+    for key in keys:
+        with wave.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as stereo:
+            rate, frames = stereo.getframerate(), array("h", stereo.readframes(stereo.getnframes()))
+        mixed = array(
+            "h", (max(-32768, min(32767, a + b)) for a, b in zip(frames[0::2], frames[1::2], strict=True))
+        )
+        out = io.BytesIO()
+        with wave.open(out, "wb") as mono:
+            mono.setnchannels(1)
+            mono.setsampwidth(2)
+            mono.setframerate(rate)
+            mono.writeframes(mixed.tobytes())
+        s3.put_object(Bucket=bucket, Key=key, Body=out.getvalue())
+
+
+@pytest.mark.parametrize("decision", ["approve", "narrow"])
+def test_a_one_channel_recording_with_another_person_waits_for_ops(
+    decision: str,
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    transferred = next(c for c in demo.DEMO_CALLS if c.label.startswith("dana-") and c.participants)
+    _as_one_channel(seeded, transferred.call_id)
+    request_id = verified({"phone": demo.DANA_PHONE}, ["phone"])
+    waiting_for(request_id, "review")
+    status, _, detail = call_api("GET", f"/ops/requests/{request_id}", operator="olivia")
+    assert status == 200
+    (needed,) = [e for e in detail["timeline"] if e["event"] == "export.review_needed"]
+    assert needed["detail"]["call_ids"] == [transferred.call_id]
+    (listen,) = detail["recordings_to_review"]
+    assert listen["call_id"] == transferred.call_id
+    assert listen["other_turns"]
+    refused, _, _ = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/decision",
+        {"decision": "deny", "reason": "x" * 10, "denial_reason": "manifestly_unfounded"},
+        operator="olivia",
+    )
+    assert refused == 422
+    status, _, answered = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/decision",
+        {"decision": decision, "reason": "listened: the transferred party says only their name"},
+        operator="olivia",
+    )
+    assert status == 200, answered
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    archive = _zip(seeded, store, request_id)
+    manifest = json.loads(archive.read("manifest.json"))
+    released = [n for n in archive.namelist() if n.startswith(f"recordings/{transferred.call_id}")]
+    if decision == "narrow":
+        assert released == []
+        assert manifest["withheld"]["one_channel_recording_with_another_person"] == 1
+        return
+    (name,) = released
+    transcript = json.loads(archive.read(f"transcripts/{transferred.call_id}.json"))
+    third = [t for t in transcript["turns"] if t["text"] == "[another person: withheld]"]
+    assert third
+    with wave.open(io.BytesIO(archive.read(name))) as recording:
+        assert recording.getnchannels() == 1
+        rate = recording.getframerate()
+        samples = array("h", recording.readframes(recording.getnframes()))
+    for turn in third:
+        assert not any(samples[int(float(turn["start"]) * rate) + 1 : int(float(turn["end"]) * rate) - 1])
+    assert "one_channel_recording_with_another_person" not in manifest["withheld"]

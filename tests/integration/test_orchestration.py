@@ -20,6 +20,10 @@ OPS = "alice"
 PHONE = "+14155552671"
 
 
+#: corrections are still fulfilled by ops by hand: the requests that wait for their fulfilment
+CORRECTION = {"field": "name", "corrected": "Dana W."}
+
+
 def submit(call_api: Any, **body: Any) -> str:
     status, _, answer = call_api("POST", "/requests", {"jurisdiction": "ccpa", "phone": PHONE} | body)
     assert status == 202, answer
@@ -58,7 +62,7 @@ def test_an_opt_out_runs_to_completion_without_verification(
     assert sms_count(running) == 2  # acknowledgement and confirmation, once each
 
 
-def test_a_deletion_request_waits_for_verification_then_for_its_fulfilment(
+def test_a_correction_request_waits_for_verification_then_for_its_fulfilment(
     running: RunningStack,
     call_api: Any,
     container: Container,
@@ -66,7 +70,7 @@ def test_a_deletion_request_waits_for_verification_then_for_its_fulfilment(
     wait_for_execution: Any,
     store: RequestStore,
 ) -> None:
-    request_id = submit(call_api, type="deletion")
+    request_id = submit(call_api, type="correction", corrections=[CORRECTION])
     waiting_for(request_id, "verification")
 
     container.workflow.verified(request_id, ["phone"], actor="test-verifier")
@@ -208,7 +212,7 @@ def test_two_requests_for_one_subject_are_serialized_by_the_lock(
     retry_sleeps: Any,
     eventually: Any,
 ) -> None:
-    first = submit(call_api, type="deletion")
+    first = submit(call_api, type="correction", corrections=[CORRECTION])
     waiting_for(first, "verification")
     container.workflow.verified(first, ["phone"], actor="test-verifier")
     waiting_for(first, "fulfilment")  # holds the subject's lock while it waits

@@ -80,6 +80,7 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "EXPORTS_BUCKET": "b1x",
         "INBOUND_BUCKET": "b2x",
         "HASH_KEY_SECRET": "s",
+        "WEBHOOK_SECRET": "w",
         "SENDER_EMAIL": "a@b.c",
         "PRIVACY_ADDRESS": "c@d.e",
         "WORK_BUCKET": "work",
@@ -90,6 +91,7 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "COUNTERS_TABLE": "counters",
         "PERMISSIONS_BUCKET": "permissions",
         "MAIL_TABLE": "mail",
+        "HOLDS_TABLE": "holds",
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }

@@ -39,7 +39,13 @@ def test_gdpr_is_verified_by_the_code_of_every_identifier(
 ) -> None:
     _, created = submit(
         call_api,
-        {"type": "deletion", "jurisdiction": "gdpr", "email": "g@example.org", "phone": "+447911123456"},
+        {
+            "type": "correction",
+            "corrections": [{"field": "name", "corrected": "G. Example"}],
+            "jurisdiction": "gdpr",
+            "email": "g@example.org",
+            "phone": "+447911123456",
+        },
     )
     request_id = created["request_id"]
     waiting_for(request_id, "verification")
@@ -407,7 +413,13 @@ def test_guessing_codes_across_requests_from_one_source_is_throttled(call_api: A
 def test_an_account_holder_is_verified_by_signing_in_again(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
 ) -> None:
-    body = {"type": "deletion", "jurisdiction": "ccpa", "email": "sam@acme.example", "account_id": "acct_sam"}
+    body = {
+        "type": "correction",
+        "corrections": [{"field": "name", "corrected": "Sam O."}],
+        "jurisdiction": "ccpa",
+        "email": "sam@acme.example",
+        "account_id": "acct_sam",
+    }
     _, created = submit(call_api, body)
     request_id = created["request_id"]
     waiting_for(request_id, "verification")

@@ -61,6 +61,9 @@ function render(view) {
       timeElement(view.download_until, formatMoment(view.download_until)),
     );
   }
+  const receipt = typeof view.erasure_receipt === "string" ? view.erasure_receipt : "";
+  document.getElementById("view-receipt").hidden = !receipt;
+  document.getElementById("view-receipt-text").textContent = receipt;
   document.getElementById("permission-form").hidden = !view.permission_needed;
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;

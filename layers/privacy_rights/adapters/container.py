@@ -32,11 +32,15 @@ from privacy_rights.settings import Settings
 
 if TYPE_CHECKING:
     from privacy_rights.adapters.customers import Customers
+    from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+    from privacy_rights.business_instructions import BusinessInstructions
     from privacy_rights.customer_service import CustomerService
     from privacy_rights.data_map import DataMap
     from privacy_rights.email_intake import EmailIntakeService
+    from privacy_rights.erasure_service import ErasureService
     from privacy_rights.export_service import ExportService
     from privacy_rights.intake import IntakeService
+    from privacy_rights.legal_holds import HoldService
     from privacy_rights.mail_ops import MailOpsService
     from privacy_rights.ops import OpsService
     from privacy_rights.preference_service import PreferenceService
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from privacy_rights.resolve_service import ResolveService
     from privacy_rights.sign_in import AccountSignIn
     from privacy_rights.verification import VerificationService
+    from privacy_rights.webhooks import Notifier
     from privacy_rights.workflow import Workflow
 
 
@@ -68,6 +73,21 @@ class Container:
         return SecretsManagerKeyRing(
             provider, self.settings.hash_key_secret, self.settings.secret_cache_seconds
         )
+
+    @cached_property
+    def webhook_secrets(self) -> SecretsManagerWebhookSecrets:
+        from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+
+        provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
+        return SecretsManagerWebhookSecrets(
+            provider, self.settings.webhook_secret, self.settings.secret_cache_seconds
+        )
+
+    @cached_property
+    def webhooks(self) -> Notifier:
+        from privacy_rights.webhooks import Notifier, UrllibTransport, WebhookSender
+
+        return Notifier(WebhookSender(UrllibTransport()), self.webhook_secrets)
 
     @cached_property
     def messenger(self) -> AwsMessenger:
@@ -192,8 +212,38 @@ class Container:
             self.data_map,
             PlatformRecords(self.client("dynamodb"), self.client("s3"), self.settings.stores),
             ExportArchive(self.client("s3"), self.settings.exports_bucket),
-            self.customer_directory,
-            self.messenger,
+            self.business_instructions,
+        )
+
+    @cached_property
+    def erasure(self) -> ErasureService:
+        from privacy_rights.adapters.export_archive import ExportArchive
+        from privacy_rights.adapters.platform_eraser import PlatformEraser
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.erasure_service import ErasureService
+
+        dynamodb, s3 = self.client("dynamodb"), self.client("s3")
+        return ErasureService(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(dynamodb, s3, self.settings.stores),
+            PlatformEraser(dynamodb, s3, self.settings.stores),
+            self.business_instructions,
+            self.holds,
+            self.new_resolver,
+            self.preferences,
+            ExportArchive(s3, self.settings.exports_bucket),
+            self.keys,
+            self.webhooks,
+        )
+
+    @cached_property
+    def business_instructions(self) -> BusinessInstructions:
+        from privacy_rights.business_instructions import BusinessInstructions
+
+        return BusinessInstructions(
+            self.store, self.work, self.customer_directory, self.messenger, self.webhooks
         )
 
     @cached_property
@@ -206,7 +256,17 @@ class Container:
     def customers(self) -> CustomerService:
         from privacy_rights.customer_service import CustomerService
 
-        return CustomerService(self.store, self.work, self.customer_directory, self.workflow)
+        return CustomerService(
+            self.store, self.work, self.customer_directory, self.workflow, self.webhook_secrets
+        )
+
+    @cached_property
+    def holds(self) -> HoldService:
+        from privacy_rights.adapters.hold_store import HoldStore
+        from privacy_rights.legal_holds import HoldService
+
+        store = HoldStore(self.client("dynamodb"), self.settings.holds_table)
+        return HoldService(store, self.keys, self.store)
 
     @cached_property
     def work(self) -> WorkStore:

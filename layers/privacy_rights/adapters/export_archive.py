@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from privacy_rights.adapters.platform_eraser import delete_versions, object_versions
+
 PART_BYTES = 8 * 1024 * 1024  # S3's minimum is 5 MiB for every part but the last
 
 
@@ -91,3 +93,7 @@ class ExportArchive:
             ExpiresIn=seconds,
         )
         return url
+
+    def erase(self, keys: list[str]) -> int:
+        """Earlier exports of a subject who asked for erasure: every version of each."""
+        return delete_versions(self._s3, self._bucket, object_versions(self._s3, self._bucket, keys))

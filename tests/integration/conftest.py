@@ -1,0 +1,54 @@
+"""Fixtures shared by the workflow tests: the synthetic platform seeded, and requests submitted
+and verified through the real API and state machine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from local_stack.runtime import RunningStack
+from local_stack.synthetic import Scale, generate
+from privacy_rights.adapters.container import Container
+
+Submit = Callable[[dict[str, Any], list[str]], str]
+
+
+@pytest.fixture
+def seeded(running: RunningStack) -> RunningStack:
+    generate(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=10)
+    )
+    return running
+
+
+@pytest.fixture
+def verified(
+    call_api: Callable[..., Any], container: Container, waiting_for: Callable[[str, str], None]
+) -> Submit:
+    """Submit (access under the CCPA unless the body says otherwise) and verify; the request id."""
+
+    def submit(body: dict[str, Any], proven: list[str]) -> str:
+        status, _, answer = call_api("POST", "/requests", {"type": "access", "jurisdiction": "ccpa"} | body)
+        assert status == 202, answer
+        request_id: str = answer["request_id"]
+        waiting_for(request_id, "verification")
+        container.workflow.verified(request_id, proven, actor="test-verifier")
+        return request_id
+
+    return submit
+
+
+@pytest.fixture
+def run_to_end(
+    seeded: RunningStack, verified: Submit, wait_for_execution: Callable[[str], dict[str, Any]]
+) -> Submit:
+    """Submitted, verified and run to the end of its workflow."""
+
+    def run(body: dict[str, Any], proven: list[str]) -> str:
+        request_id = verified(body, proven)
+        assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+        return request_id
+
+    return run

@@ -1,0 +1,432 @@
+"""Deletion requests end in an erasure: the real state machine (a Map over the stores), each store
+by its strategy, every object version, neighbours untouched, verified, receipted."""
+
+from __future__ import annotations
+
+import io
+import json
+import wave
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from local_stack import demo
+from local_stack.runtime import RunningStack
+from privacy_rights.adapters.container import Container
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.data_map import load_data_map
+from privacy_rights.preference_service import IdentifierRef, MayProcessQuery
+
+pytestmark = pytest.mark.integration
+Submit = Callable[[dict[str, Any], list[str]], str]
+Snapshot = dict[tuple[str, str], str]
+
+DATA_MAP = load_data_map()
+
+
+def _snapshot(stack: RunningStack) -> Snapshot:
+    """Every item and every object version of the platform's stores (tests may Scan)."""
+    ddb: Any = stack.client("dynamodb")
+    s3: Any = stack.client("s3")
+    seen: Snapshot = {}
+    for store in DATA_MAP.stores:
+        if store.owned_by_this_service:
+            continue
+        name = stack.stack.platform_stores[store.name]
+        if store.kind == "dynamodb":
+            for page in ddb.get_paginator("scan").paginate(TableName=name):
+                for item in page["Items"]:
+                    assert store.table is not None
+                    key = "|".join(f"{k}={next(iter(item[k].values()))}" for k in sorted(store.table.key))
+                    seen[(store.name, key)] = json.dumps(item, sort_keys=True)
+        else:
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+                for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                    seen[(store.name, f"{entry['Key']}@{entry['VersionId']}")] = entry["Key"]
+    return seen
+
+
+def _released(container: Container, store: RequestStore, request_id: str) -> set[tuple[str, str]]:
+    request = store.get(request_id)
+    assert request.resolution is not None
+    assert request.resolution.pointers_key
+    pointers = container.work.get_json(request.resolution.pointers_key)
+    keys = set()
+    for p in pointers:
+        if not p["released"]:
+            continue
+        pointer = p["pointer"]
+        text = pointer if isinstance(pointer, str) else "|".join(f"{k}={pointer[k]}" for k in sorted(pointer))
+        keys.add((p["store"], text))
+    return keys
+
+
+def _belongs(entry: tuple[str, str], released: set[tuple[str, str]]) -> bool:
+    store, key = entry
+    return (store, key.split("@", 1)[0]) in released
+
+
+@pytest.fixture
+def deleted(run_to_end: Submit) -> Callable[[dict[str, Any], list[str]], str]:
+    return lambda body, proven: run_to_end({"type": "deletion"} | body, proven)
+
+
+def _dana_call(label: str) -> str:
+    return next(c.call_id for c in demo.DEMO_CALLS if c.label == label)
+
+
+def _older_versions_and_a_hidden_copy(stack: RunningStack) -> int:
+    """Dana's recordings get a second and third version, and one copy whose current version is
+    a delete marker (a plain listing no longer shows it): every one of them must go."""
+    s3: Any = stack.client("s3")
+    bucket = stack.stack.platform_stores["recordings"]
+    call_id = _dana_call("dana-1")
+    keys = [
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
+        if call_id in o["Key"]
+    ]
+    assert keys
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"RIFF-older-take")
+        s3.put_object(Bucket=bucket, Key=key, Body=b"RIFF-newest-take")
+    hidden = keys[0].replace(".wav", ".backup.wav")
+    s3.put_object(Bucket=bucket, Key=hidden, Body=b"RIFF-copy")
+    s3.delete_object(Bucket=bucket, Key=hidden)
+    return len(keys)
+
+
+def _used_training_set(stack: RunningStack) -> None:
+    """Dana's first call was also in a set that already trained two models."""
+    ddb: Any = stack.client("dynamodb")
+    ddb.put_item(
+        TableName=stack.stack.platform_stores["training_manifests"],
+        Item={
+            "set_id": {"S": "ts-2026-09"},
+            "call_id": {"S": _dana_call("dana-1")},
+            "trained_models": {"L": [{"S": "callx-score-v3"}, {"S": "callx-summary-v2"}]},
+        },
+    )
+
+
+def test_a_callers_deletion_leaves_nothing_of_theirs_but_the_billing_tombstones(
+    seeded: RunningStack,
+    container: Container,
+    store: RequestStore,
+    deleted: Submit,
+) -> None:
+    versioned = _older_versions_and_a_hidden_copy(seeded)
+    _used_training_set(seeded)
+    before = _snapshot(seeded)
+    request_id = deleted({"phone": demo.DANA_PHONE}, ["phone"])
+    after = _snapshot(seeded)
+    released = _released(container, store, request_id)
+    assert released
+
+    # Neighbours untouched: whatever changed was this request's own released records.
+    changed = {k for k in before if before[k] != after.get(k)} | (after.keys() - before.keys())
+    assert changed
+    hidden_copy = _dana_call("dana-1") + ".redacted.backup.wav"
+    assert not [e for e in changed if not _belongs(e, released) and hidden_copy not in e[1]]
+
+    # Nothing of Dana's is left: no object version, no item with her number or name.
+    for entry, value in after.items():
+        if _belongs(entry, released) or _dana_call("dana-1") in entry[1]:
+            store_name = entry[0]
+            assert DATA_MAP.store(store_name).kind == "dynamodb", entry  # no object version left
+            spec = DATA_MAP.store(store_name).erasure
+            assert spec.strategy in ("tombstone", "retain") or spec.unless_used, entry
+        assert demo.DANA_PHONE not in value
+        assert "Dana Whitfield" not in value
+    calls = [json.loads(v) for (s, _), v in after.items() if s == "calls" and _belongs((s, _), released)]
+    assert calls
+    assert all(set(c) <= set(DATA_MAP.store("calls").erasure.keep) for c in calls)
+
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "complied")
+    receipt = request.extra["erasure"]
+    assert receipt["stores"]["calls"]["tombstoned"] == 4
+    recordings = receipt["stores"]["recordings"]
+    # three versions of each of dana-1's objects, one of the other recorded call, two of the copy
+    assert recordings["versions_deleted"] == 3 * versioned + (recordings["deleted"] - versioned - 1) + 2
+    manifests = receipt["stores"]["training_manifests"]
+    assert (manifests["deleted"], manifests["retained"]) == (1, 1)
+    assert manifests["models"] == ["callx-score-v3", "callx-summary-v2"]
+    assert receipt["suppressed"] is True
+    assert receipt["backups_expire_by"]
+    final = seeded.outbox.messages(demo.DANA_PHONE)[0]
+    assert request_id in final.body
+
+    # Idempotent: the verification again reports the same final state and changes nothing.
+    assert container.erasure.verify(request_id) == {"verdict": {"result": "completed", "outcome": "complied"}}
+    assert _snapshot(seeded) == after
+
+
+def test_processors_are_told_by_signed_webhook_and_the_outcome_kept(
+    seeded: RunningStack, store: RequestStore, deleted: Submit
+) -> None:
+    request_id = deleted({"phone": demo.DANA_PHONE}, ["phone"])
+    recipients = store.get(request_id).extra["erasure"]["recipients"]
+    webhooks = {name: r for name, r in recipients.items() if r["notify"] == "webhook"}
+    assert webhooks
+    assert all(r["delivered"] for r in webhooks.values())
+    hooks = [m for m in seeded.outbox.messages() if m.channel == "webhook" and request_id in m.body]
+    assert {m.signature for m in hooks} == {"verified"}
+    assert all(demo.DANA_PHONE not in m.body for m in hooks)
+    assert {r["notify"] for r in recipients.values()} >= {"webhook", "none"}
+
+
+def test_an_agents_erasure_keeps_the_calls_he_took_for_the_business(
+    seeded: RunningStack, store: RequestStore, deleted: Submit
+) -> None:
+    before = _snapshot(seeded)
+    request_id = deleted({"email": demo.SAM.email}, ["email"])
+    after = _snapshot(seeded)
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "partially_complied")
+    receipt = request.extra["erasure"]
+    assert "calls" not in receipt["stores"]
+    assert "recordings" not in receipt["stores"]
+    assert {row["instruction"] for row in receipt["answered_by_the_business"]} == {"employer_records"}
+    assert {row["business"] for row in receipt["answered_by_the_business"]} == {"Acme Plumbing"}
+    # His account and telemetry are gone; the callers' calls he took are all still there.
+    assert receipt["stores"]["accounts"]["deleted"] == 1
+    assert {k: v for k, v in before.items() if k[0] in ("calls", "recordings", "transcripts")} == {
+        k: v for k, v in after.items() if k[0] in ("calls", "recordings", "transcripts")
+    }
+    assert not [v for v in after.values() if demo.SAM.email in v]
+
+
+def test_a_business_that_decides_each_time_is_asked_before_anything_is_erased(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    before = _snapshot(seeded)
+    elena = {"type": "deletion", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone}
+    request_id = verified(elena, ["email", "phone"])
+    waiting_for(request_id, "customer")
+    assert _snapshot(seeded) == before
+    (hook,) = [m for m in seeded.outbox.messages(demo.NORTHWIND.webhook_url) if request_id in m.body]
+    assert json.loads(hook.body)["request_type"] == "deletion"
+    status, _, answered = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "answer_ourselves", "reason": "we erase in our own systems"},
+        operator="customer-northwind",
+    )
+    assert status == 200, answered
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    assert request.outcome == "partially_complied"
+    assert {r["business"] for r in request.extra["erasure"]["answered_by_the_business"]} == {
+        "Northwind Legal"
+    }
+    after = _snapshot(seeded)
+    assert {k: v for k, v in before.items() if k[0] == "calls"} == {
+        k: v for k, v in after.items() if k[0] == "calls"
+    }
+
+
+def test_the_switchboard_waits_for_ops_instead_of_deleting(
+    seeded: RunningStack, waiting_for: Callable[[str, str], None], store: RequestStore, verified: Submit
+) -> None:
+    before = _snapshot(seeded)
+    request_id = verified({"type": "deletion", "phone": demo.SWITCHBOARD_PHONE}, ["phone"])
+    waiting_for(request_id, "decision")
+    request = store.get(request_id)
+    assert request.resolution is not None
+    assert request.resolution.flags
+    assert _snapshot(seeded) == before
+
+
+def test_a_hold_keeps_the_business_records_until_it_is_released_and_ops_erase_them(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    deleted: Submit,
+) -> None:
+    status, _, hold = call_api(
+        "POST",
+        "/ops/holds",
+        {"tenant_id": "acme", "matter": "Acme v. Roofco", "reason": "litigation hold on Acme's calls"},
+        operator="olivia",
+    )
+    assert status in (200, 201), hold
+    before = _snapshot(seeded)
+    request_id = deleted({"phone": demo.DANA_PHONE}, ["phone"])
+    after = _snapshot(seeded)
+    # Acme's records of Dana are all kept; CallX's own use of her call (a training set) is not Acme's.
+    changed = {k for k in before if before[k] != after.get(k)}
+    assert {k[0] for k in changed} == {"training_manifests"}
+    request = store.get(request_id)
+    assert request.outcome == "partially_complied"
+    held = request.extra["erasure"]["held"]
+    assert {row["hold_id"] for row in held} == {hold["hold_id"]}
+    assert sum(row["records"] for row in held) >= 4
+    assert request_id in seeded.outbox.messages(demo.DANA_PHONE)[0].body
+
+    status, _, refused = call_api(
+        "POST", f"/ops/requests/{request_id}/erase-held", {"reason": "hold still on"}, operator="olivia"
+    )
+    assert status == 200, refused  # allowed, but what is still held stays held
+    assert wait_for_execution(refused["execution"])["status"] == "SUCCEEDED"
+    assert store.get(request_id).extra["erasure"]["held"]
+    assert _snapshot(seeded) == after
+
+    status, _, _ = call_api(
+        "POST", f"/ops/holds/{hold['hold_id']}/release", {"reason": "matter settled"}, operator="olivia"
+    )
+    assert status == 200
+    status, _, follow_up = call_api(
+        "POST", f"/ops/requests/{request_id}/erase-held", {"reason": "hold released"}, operator="olivia"
+    )
+    assert status == 200, follow_up
+    assert wait_for_execution(follow_up["execution"])["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    receipt = request.extra["erasure"]
+    assert (request.status, request.outcome) == ("completed", "complied")
+    assert receipt["held"] == []
+    assert receipt["follow_up"] == 2
+    assert receipt["stores"]["calls"]["tombstoned"] == 4
+    assert receipt["stores"]["training_manifests"]["deleted"] == 1  # counted once, in the first run
+    final = _snapshot(seeded)
+    assert not [v for v in final.values() if demo.DANA_PHONE in v]
+    assert not [k for k in final if k[0] == "recordings" and _dana_call("dana-1") in k[1]]
+    receipts = [m for m in seeded.outbox.messages(demo.DANA_PHONE) if f"{request_id} is complete" in m.body]
+    assert len(receipts) == 3  # the first answer and one per follow-up
+
+
+def test_a_crash_halfway_is_replayed_to_the_end(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from privacy_rights.adapters import platform_eraser
+
+    real = platform_eraser.delete_versions
+    calls = {"n": 0}
+
+    def half_then_crash(s3: Any, bucket: str, versions: list[dict[str, str]]) -> int:
+        calls["n"] += 1
+        real(s3, bucket, versions[: len(versions) // 2])
+        raise ConnectionAbortedError("the process died here")
+
+    monkeypatch.setattr(platform_eraser, "delete_versions", half_then_crash)
+    request_id = verified({"type": "deletion", "phone": demo.DANA_PHONE}, ["phone"])
+    assert wait_for_execution(request_id)["status"] == "FAILED"
+    failed = store.get(request_id)
+    assert failed.failure is not None
+    assert failed.failure.step == "EraseSources"
+    done_before = {k for k in store.ledger(request_id) if k.startswith("erase:")}
+
+    monkeypatch.setattr(platform_eraser, "delete_versions", real)
+    status, _, replay = call_api(
+        "POST", f"/ops/requests/{request_id}/replay", {"reason": "S3 back"}, operator="olivia"
+    )
+    assert status == 200, replay
+    assert wait_for_execution(replay["execution"])["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    assert (request.status, request.outcome) == ("completed", "complied")
+    assert done_before < {k for k in store.ledger(request_id) if k.startswith("erase:")}
+    after = _snapshot(seeded)
+    assert not [k for k in after if k[0] in ("recordings", "transcripts") and _dana_call("dana-1") in k[1]]
+
+
+def test_verification_catches_a_store_that_silently_kept_its_objects(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from privacy_rights.adapters import platform_eraser
+
+    real = platform_eraser.delete_versions
+    monkeypatch.setattr(platform_eraser, "delete_versions", lambda s3, bucket, versions: len(versions))
+    request_id = verified({"type": "deletion", "phone": demo.DANA_PHONE}, ["phone"])
+    assert wait_for_execution(request_id)["status"] == "FAILED"
+    failed = store.get(request_id)
+    assert failed.failure is not None
+    assert (failed.failure.step, failed.failure.error) == ("VerifyErasure", "ErasureIncomplete")
+    assert "erasure" not in failed.extra  # no receipt for an erasure that did not happen
+
+    monkeypatch.setattr(platform_eraser, "delete_versions", real)
+    for step in ("erase:recordings", "erase:transcripts"):
+        status, _, replay = call_api(
+            "POST", f"/ops/requests/{request_id}/replay", {"reason": "fixed", "step": step}, operator="olivia"
+        )
+        assert status == 200, replay
+        if step == "erase:recordings":
+            wait_for_execution(replay["execution"])
+    assert wait_for_execution(replay["execution"])["status"] == "SUCCEEDED"
+    assert store.get(request_id).outcome == "complied"
+
+
+def test_after_erasure_a_crm_reimport_or_a_restore_is_told_no(
+    seeded: RunningStack, container: Container, deleted: Submit
+) -> None:
+    deleted({"phone": demo.DANA_PHONE}, ["phone"])
+    for purpose in ("ingestion", "ai_training", "marketing"):
+        query = MayProcessQuery(
+            identifier=IdentifierRef(kind="phone", value=demo.DANA_PHONE), purpose=purpose
+        )
+        assert container.preferences.may_process(query).allowed is False
+    neighbour = MayProcessQuery(
+        identifier=IdentifierRef(kind="phone", value=demo.CHRIS_PHONE), purpose="ingestion"
+    )
+    assert container.preferences.may_process(neighbour).allowed is True
+
+
+def test_a_business_that_keeps_its_agents_side_gets_the_callers_channel_muted(
+    seeded: RunningStack, store: RequestStore, deleted: Submit
+) -> None:
+    ddb: Any = seeded.client("dynamodb")
+    ddb.update_item(
+        TableName=seeded.stack.ref("CustomersTable"),
+        Key={"tenant_id": {"S": "acme"}},
+        UpdateExpression="SET erasure_of_recordings = :m",
+        ExpressionAttributeValues={":m": {"S": "mute_channel"}},
+    )
+    request_id = deleted({"phone": demo.DANA_PHONE}, ["phone"])
+    receipt = store.get(request_id).extra["erasure"]
+    assert receipt["stores"]["recordings"]["muted"] == 3  # dana-1 (and its redacted copy), dana-2
+    assert receipt["stores"]["transcripts"]["muted"] == 2
+
+    s3: Any = seeded.client("s3")
+    bucket = seeded.stack.platform_stores["recordings"]
+    call_id = _dana_call("dana-2")
+    (key,) = [
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
+        if call_id in o["Key"]
+    ]
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    assert len(versions.get("Versions", [])) == 1
+    assert not versions.get("DeleteMarkers")
+    with wave.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as recording:
+        assert recording.getnchannels() == 2
+        samples = array("h", recording.readframes(recording.getnframes()))
+    assert not any(samples[0::2])  # the caller's side, silent
+    assert any(samples[1::2])  # the agent's side, kept
+
+    transcripts = seeded.stack.platform_stores["transcripts"]
+    (tkey,) = [
+        o["Key"]
+        for o in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]
+        if call_id in o["Key"]
+    ]
+    turns = json.loads(s3.get_object(Bucket=transcripts, Key=tkey)["Body"].read())["turns"]
+    assert all(t["text"] == "[erased at the caller's request]" for t in turns if t["speaker"] == "caller")
+    assert any(t["speaker"] == "agent" and "erased" not in t["text"] for t in turns)
+    assert len(s3.list_object_versions(Bucket=transcripts, Prefix=tkey).get("Versions", [])) == 1
