@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/generator.py --calls 100000
 	$(BIN)/python benchmarks/export.py --gib 1
 	$(BIN)/python benchmarks/lookup_cost.py
+	$(BIN)/python benchmarks/erasure.py
 
 seed: $(STAMP)
 	$(BIN)/python -m local_stack.seed

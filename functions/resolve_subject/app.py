@@ -3,10 +3,10 @@
 from typing import Any
 
 from privacy_rights.adapters.container import Container
-from privacy_rights.step_io import StepInput
+from privacy_rights.step_io import ResolveInput
 from privacy_rights.task_handler import workflow_task
 
 
-@workflow_task("resolve_subject", StepInput)
-def handler(event: StepInput, container: Container) -> dict[str, Any]:
-    return container.workflow.resolve(event.request_id)
+@workflow_task("resolve_subject", ResolveInput)
+def handler(event: ResolveInput, container: Container) -> dict[str, Any]:
+    return container.workflow.resolve(event.request_id, complete=event.complete)

@@ -234,8 +234,7 @@ class ExportService:
     ) -> list[dict[str, Any]]:
         """One-channel recordings with another private individual in them: on one channel their
         voices overlap the subject's, so silencing by turn is a judgement ops make (listening),
-        not one the service makes alone. Only recordings whose transcript has such turns have
-        their header read."""
+        not one the service makes alone."""
         store = self._map.store("recordings")
         found = []
         for obj in recordings:
@@ -246,16 +245,21 @@ class ExportService:
             turns = _other_turns(transcript, roles.get(call_id, "caller"))
             if not turns:
                 continue
-            with self._reader.open_object(store, obj["key"]) as source:
-                try:
-                    with pcm_reader(source) as reader:
-                        channels = reader.getnchannels()
-                except UnsupportedAudio:
-                    continue  # withheld when packaged, whatever ops say
+            # The transcript says how the call was recorded; only if it does not is the header read
+            # (packaging checks the header itself either way).
+            channels = transcript.get("channels") or self._channels(store, obj["key"])
             if channels == 1:
                 spans = [[float(t["start"]), float(t["end"])] for t in turns]
                 found.append({"call_id": call_id, "key": obj["key"], "other_turns": spans})
         return found
+
+    def _channels(self, store: Store, key: str) -> int | None:
+        with self._reader.open_object(store, key) as source:
+            try:
+                with pcm_reader(source) as reader:
+                    return int(reader.getnchannels())
+            except UnsupportedAudio:
+                return None  # withheld when packaged, whatever ops say
 
     def _write_recording(
         self,

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from privacy_rights import errors
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory
+from privacy_rights.business_instructions import released_pointers
 from privacy_rights.identifiers import mask_email, mask_phone
 from privacy_rights.intake import Acknowledgement, IntakeService, SubmitRequest
 from privacy_rights.lifecycle import transition
@@ -78,6 +80,8 @@ class RequestDetail(BaseModel):
     completed_steps: list[str]
     #: recordings an export holds for an ops review (one channel, another person in it)
     recordings_to_review: list[dict[str, Any]] = Field(default_factory=list)
+    #: for a flagged footprint (the brake on mass deletion): a few of the records it reaches
+    footprint_sample: list[dict[str, Any]] = Field(default_factory=list)
     resolution: ResolutionSummary | None
     replays: int
     execution_status: str | None
@@ -129,6 +133,9 @@ class CancelCommand(BaseModel):
     reason: Reason
 
 
+SAMPLE_SIZE = 3
+
+
 class EraseHeldCommand(CancelCommand):
     """Erase what a deletion kept back under a hold that has since been released."""
 
@@ -141,12 +148,14 @@ class OpsService:
         intake: IntakeService,
         history: ExecutionHistory,
         starter: WorkflowStarter,
+        work: WorkStore,
     ) -> None:
         self._store = store
         self._workflow = workflow
         self._intake = intake
         self._history = history
         self._starter = starter
+        self._work = work
 
     def list_requests(self, query: ListQuery) -> list[RequestRow]:
         statuses = [query.status] if query.status else OPEN_STATUSES
@@ -213,11 +222,26 @@ class OpsService:
             waiting_for=self._store.waiting_for(request_id),
             completed_steps=sorted(ledger),
             recordings_to_review=ledger.get(REVIEW_STEP, {}).get("recordings", []),
+            footprint_sample=self._sample(request),
             resolution=request.resolution,
             replays=request.replays,
             execution_status=self._history.status(_execution_names(request)[-1]),
             timeline=timeline,
         )
+
+    def _sample(self, request: RightsRequest, size: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
+        """What a flagged footprint reaches, a few records per store (pointers, never contents):
+        enough for ops to see whether it is one person before approving."""
+        summary = request.resolution
+        if summary is None or not summary.flagged or not summary.pointers_key:
+            return []
+        per_store: dict[str, int] = {}
+        sample = []
+        for pointer in released_pointers(self._work, request):
+            if per_store.get(pointer["store"], 0) < size:
+                per_store[pointer["store"]] = per_store.get(pointer["store"], 0) + 1
+                sample.append({k: pointer.get(k) for k in ("store", "tenant_id", "pointer")})
+        return sample
 
     def replay(self, request_id: str, command: ReplayCommand, operator: str) -> dict[str, Any]:
         """A new execution of the same definition: completed steps return their ledger results

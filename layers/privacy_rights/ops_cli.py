@@ -173,6 +173,15 @@ def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         )
     if detail.get("resolution"):
         lines.append(render_summary(detail["resolution"]))
+    if detail.get("footprint_sample"):
+        lines.append("A sample of what it reaches (is it one person?):")
+        lines += [
+            f"  {row['store']:<20} {row.get('tenant_id') or 'CallX':<14} {json.dumps(row['pointer'])}"
+            for row in detail["footprint_sample"]
+        ]
+    for recording in detail.get("recordings_to_review") or []:
+        spans = ", ".join(f"{start:.1f}-{end:.1f}s" for start, end in recording["other_turns"])
+        lines.append(f"To review: {recording['key']} (another person at {spans})")
     lines.append("Timeline:")
     lines += [
         f"  {row['at'][:23]}  {row['source']:<9}  {row['event']:<32} {row.get('actor') or ''} "

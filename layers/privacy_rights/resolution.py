@@ -21,6 +21,8 @@ from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import ResolutionSummary, RightsRequest, StoreCount, utc_now
 
 UNPROVEN = "unproven_identifier"
+#: how a summary says resolution stopped early (a footprint too big to be one person's)
+STOPPED_FOLLOWING = "stopped following"
 BEFORE_HELD_SINCE = "before_phone_held_since"
 
 
@@ -109,7 +111,11 @@ class Resolver:
         self._connectors = connectors
         self._keys = keys
 
-    def resolve(self, roots: list[Root], pointers_key: str | None = None) -> Resolution:
+    def resolve(
+        self, roots: list[Root], pointers_key: str | None = None, follow_every_link: bool = False
+    ) -> Resolution:
+        """``follow_every_link``: past the per-subject ceiling too (once ops approved a flagged
+        footprint, every record it reaches must be found before anything is exported or erased)."""
         records: dict[tuple[str, str], ResolvedRecord] = {}
         looked_up: set[tuple[str, str, str, bool]] = set()
         # Released paths go first, so a record is almost always first reached the way that
@@ -126,7 +132,7 @@ class Resolver:
         skipped_links = 0
         while released_queue or withheld_queue:
             step = released_queue.popleft() if released_queue else withheld_queue.popleft()
-            if step.context and len(records) > ceiling:
+            if step.context and len(records) > ceiling and not follow_every_link:
                 # Already more than one person has: the request stops for ops either way, and
                 # following every link of a switchboard would cost thousands of calls.
                 skipped_links += 1
@@ -170,7 +176,7 @@ class Resolver:
         summary = self._summary(roots, ordered, pointers_key)
         if skipped_links:
             note = (
-                f"stopped following {skipped_links} links past {ceiling} records: "
+                f"{STOPPED_FOLLOWING} {skipped_links} links past {ceiling} records: "
                 "derived counts are lower bounds"
             )
             summary = summary.model_copy(update={"flags": [*summary.flags, note]})

@@ -50,11 +50,13 @@ class ResolveService:
         self._work = work
         self._keys = keys
 
-    def resolve_request(self, request_id: str) -> dict[str, Any]:
+    def resolve_request(self, request_id: str, follow_every_link: bool = False) -> dict[str, Any]:
         request = self._store.get(request_id)
         roots = request_roots(request)
         pointers_key = f"resolutions/{request_id}/{resolved_at_text(utc_now())}.json"
-        resolution = self._new_resolver().resolve(roots, pointers_key=pointers_key)
+        resolution = self._new_resolver().resolve(
+            roots, pointers_key=pointers_key, follow_every_link=follow_every_link
+        )
         self._work.put_json(pointers_key, [record.as_json() for record in resolution.records])
         summary = resolution.summary
         self._store.save(

@@ -38,6 +38,12 @@ class FinalizeInput(StepInput):
     verdict: Verdict
 
 
+class ResolveInput(StepInput):
+    """``complete``: resolve again past the ceiling, after ops approved a flagged footprint."""
+
+    complete: bool = False
+
+
 class SourceInput(StepInput):
     """One item of the export's Map state: a source of the data map."""
 

@@ -34,6 +34,7 @@ from privacy_rights.models import (
 from privacy_rights.ports import KeyRingSource, Messenger
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.preferences import Purpose
+from privacy_rights.resolution import STOPPED_FOLLOWING
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
@@ -166,12 +167,19 @@ class Workflow:
     def send_codes(self, request_id: str, send: Callable[[str], Mapping[str, Any]]) -> dict[str, Any]:
         return self.once(request_id, "send_codes", lambda: send(request_id))
 
-    def resolve(self, request_id: str) -> dict[str, Any]:
-        def run() -> dict[str, Any]:
-            found = self._resolve.resolve_request(request_id)
-            return {**found, "needs_decision": bool(found["flagged"])}
+    def resolve(self, request_id: str, complete: bool = False) -> dict[str, Any]:
+        """``complete``: after ops approved a flagged footprint, resolve again following every
+        link if the first resolution stopped early (otherwise its result stands)."""
+        first = self.once(request_id, "resolve", lambda: self._resolved(request_id, False))
+        summary = self._store.get(request_id).resolution
+        stopped = summary is not None and any(f.startswith(STOPPED_FOLLOWING) for f in summary.flags)
+        if not complete or not stopped:
+            return first
+        return self.once(request_id, "resolve.complete", lambda: self._resolved(request_id, True))
 
-        return self.once(request_id, "resolve", run)
+    def _resolved(self, request_id: str, follow_every_link: bool) -> dict[str, Any]:
+        found = self._resolve.resolve_request(request_id, follow_every_link=follow_every_link)
+        return {**found, "needs_decision": bool(found["flagged"])}
 
     def begin_action(self, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)

@@ -234,7 +234,11 @@ def test_a_business_that_decides_each_time_is_asked_before_anything_is_erased(
 
 
 def test_the_switchboard_waits_for_ops_instead_of_deleting(
-    seeded: RunningStack, waiting_for: Callable[[str, str], None], store: RequestStore, verified: Submit
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    store: RequestStore,
+    verified: Submit,
 ) -> None:
     before = _snapshot(seeded)
     request_id = verified({"type": "deletion", "phone": demo.SWITCHBOARD_PHONE}, ["phone"])
@@ -243,6 +247,13 @@ def test_the_switchboard_waits_for_ops_instead_of_deleting(
     assert request.resolution is not None
     assert request.resolution.flags
     assert _snapshot(seeded) == before
+    status, _, detail = call_api("GET", f"/ops/requests/{request_id}", operator="olivia")
+    assert status == 200
+    assert {c["store"]: c["released"] for c in detail["resolution"]["counts"]}["calls"] > 100
+    sample = [row for row in detail["footprint_sample"] if row["store"] == "calls"]
+    assert len(sample) == 3
+    assert len({row["tenant_id"] for row in detail["footprint_sample"]}) > 1  # not one person's business
+    assert demo.SWITCHBOARD_PHONE not in json.dumps(detail)
 
 
 def test_a_hold_keeps_the_business_records_until_it_is_released_and_ops_erase_them(
@@ -430,3 +441,59 @@ def test_a_business_that_keeps_its_agents_side_gets_the_callers_channel_muted(
     assert all(t["text"] == "[erased at the caller's request]" for t in turns if t["speaker"] == "caller")
     assert any(t["speaker"] == "agent" and "erased" not in t["text"] for t in turns)
     assert len(s3.list_object_versions(Bucket=transcripts, Prefix=tkey).get("Versions", [])) == 1
+
+
+def test_what_must_be_kept_is_kept_with_its_basis_and_date_and_the_rest_goes(
+    seeded: RunningStack, store: RequestStore, deleted: Submit
+) -> None:
+    marcus = {"jurisdiction": "gdpr", "email": demo.MARCUS.email, "phone": demo.MARCUS.phone}
+    request_id = deleted(marcus, ["email", "phone"])
+    after = _snapshot(seeded)
+    receipt = store.get(request_id).extra["erasure"]
+    kept = receipt["stores"]["marketing_preferences"]
+    assert (kept["strategy"], kept["retained"]) == ("retain", 1)
+    assert kept["basis"].startswith("Proof that marketing consent was withdrawn")
+    assert kept["until"] > receipt["completed_at"][:10]
+    assert receipt["stores"]["crm_leads"]["deleted"] == 1
+    assert receipt["stores"]["calls"]["tombstoned"] == 3
+    # the consent record keeps his address (its basis); nothing else does
+    holding = {k[0] for k, v in after.items() if demo.MARCUS.email in v or demo.MARCUS.phone in v}
+    assert holding == {"marketing_preferences"}
+    final = seeded.outbox.messages(demo.MARCUS.email)[0]
+    assert "What we keep, and why" in final.body
+    assert "marketing preferences" in final.body
+
+
+def test_the_recycled_numbers_earlier_holder_keeps_her_calls(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    before = _snapshot(seeded)
+    leo = {"type": "deletion", "phone": demo.RECYCLED_PHONE, "phone_held_since": "2025-06-01"}
+    request_id = verified(leo, ["phone"])
+    waiting_for(request_id, "customer")  # his calls are at Northwind, which decides each time
+    status, _, _ = call_api(
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "release", "reason": "erase them"},
+        operator="customer-northwind",
+    )
+    assert status == 200
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    after = _snapshot(seeded)
+    calls_before = {k: json.loads(v) for k, v in before.items() if k[0] == "calls"}
+    calls_after = {k: json.loads(v) for k, v in after.items() if k[0] == "calls"}
+    on_the_number = [
+        k for k, v in calls_before.items() if v.get("caller_phone", {}).get("S") == demo.RECYCLED_PHONE
+    ]
+    his = [k for k in on_the_number if calls_before[k]["started_at"]["S"] >= "2025-06-01"]
+    hers = [k for k in on_the_number if calls_before[k]["started_at"]["S"] < "2025-06-01"]
+    assert his
+    assert hers
+    assert all("caller_phone" not in calls_after[k] for k in his)
+    assert all(calls_after[k] == calls_before[k] for k in hers)
+    assert store.get(request_id).outcome == "complied"

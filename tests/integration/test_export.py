@@ -363,7 +363,8 @@ def test_a_webhook_signed_with_another_secret_is_refused_by_the_receiver(seeded:
 
 
 def _as_one_channel(seeded: RunningStack, call_id: str) -> None:
-    """Rewrite a call's recordings on the platform as one mixed channel (as many are)."""
+    """Rewrite a call's recordings on the platform as one mixed channel (as many are), and its
+    transcript's record of how it was recorded."""
     s3: Any = seeded.client("s3")
     bucket = seeded.stack.platform_stores["recordings"]
     listed = s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
@@ -382,6 +383,12 @@ def _as_one_channel(seeded: RunningStack, call_id: str) -> None:
             mono.setframerate(rate)
             mono.writeframes(mixed.tobytes())
         s3.put_object(Bucket=bucket, Key=key, Body=out.getvalue())
+    transcripts = seeded.stack.platform_stores["transcripts"]
+    for listed in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]:
+        if call_id in listed["Key"]:
+            document = json.loads(s3.get_object(Bucket=transcripts, Key=listed["Key"])["Body"].read())
+            body = json.dumps(document | {"channels": 1}).encode()
+            s3.put_object(Bucket=transcripts, Key=listed["Key"], Body=body)
 
 
 @pytest.mark.parametrize("decision", ["approve", "narrow"])

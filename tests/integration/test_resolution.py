@@ -15,7 +15,14 @@ from local_stack.runtime import RunningStack, in_process_stack
 from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
 from privacy_rights.data_map import load_data_map
-from privacy_rights.resolution import BEFORE_HELD_SINCE, UNPROVEN, Resolution, Resolver, Root
+from privacy_rights.resolution import (
+    BEFORE_HELD_SINCE,
+    STOPPED_FOLLOWING,
+    UNPROVEN,
+    Resolution,
+    Resolver,
+    Root,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -146,3 +153,26 @@ def test_lookups_page_through_indexes_and_never_scan(seeded: RunningStack) -> No
     # 2,500 calls in pages of 100: one Query per page of the caller index, and no more.
     assert 2500 // 100 <= summary.api_calls["calls:Query"] <= 2500 // 100 + 1
     assert calls.count("Query") == sum(summary.api_calls.values())
+
+
+def test_past_the_ceiling_links_wait_until_ops_approve_then_every_one_is_followed(
+    seeded: RunningStack,
+) -> None:
+    data_map = load_data_map()
+    low = data_map.model_copy(
+        update={"resolution": data_map.resolution.model_copy(update={"max_records_per_subject": 3})}
+    )
+    stores = seeded.stack.platform_stores
+    connectors: dict[str, Any] = {
+        "dynamodb": DynamoDBConnector(seeded.client("dynamodb"), stores),
+        "s3": S3PrefixConnector(seeded.client("s3"), stores),
+    }
+    roots = roots_for(demo.SUBJECTS["dana"])
+    stopped = Resolver(low, connectors).resolve(roots)
+    complete = Resolver(low, connectors).resolve(roots, follow_every_link=True)
+
+    assert any(flag.startswith(STOPPED_FOLLOWING) for flag in stopped.summary.flags)
+    assert released_per_store(stopped).get("recordings", 0) < released_per_store(complete)["recordings"]
+    assert released_per_store(complete) == nonzero(demo.expected_counts("dana"))
+    assert not any(flag.startswith(STOPPED_FOLLOWING) for flag in complete.summary.flags)
+    assert complete.summary.flags  # still more records than the ceiling: the flag for ops stays

@@ -182,6 +182,7 @@ class Container:
             self.intake,
             ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn),
             StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
+            self.work,
         )
 
     @cached_property
