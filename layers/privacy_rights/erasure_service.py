@@ -21,7 +21,7 @@ from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.business_instructions import BusinessInstructions, released_pointers
 from privacy_rights.data_map import DataMap, Store
-from privacy_rights.errors import ErasureIncomplete
+from privacy_rights.errors import ErasureIncomplete, HeldSincePlanned
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import Outcome, RightsRequest, utc_now
 from privacy_rights.ports import KeyRingSource
@@ -119,17 +119,12 @@ class ErasureService:
             # Once erasing has begun the records have changed: a replay keeps the first plan.
             return dict(ledger[PLAN_STEP])
         if "erasure" in request.extra:
-            # A follow-up after a hold ended: only what was held then is left to erase.
-            pointers = self._work.get_json(_plan_key(request_id)).get("held_pointers", [])
+            # A follow-up after a hold ended: only what the last run held back is left to erase.
+            pointers = self._work.get_json(_held_key(request_id))
         else:
             pointers = released_pointers(self._work, request)
-        tenants = {p["tenant_id"] for p in pointers if p.get("tenant_id")}
-        # every key of the ring: a hold placed before a key rotation still covers the subject
-        subject_keys = {
-            *request.subject_keys.values(),
-            *self._holds.subject_keys(email=request.subject.email, phone=request.subject.phone),
-        }
-        holds = self._holds.active_for(subject_keys, tenants)
+        tenants = sorted({p["tenant_id"] for p in pointers if p.get("tenant_id")})
+        holds = self._active_holds(request, tenants)
         subject_hold = next((h for h in holds if h.scope == "subject"), None)
         held_tenants = {h.tenant_id: h for h in holds if h.scope == "customer"}
         held: Counter[tuple[str, str, str]] = Counter()
@@ -149,13 +144,16 @@ class ErasureService:
         stores, mute = self._muted_by_instruction(free, dict(split.ours))
         plan = {
             "request_id": request_id,
+            # which run of the erasure this is (a follow-up after a hold is a new one)
+            "run": request.replays,
+            "tenants": tenants,
+            "hold_ids": sorted(h.hold_id for h in holds),
             "stores": stores,
             "mute": mute,
             "elsewhere": split.elsewhere_rows(),
             "held": [
                 {"store": s, "hold_id": h, "matter": m, "records": n} for (s, h, m), n in sorted(held.items())
             ],
-            "held_pointers": held_pointers,
         }
         self._work.put_json(_plan_key(request_id), plan)
         result = {
@@ -163,8 +161,18 @@ class ErasureService:
             "ask": split.asked,
         }
         if not split.asked:
+            # Only a fixed plan replaces what a later follow-up will start from.
+            self._work.put_json(_held_key(request_id), held_pointers)
             self._store.complete_step(request_id, PLAN_STEP, result, ACTOR)
         return result
+
+    def _active_holds(self, request: RightsRequest, tenants: Iterable[str]) -> list[Any]:
+        # every key of the ring: a hold placed before a key rotation still covers the subject
+        subject_keys = {
+            *request.subject_keys.values(),
+            *self._holds.subject_keys(email=request.subject.email, phone=request.subject.phone),
+        }
+        return self._holds.active_for(subject_keys, tenants)
 
     def _muted_by_instruction(
         self, pointers: list[dict[str, Any]], stores: dict[str, list[Any]]
@@ -200,8 +208,8 @@ class ErasureService:
             return pointers, []
         phone = request.subject.phone
         items = self._reader.items(call_store, [p["pointer"] for p in calls])
-        # a tombstone (no caller_phone left) was a call of theirs, erased before a hold's end
-        taken = {i["call_id"] for i in items if i.get("caller_phone") and i.get("caller_phone") != phone}
+        # a call without caller ID is not shown to be theirs: it stays the business's
+        taken = {i["call_id"] for i in items if not (phone and i.get("caller_phone") == phone)}
         if not taken:
             return pointers, []
         mine: list[dict[str, Any]] = []
@@ -219,6 +227,12 @@ class ErasureService:
         if done is not None:
             return dict(done)
         plan = self._work.get_json(_plan_key(request_id))
+        request = self._store.get(request_id)
+        new_holds = {h.hold_id for h in self._active_holds(request, plan["tenants"])} - set(plan["hold_ids"])
+        if new_holds:
+            # placed since the plan was made (a replay days later): nothing is erased until ops
+            # plan again (replay --step erasure.plan), which sets the held records aside
+            raise HeldSincePlanned(", ".join(sorted(new_holds)))
         store = self._map.store(store_name)
         pointers = plan["stores"].get(store_name, [])
         result = self._erase(store, pointers)
@@ -283,6 +297,12 @@ class ErasureService:
             return dict(ledger[RECEIPT_STEP]["result"])
         request = self._store.get(request_id)
         plan = self._work.get_json(_plan_key(request_id))
+        previous = request.extra.get("erasure")
+        if previous is not None and previous.get("run") == plan["run"]:
+            # this run's receipt was saved and the step not recorded (a retry): finish, not merge
+            verdict = _verdict(previous)
+            self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
+            return verdict
         results = {name: ledger.get(f"erase:{name}") for name in plan["stores"]}
         missing = sorted(name for name, result in results.items() if result is None)
         if missing:
@@ -293,18 +313,16 @@ class ErasureService:
         earlier = self._earlier_exports(request)
         recipients = self._notify_recipients(request, plan)
         receipt = self._receipt(request, plan, results, earlier, recipients)
-        previous = request.extra.get("erasure")
         if previous is not None:
             receipt = _follow_up(previous, receipt)
         self._work.put_json(f"erasures/{request_id}/receipt.json", receipt)
-        partial = bool(receipt["answered_by_the_business"] or receipt["held"])
-        outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
-        verdict = {"verdict": {"result": "completed", "outcome": outcome.value}}
+        verdict = _verdict(receipt)
+        outcome = verdict["verdict"]["outcome"]
         update: dict[str, Any] = {"extra": {**request.extra, "erasure": receipt}}
         if request.is_final:
-            update["outcome"] = outcome  # a follow-up may complete what a hold kept back
+            update["outcome"] = Outcome(outcome)  # a follow-up may complete what a hold kept back
         saved = request.model_copy(update=update)
-        self._store.save(saved, ACTOR, "erasure.verified", {"stores": len(results), "partial": partial})
+        self._store.save(saved, ACTOR, "erasure.verified", {"stores": len(results), "outcome": outcome})
         self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
         return verdict
 
@@ -348,7 +366,9 @@ class ErasureService:
         roots = request_roots(request)
         found = self._new_resolver().resolve(roots).records
         kept_stores = {name for name, result in results.items() if result.get("retained")}
-        kept_stores |= {row["store"] for row in plan["held"]} | {row["store"] for row in plan["elsewhere"]}
+        earlier = request.extra.get("erasure") or {}  # a follow-up: what the first run left be
+        for rows in (plan["held"], plan["elsewhere"], earlier.get("answered_by_the_business", [])):
+            kept_stores |= {row["store"] for row in rows}
         left = Counter(
             record.store
             for record in found
@@ -369,6 +389,9 @@ class ErasureService:
             if not value:
                 continue
             for earlier in self._store.by_subject_key(kind.value, ring.all_digests(kind, value)):
+                held_since = subject.phone_held_since
+                if kind is IdentifierKind.PHONE and held_since and earlier.received_at.date() < held_since:
+                    continue  # asked by the number's earlier holder: their export, not this person's
                 export = earlier.extra.get("export")
                 if export and export.get("key"):
                     keys.add(export["key"])
@@ -386,7 +409,7 @@ class ErasureService:
         for recipient_id, stores in sorted(by_recipient.items()):
             recipient = self._map.recipients[recipient_id]
             if recipient.notify == "webhook" and recipient.endpoint and self._notifier is not None:
-                event_id = f"{request.request_id}.erasure.{recipient_id}"
+                event_id = f"{request.request_id}.erasure.{recipient_id}.{plan['run']}"
                 payload = {
                     "event": "erasure.requested",
                     "event_id": event_id,
@@ -414,6 +437,7 @@ class ErasureService:
         now = self._clock()
         return {
             "request_id": request.request_id,
+            "run": plan["run"],
             "completed_at": now.isoformat(),
             "data_map_version": self._map.version,
             "stores": {name: results[name] for name in sorted(results)},
@@ -486,6 +510,16 @@ def _call_id(pointer: Any) -> str | None:
         return pointer.rsplit("/", 1)[-1].split(".", 1)[0]
     value = pointer.get("call_id")
     return str(value) if value is not None else None
+
+
+def _verdict(receipt: dict[str, Any]) -> dict[str, Any]:
+    partial = bool(receipt["answered_by_the_business"] or receipt["held"])
+    outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
+    return {"verdict": {"result": "completed", "outcome": outcome.value}}
+
+
+def _held_key(request_id: str) -> str:
+    return f"erasures/{request_id}/held.json"
 
 
 def _plan_key(request_id: str) -> str:

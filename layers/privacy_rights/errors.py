@@ -114,3 +114,10 @@ class ErasureIncomplete(DomainError):
     """After erasing, a store still holds what it should not: the step fails, ops replay it."""
 
     public_message = "The erasure could not be confirmed yet."
+
+
+class HeldSincePlanned(DomainError):
+    """A legal hold was placed after the erasure was planned: nothing more is erased until ops
+    plan it again, so that the held records are set aside."""
+
+    public_message = "A legal hold now covers part of this erasure; plan it again."

@@ -92,7 +92,7 @@ class ReplayCommand(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason
-    step: Annotated[str, StringConstraints(pattern=r"^[a-z_:]{1,60}$")] | None = Field(
+    step: Annotated[str, StringConstraints(pattern=r"^[a-z_:.]{1,60}$")] | None = Field(
         default=None, description="A ledger step to run again (its recorded result is cleared first)."
     )
 

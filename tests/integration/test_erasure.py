@@ -497,3 +497,47 @@ def test_the_recycled_numbers_earlier_holder_keeps_her_calls(
     assert all("caller_phone" not in calls_after[k] for k in his)
     assert all(calls_after[k] == calls_before[k] for k in hers)
     assert store.get(request_id).outcome == "complied"
+
+
+def test_a_hold_placed_after_the_plan_stops_a_replay_until_ops_plan_again(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    seeded.lambdas.inject("EraseSourceFunction", "ConnectorTimeout")
+    request_id = verified({"type": "deletion", "phone": demo.DANA_PHONE}, ["phone"])
+    assert wait_for_execution(request_id)["status"] == "FAILED"
+    seeded.lambdas.clear("EraseSourceFunction")
+    before = _snapshot(seeded)
+    status, _, _ = call_api(
+        "POST",
+        "/ops/holds",
+        {"phone": demo.DANA_PHONE, "matter": "Whitfield v. Acme", "reason": "she is suing Acme"},
+        operator="olivia",
+    )
+    assert status == 201
+
+    status, _, replay = call_api(
+        "POST", f"/ops/requests/{request_id}/replay", {"reason": "connector back"}, operator="olivia"
+    )
+    assert status == 200, replay
+    assert wait_for_execution(replay["execution"])["status"] == "FAILED"
+    failure = store.get(request_id).failure
+    assert failure is not None
+    assert failure.error == "HeldSincePlanned"
+    assert _snapshot(seeded) == before
+
+    status, _, replay = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/replay",
+        {"reason": "plan again under the hold", "step": "erasure.plan"},
+        operator="olivia",
+    )
+    assert status == 200, replay
+    assert wait_for_execution(replay["execution"])["status"] == "SUCCEEDED"
+    request = store.get(request_id)
+    assert request.outcome == "partially_complied"
+    assert sum(row["records"] for row in request.extra["erasure"]["held"]) >= 4
+    assert _snapshot(seeded) == before
