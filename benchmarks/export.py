@@ -30,6 +30,10 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "infra"))
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+from separate_process import run_child, service_environment  # noqa: E402 - after the path
+
 PHONE = "+14155550199"
 RATE = 8000
 LAMBDA_SECONDS = 15 * 60
@@ -50,17 +54,6 @@ def _stack(conn: Any) -> None:
         conn.recv()
 
 
-def _environment(stack: dict[str, Any]) -> dict[str, str]:
-    return stack["environment"] | {
-        "AWS_ENDPOINT_URL": stack["endpoint"],
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
-
-
 def _recording(mib: int) -> bytes:
     frames = mib * 1024 * 1024 // 4
     out = io.BytesIO()
@@ -79,7 +72,7 @@ def _recording(mib: int) -> bytes:
 
 
 def _seed(stack: dict[str, Any], count: int, mib: int) -> str:
-    os.environ.update(_environment(stack))
+    os.environ.update(service_environment(stack))
     import boto3
 
     from privacy_rights.adapters.container import Container
@@ -189,7 +182,7 @@ def _seed(stack: dict[str, Any], count: int, mib: int) -> str:
 
 def _measure(stack: dict[str, Any], kind: str, request_id: str, conn: Any) -> None:
     """Child: one measured run in a fresh interpreter."""
-    os.environ.update(_environment(stack))
+    os.environ.update(service_environment(stack))
     import boto3
     from botocore.session import Session
 
@@ -251,16 +244,6 @@ def _measure(stack: dict[str, Any], kind: str, request_id: str, conn: Any) -> No
     )
 
 
-def _run_child(target: Any, *args: Any) -> dict[str, Any]:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(target=target, args=(*args, child))
-    process.start()
-    answer: dict[str, Any] = parent.recv()
-    process.join()
-    return answer
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gib", type=float, default=1.0)
@@ -277,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         request_id = _seed(stack, count, args.recording_mib)
         seeded = time.perf_counter() - started
-        copy = _run_child(_measure, stack, "copy", request_id)
-        export = _run_child(_measure, stack, "export", request_id)
+        copy = run_child(_measure, stack, "copy", request_id)
+        export = run_child(_measure, stack, "export", request_id)
     finally:
         parent.send("stop")
         stack_process.join(timeout=30)
