@@ -271,9 +271,17 @@ class ErasureService:
         if erasure.strategy == "tombstone":
             items = self._reader.items(store, pointers)
             keep = set(erasure.keep)
-            self._eraser.put_items(store, [{k: v for k, v in item.items() if k in keep} for item in items])
+            assert store.table is not None
+            key_fields = set(store.table.key)
+            kept = [{k: v for k, v in item.items() if k in keep} for item in items]
+            # a tombstone with nothing to keep but its key is a deletion
+            tombstones = [item for item in kept if set(item) - key_fields]
+            empty = [_key_of(store, item) for item in kept if not set(item) - key_fields]
+            self._eraser.put_items(store, tombstones)
+            self._eraser.delete_items(store, empty)
             return result | {
-                "tombstoned": len(items),
+                "tombstoned": len(tombstones),
+                "deleted": len(empty),
                 "kept_fields": sorted(keep),
                 "basis": erasure.basis,
             }

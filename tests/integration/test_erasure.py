@@ -541,3 +541,20 @@ def test_a_hold_placed_after_the_plan_stops_a_replay_until_ops_plan_again(
     assert request.outcome == "partially_complied"
     assert sum(row["records"] for row in request.extra["erasure"]["held"]) >= 4
     assert _snapshot(seeded) == before
+
+
+def test_an_administrators_billing_contact_is_kept_for_the_tax_years_and_nothing_else(
+    seeded: RunningStack, store: RequestStore, deleted: Submit
+) -> None:
+    ddb: Any = seeded.client("dynamodb")
+    accounts = ddb.scan(TableName=seeded.stack.platform_stores["accounts"])["Items"]
+    admin = next(a for a in accounts if "billing_contact" in a and a["tenant_id"]["S"] == "brightside")
+    email = admin["email"]["S"]
+    request_id = deleted({"jurisdiction": "gdpr", "email": email}, ["email"])
+    receipt = store.get(request_id).extra["erasure"]["stores"]["accounts"]
+    assert (receipt["tombstoned"], receipt["deleted"]) == (1, 0)
+    assert receipt["basis"].startswith("Tax law")
+    left = ddb.get_item(
+        TableName=seeded.stack.platform_stores["accounts"], Key={"account_id": admin["account_id"]}
+    )["Item"]
+    assert left == {"account_id": admin["account_id"], "billing_contact": admin["billing_contact"]}
