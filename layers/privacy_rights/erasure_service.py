@@ -25,7 +25,7 @@ from privacy_rights.errors import ErasureIncomplete, HeldSincePlanned
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import Outcome, RightsRequest, utc_now
 from privacy_rights.ports import KeyRingSource
-from privacy_rights.resolution import Resolver, request_roots
+from privacy_rights.resolution import Resolver, call_id_of, pointer_text, request_roots
 
 ACTOR = "workflow"
 PLAN_STEP = "erasure.plan"
@@ -48,13 +48,6 @@ class Eraser(Protocol):
     def versions(self, store: Store, keys: Iterable[str]) -> list[dict[str, str]]: ...
 
     def delete_versions(self, store: Store, versions: list[dict[str, str]]) -> int: ...
-
-
-class Hold(Protocol):
-    hold_id: str
-    scope: str
-    tenant_id: str | None
-    matter: str
 
 
 class Holds(Protocol):
@@ -187,11 +180,11 @@ class ErasureService:
         }
         if not muting:
             return stores, {}
-        tenant_of = {(p["store"], _text(p["pointer"])): p.get("tenant_id") for p in pointers}
+        tenant_of = {(p["store"], pointer_text(p["pointer"])): p.get("tenant_id") for p in pointers}
         mute: dict[str, list[Any]] = {}
         for name in MUTABLE & stores.keys():
-            keep = [k for k in stores[name] if tenant_of.get((name, _text(k))) not in muting]
-            mute[name] = [k for k in stores[name] if tenant_of.get((name, _text(k))) in muting]
+            keep = [k for k in stores[name] if tenant_of.get((name, pointer_text(k))) not in muting]
+            mute[name] = [k for k in stores[name] if tenant_of.get((name, pointer_text(k))) in muting]
             stores[name] = keep
         return stores, {name: keys for name, keys in mute.items() if keys}
 
@@ -216,7 +209,7 @@ class ErasureService:
         theirs: list[dict[str, Any]] = []
         for pointer in pointers:
             employers = pointer["controller"] == "customer" and pointer.get("tenant_id")
-            (theirs if employers and _call_id(pointer["pointer"]) in taken else mine).append(pointer)
+            (theirs if employers and call_id_of(pointer["pointer"]) in taken else mine).append(pointer)
         return mine, theirs
 
     # -- erase one store ---------------------------------------------------------------------
@@ -488,10 +481,6 @@ def _without_the_caller(store_name: str, body: bytes) -> bytes | None:
         return None
 
 
-def _text(pointer: Any) -> str:
-    return pointer if isinstance(pointer, str) else json.dumps(pointer, sort_keys=True, default=str)
-
-
 def _follow_up(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """The receipt after held records were erased: the counts of both runs, the holds still on."""
     stores: dict[str, Any] = {name: dict(result) for name, result in previous["stores"].items()}
@@ -510,14 +499,6 @@ def _follow_up(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, A
         "first_completed_at": previous.get("first_completed_at", previous["completed_at"]),
         "follow_up": previous.get("follow_up", 0) + 1,
     }
-
-
-def _call_id(pointer: Any) -> str | None:
-    """The call a record derives from: a ``call_id`` key attribute, or an object named after it."""
-    if isinstance(pointer, str):
-        return pointer.rsplit("/", 1)[-1].split(".", 1)[0]
-    value = pointer.get("call_id")
-    return str(value) if value is not None else None
 
 
 def _verdict(receipt: dict[str, Any]) -> dict[str, Any]:

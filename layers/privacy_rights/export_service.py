@@ -32,6 +32,7 @@ from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ExportExpired, NotFound
 from privacy_rights.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
 from privacy_rights.redaction import redact
+from privacy_rights.resolution import call_id_of
 from privacy_rights.workflow import REVIEW_STEP
 
 EXPORT_LIFETIME = timedelta(days=7)
@@ -206,7 +207,7 @@ class ExportService:
                 counts[name] += len(rows)
                 continue
             for obj in records:
-                call_id = _call_id_of(obj["key"])
+                call_id = str(call_id_of(obj["key"]))
                 role = roles.get(call_id, "caller")
                 if name == "transcripts":
                     document = transcripts.get(call_id)
@@ -238,7 +239,7 @@ class ExportService:
         store = self._map.store("recordings")
         found = []
         for obj in recordings:
-            call_id = _call_id_of(obj["key"])
+            call_id = str(call_id_of(obj["key"]))
             transcript = transcripts.get(call_id)
             if transcript is None:
                 continue
@@ -357,10 +358,6 @@ class ExportService:
         url = self._archive.download_url(export["key"], LINK_SECONDS)
         self._store.record(request.request_id, actor, "export.downloaded", {"key": export["key"]})
         return url
-
-
-def _call_id_of(key: str) -> str:
-    return key.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
 def _call_roles(calls: Iterable[dict[str, Any]], request: RightsRequest) -> dict[str, str]:

@@ -65,7 +65,7 @@ class ResolvedRecord:
     reason: str | None
 
     def key(self) -> tuple[str, str]:
-        return self.store, _pointer_text(self.pointer)
+        return self.store, pointer_text(self.pointer)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,8 +96,18 @@ class _Step:
     held_since: date | None = field(compare=False, default=None)
 
 
-def _pointer_text(pointer: Mapping[str, Any] | str) -> str:
+def pointer_text(pointer: Mapping[str, Any] | str) -> str:
+    """One text per record: an object key, or a table key's attributes in name order."""
     return pointer if isinstance(pointer, str) else "|".join(f"{k}={pointer[k]}" for k in sorted(pointer))
+
+
+def call_id_of(pointer: Mapping[str, Any] | str) -> str | None:
+    """The call a record derives from: its ``call_id`` key attribute, or the object named after it
+    (``recordings/acme/CA1.redacted.wav`` -> ``CA1``)."""
+    if isinstance(pointer, str):
+        return pointer.rsplit("/", 1)[-1].split(".", 1)[0]
+    value = pointer.get("call_id")
+    return str(value) if value is not None else None
 
 
 class Resolver:
@@ -172,7 +182,7 @@ class Resolver:
                                 context.setdefault("tenant_id", record.tenant_id)
                             child = _Step(link_kind, str(link_value), context, released, reason)
                             (released_queue if released else withheld_queue).append(child)
-        ordered = sorted(records.values(), key=lambda r: (r.store, _pointer_text(r.pointer)))
+        ordered = sorted(records.values(), key=lambda r: (r.store, pointer_text(r.pointer)))
         summary = self._summary(roots, ordered, pointers_key)
         if skipped_links:
             note = (

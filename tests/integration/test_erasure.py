@@ -18,6 +18,7 @@ from privacy_rights.adapters.container import Container
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.data_map import load_data_map
 from privacy_rights.preference_service import IdentifierRef, MayProcessQuery
+from privacy_rights.resolution import pointer_text
 
 pytestmark = pytest.mark.integration
 Submit = Callable[[dict[str, Any], list[str]], str]
@@ -57,9 +58,7 @@ def _released(container: Container, store: RequestStore, request_id: str) -> set
     for p in pointers:
         if not p["released"]:
             continue
-        pointer = p["pointer"]
-        text = pointer if isinstance(pointer, str) else "|".join(f"{k}={pointer[k]}" for k in sorted(pointer))
-        keys.add((p["store"], text))
+        keys.add((p["store"], pointer_text(p["pointer"])))
     return keys
 
 
@@ -325,10 +324,8 @@ def test_a_crash_halfway_is_replayed_to_the_end(
     from privacy_rights.adapters import platform_eraser
 
     real = platform_eraser.delete_versions
-    calls = {"n": 0}
 
     def half_then_crash(s3: Any, bucket: str, versions: list[dict[str, str]]) -> int:
-        calls["n"] += 1
         real(s3, bucket, versions[: len(versions) // 2])
         raise ConnectionAbortedError("the process died here")
 
