@@ -1,5 +1,5 @@
 """POST /requests/{request_id}/permission-upload (Bearer status token): a presigned POST for
-the signed permission of an authorized agent or guardian (PDF, PNG or JPEG, up to 5 MB)."""
+the signed permission of an authorized agent or guardian (PDF, PNG, JPEG or TIFF, 1 KiB to 5 MiB)."""
 
 from typing import Annotated, Any, Literal
 
@@ -22,7 +22,7 @@ app = rest_resolver(settings, logger)
 class UploadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_type: Literal["application/pdf", "image/png", "image/jpeg"]
+    content_type: Literal["application/pdf", "image/png", "image/jpeg", "image/tiff"]
 
 
 @app.post("/requests/<request_id>/permission-upload", summary="Where to upload the agent's signed permission")

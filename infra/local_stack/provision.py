@@ -99,6 +99,7 @@ ORDER = [
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
     "AWS::CloudWatch::Alarm",
+    "AWS::SMSVOICE::ProtectConfiguration",
     "AWS::SNS::Topic",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
@@ -485,6 +486,37 @@ def _alarm(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -
     builder.stack.physical[logical_id] = {
         "Ref": name,
         "Arn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}",
+    }
+
+
+PROTECT_STATUSES = frozenset({"ALLOW", "BLOCK", "MONITOR", "FILTER"})
+
+
+@creates("AWS::SMSVOICE::ProtectConfiguration")
+def _protect_configuration(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """moto has no End User Messaging (SMS and voice v2): nothing to create. The country rules
+    are checked as CloudFormation would (ISO codes, known statuses, one rule per country and
+    capability) and kept on the deployed stack; locally the service's own guard
+    (``privacy_rights.phone_messaging``) is what refuses other countries."""
+    props = builder.props(properties)
+    rules: dict[str, dict[str, str]] = {}
+    for capability, entries in props.get("CountryRuleSet", {}).items():
+        if capability not in ("SMS", "VOICE", "MMS"):
+            raise UnsupportedTemplate(f"{logical_id}: unknown capability {capability}")
+        found = rules.setdefault(capability, {})
+        for entry in entries:
+            code, status = entry["CountryCode"], entry["ProtectStatus"]
+            if not re.fullmatch(r"[A-Z]{2}", str(code)) or status not in PROTECT_STATUSES:
+                raise UnsupportedTemplate(f"{logical_id}: bad country rule {entry}")
+            if code in found:
+                raise UnsupportedTemplate(f"{logical_id}: two {capability} rules for {code}")
+            found[code] = status
+    configuration_id = "protect-" + builder.physical_name(logical_id, lowercase=True)
+    builder.stack.physical[logical_id] = {
+        "Ref": configuration_id,
+        "ProtectConfigurationId": configuration_id,
+        "Arn": f"arn:aws:sms-voice:{REGION}:{ACCOUNT_ID}:protect-configuration/{configuration_id}",
+        "CountryRuleSet": rules,
     }
 
 

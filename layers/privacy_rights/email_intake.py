@@ -254,8 +254,19 @@ class EmailIntakeService:
         if mail.sender not in (request.subject.email, request.requester.email if request.requester else None):
             return self._review(record, ReviewReason.SENDER_MISMATCH)
         if request.requester is not None and self._permissions is not None:
+            # The agent's signed permission: it counts only if it really is a document.
             for key in record.attachment_keys:
-                self._permissions.copy_from(self._mailbox.bucket, key, request.request_id)
+                document = self._permissions.copy_from(self._mailbox.bucket, key, request.request_id)
+                if document.acceptable:
+                    action, detail = "permission.received_by_email", {"kind": str(document.kind)}
+                else:
+                    action, detail = "permission.refused", {"reason": str(document.refusal)}
+                self._store.record(
+                    request.request_id,
+                    ACTOR,
+                    action,
+                    {"mail_id": record.mail_id, "size": document.size} | detail,
+                )
         self._store.record(
             request.request_id,
             ACTOR,

@@ -3,6 +3,8 @@ state machine tasks, is raised by name so Retry/Catch can match it."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class DomainError(Exception):
     """Base of every error the domain raises on purpose."""
@@ -72,6 +74,15 @@ class CodeRejected(DomainError):
     public_message = "That code is not right."
 
 
+class FactNotYet(DomainError):
+    """A fact about a number's calls is looked at only once that number's code is proven."""
+
+    public_message = (
+        "Enter the code we sent to your phone number first; a fact about your calls then counts as one "
+        "more proof."
+    )
+
+
 class CodeExpired(DomainError):
     public_message = "That code has expired; we have sent a new one."
 
@@ -86,6 +97,22 @@ class TooManyCodes(DomainError):
 
 class RateLimited(DomainError):
     public_message = "Too many requests from here; try again later."
+
+
+#: Why a text or call was not sent (``phone_messaging.GuardedMessenger``).
+PhoneRefusal = Literal["number_type", "country", "number_daily_cap", "daily_budget"]
+
+
+class PhoneMessageRefused(DomainError):
+    """No SMS or call to this number: its type (premium rate, toll-free, VoIP, ...) or country
+    takes none, it has had today's messages, or today's SMS and voice budget is spent. Callers
+    record the message as withheld; nothing retries it."""
+
+    public_message = "We cannot send a text message or call to this phone number now."
+
+    def __init__(self, reason: PhoneRefusal) -> None:
+        super().__init__(reason)
+        self.reason: PhoneRefusal = reason
 
 
 class PayloadTooLarge(DomainError):

@@ -35,11 +35,13 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.NotInQueue: HTTPStatus.CONFLICT,
     errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
     errors.CodeRejected: HTTPStatus.BAD_REQUEST,
+    errors.FactNotYet: HTTPStatus.BAD_REQUEST,
     errors.CodeExpired: HTTPStatus.GONE,
     errors.ExportExpired: HTTPStatus.GONE,
     errors.VerificationLocked: HTTPStatus.TOO_MANY_REQUESTS,
     errors.TooManyCodes: HTTPStatus.TOO_MANY_REQUESTS,
     errors.RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.PhoneMessageRefused: HTTPStatus.TOO_MANY_REQUESTS,
     errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
 }
 

@@ -7,7 +7,8 @@ per-field error, and non-pydantic callers (email intake, ops tools) get the same
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Collection
+from typing import Annotated, Literal
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -72,13 +73,49 @@ Email = Annotated[str, AfterValidator(normalize_email)]
 Phone = Annotated[str, AfterValidator(normalize_phone)]
 
 
+#: Line types that take an SMS, and those that take an automated call; every other type
+#: (premium rate, toll-free, shared cost, VoIP, pager, UAN, personal, voicemail, unknown) is sent
+#: nothing: texts and calls to them cost us, and pay whoever runs them (SMS pumping).
+SMS_LINE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+VOICE_LINE_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE})
+PhoneChannel = Literal["sms", "voice"]
+
+
 def can_receive_sms(e164: str) -> bool:
-    """Landlines and unknown line types get a voice call instead of an SMS."""
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164))
-    return number_type in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
+    """Mobiles (and numbering plans that do not tell mobiles from landlines, like the US)."""
+    return _line_type(e164) in SMS_LINE_TYPES
+
+
+def phone_refusal(e164: str, allowed_countries: Collection[str]) -> Literal["number_type", "country"] | None:
+    """Why a number gets no SMS and no call whatever the channel, or None: its line type first
+    (a premium-rate number is refused as such wherever it is), then its country (phonenumbers'
+    region: +44 7911 is Guernsey, GG, not GB)."""
+    number_type = _line_type(e164)
+    if number_type not in SMS_LINE_TYPES | VOICE_LINE_TYPES:
+        return "number_type"
+    if phonenumbers.region_code_for_number(phonenumbers.parse(e164)) not in allowed_countries:
+        return "country"
+    return None
+
+
+def phone_channel(e164: str, allowed_countries: Collection[str]) -> PhoneChannel | None:
+    """The channel for a number: ``sms`` (mobile, or mobile-or-landline), ``voice`` (landline: an
+    automated call, if a voice line is configured) or None (nothing is sent to it)."""
+    if phone_refusal(e164, allowed_countries) is not None:
+        return None
+    return "sms" if _line_type(e164) in SMS_LINE_TYPES else "voice"
+
+
+def _line_type(e164: str) -> int:
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return phonenumbers.PhoneNumberType.UNKNOWN
+    if not phonenumbers.is_valid_number(parsed):
+        return phonenumbers.PhoneNumberType.UNKNOWN
+    return int(phonenumbers.number_type(parsed))
 
 
 def mask_email(value: str) -> str:

@@ -103,6 +103,16 @@ class ParsedMail:
     content_type: str
     headers: dict[str, tuple[str, ...]] = field(repr=False)
     defects: tuple[str, ...] = ()
+    #: Every address of every From header, as written (at most 10). A message must have one
+    #: From header with one address; otherwise ``sender`` is None and ``ambiguous_sender`` says why.
+    from_addresses: tuple[str, ...] = ()
+    from_headers: int = 0
+
+    @property
+    def ambiguous_sender(self) -> bool:
+        """Two From headers, or a From with several addresses: who wrote it is unclear, and
+        reading its first address would let anyone name the person the mail is about."""
+        return self.from_headers > 1 or len(self.from_addresses) > 1
 
     def header(self, name: str) -> str | None:
         values = self.headers.get(name.lower())
@@ -121,6 +131,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     if not headers:
         raise MailUnparseable("no headers")
     sender_name, sender = _sender(headers, defects)
+    from_addresses = _safe(functools.partial(_from_addresses, headers.get("from", ())), (), defects)
     text = _body_text(message, defects)
     subject = _clean(headers.get("subject", ("",))[0])[:998]
     return ParsedMail(
@@ -143,6 +154,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
         content_type=_safe(message.get_content_type, "text/plain", defects),
         headers=headers,
         defects=tuple(defects[:50]),
+        from_addresses=from_addresses,
+        from_headers=len(headers.get("from", ())),
     )
 
 
@@ -183,9 +196,17 @@ def _addresses(values: tuple[str, ...]) -> Iterator[str]:
             yield address.strip()
 
 
+def _from_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    found = (_clean(address)[:320] for _, address in getaddresses(list(values)))
+    return tuple(address for address in found if address)[:10]
+
+
 def _sender(headers: dict[str, tuple[str, ...]], defects: list[str]) -> tuple[str | None, str | None]:
     values = headers.get("from", ())
     if not values:
+        return None, None
+    if len(values) > 1:
+        defects.append("SeveralFromHeaders")
         return None, None
     parsed = getaddresses([values[0]])
     if len(parsed) != 1:

@@ -31,7 +31,8 @@ from privacy_rights.models import (
 )
 from privacy_rights.ports import Clarifications, KeyRingSource, WorkflowStarter
 from privacy_rights.preference_service import PreferenceService
-from privacy_rights.tokens import token_matches
+from privacy_rights.request_access import authorized_request
+from privacy_rights.tokens import status_token
 
 
 class Correction(BaseModel):
@@ -94,6 +95,9 @@ class Acknowledgement(BaseModel):
     request_id: str
     status: Status
     due_at: date
+    #: opens the request's status page and is required to verify it (the web form keeps it); only
+    #: the requester gets it (ops entering a phone request do not: the caller gets it by message)
+    status_token: str | None = None
 
 
 class TimelineEntry(BaseModel):
@@ -132,6 +136,8 @@ PUBLIC_EVENTS = {
     "export.downloaded": "your data was downloaded",
     "erasure.verified": "your data was erased and the erasure checked",
     "permission.received_by_email": "signed permission received",
+    "permission.refused": "a document sent as the signed permission could not be used",
+    "ops.permission": "the agent's permission was reviewed",
 }
 
 
@@ -235,9 +241,9 @@ class IntakeService:
             # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt,
             # duplicate or not.
             self._preferences.record_opt_outs(request, request.opt_out_of)
-        earlier = self._open_duplicate(request)
-        if earlier is not None:
-            return self._merge(request, earlier, actor, body)
+        # A duplicate of an open request is taken in like any other and merged only once it is
+        # verified (Workflow.resolve): before that, its answers would tell a stranger that
+        # someone has a request open.
         self._store.create(
             request,
             actor=actor,
@@ -249,8 +255,15 @@ class IntakeService:
         if body.clarifies and self._clarifications is not None:
             self._clarifications.clarified(body.clarifies, body.email, request.request_id)
         self._workflow.start(request.request_id, execution_name=request.request_id)
+        return self._acknowledgement(request)
+
+    def _acknowledgement(self, request: RightsRequest) -> Acknowledgement:
+        token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
         return Acknowledgement(
-            request_id=request.request_id, status=request.status, due_at=request.current_due
+            request_id=request.request_id,
+            status=request.status,
+            due_at=request.current_due,
+            status_token=token,
         )
 
     def _existing(self, request_id: str) -> Acknowledgement | None:
@@ -261,52 +274,11 @@ class IntakeService:
             return None
         if not request.is_final:
             self._workflow.start(request.request_id, execution_name=request.request_id)
-        return Acknowledgement(
-            request_id=request.request_id, status=request.status, due_at=request.current_due
-        )
-
-    def _open_duplicate(self, request: RightsRequest) -> RightsRequest | None:
-        """An open request of the same subject, type and scope, found through the subject indexes."""
-        ring = self._keys.key_ring()
-        for kind, digest in request.subject_keys.items():
-            digests = ring.all_digests(IdentifierKind(kind), _value(request, kind))
-            for candidate in self._store.by_subject_key(kind, digests):
-                if (
-                    not candidate.is_final
-                    and candidate.type is request.type
-                    and candidate.scope == request.scope
-                    and candidate.subject_keys.get(kind) == digest
-                ):
-                    return candidate
-        return None
-
-    def _merge(
-        self, request: RightsRequest, earlier: RightsRequest, actor: str, body: SubmitRequest
-    ) -> Acknowledgement:
-        """The duplicate is folded into the open request (a conditional write on it) and kept as a
-        closed record of its own; the caller gets an ordinary answer that reveals nothing."""
-        self._store.save(earlier, actor, "request.merged", {"duplicate": request.request_id})
-        stub = request.model_copy(
-            update={"status": Status.CANCELED, "extra": {**request.extra, "merged_into": earlier.request_id}}
-        )
-        detail = {"type": request.type.value, "merged": True, "fields": _given_fields(body)}
-        self._store.create(stub, actor=actor, detail=detail)
-        return Acknowledgement(
-            request_id=request.request_id, status=Status.RECEIVED, due_at=request.current_due
-        )
+        return self._acknowledgement(request)
 
     def authorized(self, request_id: str, presented_token: str) -> RightsRequest:
-        """The request the token opens. An unknown id and a wrong token answer alike: neither
-        reveals that a request exists."""
-        ring = self._keys.key_ring()
-        try:
-            request = self._store.get(request_id)
-        except NotFound:
-            token_matches(ring, request_id, "absent", presented_token)
-            raise
-        if not token_matches(ring, request.request_id, request.status_nonce, presented_token):
-            raise NotFound(request_id)
-        return request
+        """The request the token opens (``request_access``)."""
+        return authorized_request(self._store, self._keys.key_ring(), request_id, presented_token)
 
     def permission_upload(self, request_id: str, presented_token: str, content_type: str) -> dict[str, Any]:
         """A presigned POST for the signed permission of the agent or guardian acting."""

@@ -36,6 +36,7 @@ class IgnoreReason(StrEnum):
 
 
 class ReviewReason(StrEnum):
+    AMBIGUOUS_SENDER = "ambiguous_sender"
     BULK = "bulk"
     SPAM = "spam"
     SENDER_MISMATCH = "sender_mismatch"
@@ -56,10 +57,14 @@ _LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
 
 def triage(mail: ParsedMail, own_addresses: frozenset[str]) -> Verdict | None:
     """The verdict that stops ordinary handling, or None: read the mail and classify it."""
-    if mail.sender is None:
+    if mail.sender is None and not mail.ambiguous_sender:
         return Verdict(MailOutcome.QUARANTINED, QuarantineReason.NO_SENDER)
     if mail.authentication.virus == "FAIL":
         return Verdict(MailOutcome.QUARANTINED, QuarantineReason.VIRUS)
+    # Two From headers, or several addresses in one: never read as its first address (a
+    # stranger could name the person first and themselves second): a person decides.
+    if mail.ambiguous_sender:
+        return Verdict(MailOutcome.HUMAN_REVIEW, ReviewReason.AMBIGUOUS_SENDER)
     if mail.sender in own_addresses or _is_own_plus_address(mail.sender, own_addresses):
         return Verdict(MailOutcome.IGNORED, IgnoreReason.OWN_ADDRESS)
     if is_delivery_report(mail):

@@ -99,6 +99,21 @@ def _remedies(request: RightsRequest) -> str:
     return "You may contact the California Privacy Protection Agency or your state's attorney general."
 
 
+def scope_text(decision: dict[str, str]) -> str:
+    """Which answer to a request to know was given, and why (CCPA 7024(a), 7062)."""
+    if decision["scope"] == "specific_pieces":
+        return (
+            "You receive the specific pieces of personal information we hold about you: your identity was "
+            "verified to a reasonably high degree of certainty and you signed the declaration."
+        )
+    return (
+        "You receive the categories of personal information we hold about you, where it came from, why we "
+        "use it and with whom we share it, but not the specific pieces (such as call recordings or "
+        f"transcripts): {decision['why']} To receive the specific pieces, make a new request for them, "
+        "verify three of your details and sign the declaration."
+    )
+
+
 def final(request: RightsRequest, link: str) -> Notice:
     right = RIGHT_NAMES[request.type]
     if request.status is Status.DENIED and request.denial is not None:
@@ -107,9 +122,19 @@ def final(request: RightsRequest, link: str) -> Notice:
             reason += f": {request.denial.exemption}."
         body = f"We are not able to act on your request for {right}. {reason}\n\n{_remedies(request)}"
         headline = "could not be completed"
+    elif request.extra.get("merged_into"):
+        body = (
+            f"You asked for {right} before (reference {request.extra['merged_into']}), and that request "
+            "is already verified and being handled: we will answer you there. We closed this one so that "
+            "you do not get two answers to the same request."
+        )
+        headline = "was joined to your earlier request"
     else:
         outcome = OUTCOME_TEXT[request.outcome or Outcome.COMPLIED]
         body = f"Your request for {right} is complete. {outcome}"
+        scope = request.extra.get("scope_decision")
+        if scope:
+            body += f"\n\n{scope_text(scope)}"
         export = request.extra.get("export")
         if export:
             body += (

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights import errors
+from privacy_rights.adapters.permission_documents import PermissionDocuments
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory
@@ -80,6 +81,9 @@ class RequestDetail(BaseModel):
     completed_steps: list[str]
     #: recordings an export holds for an ops review (one channel, another person in it)
     recordings_to_review: list[dict[str, Any]] = Field(default_factory=list)
+    #: an agent's or guardian's signed permission or power of attorney, for ops to read before
+    #: approving: where it is, its size, and what its first bytes show it is (or why it is refused)
+    permission_documents: list[dict[str, Any]] = Field(default_factory=list)
     #: for a flagged footprint (the brake on mass deletion): a few of the records it reaches
     footprint_sample: list[dict[str, Any]] = Field(default_factory=list)
     resolution: ResolutionSummary | None
@@ -149,7 +153,9 @@ class OpsService:
         history: ExecutionHistory,
         starter: WorkflowStarter,
         work: WorkStore,
+        permissions: PermissionDocuments | None = None,
     ) -> None:
+        self._permissions = permissions
         self._store = store
         self._workflow = workflow
         self._intake = intake
@@ -222,12 +228,26 @@ class OpsService:
             waiting_for=self._store.waiting_for(request_id),
             completed_steps=sorted(ledger),
             recordings_to_review=ledger.get(REVIEW_STEP, {}).get("recordings", []),
+            permission_documents=self._permission_documents(request),
             footprint_sample=self._sample(request),
             resolution=request.resolution,
             replays=request.replays,
             execution_status=self._history.status(_execution_names(request)[-1]),
             timeline=timeline,
         )
+
+    def _permission_documents(self, request: RightsRequest) -> list[dict[str, Any]]:
+        if request.requester is None or self._permissions is None:
+            return []
+        return [
+            {
+                "key": document.key,
+                "size": document.size,
+                "kind": document.kind.value if document.kind else None,
+                "refused": document.refusal.value if document.refusal else None,
+            }
+            for document in self._permissions.documents(request.request_id)
+        ]
 
     def _sample(self, request: RightsRequest, size: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
         """What a flagged footprint reaches, a few records per store (pointers, never contents):
@@ -308,6 +328,8 @@ class OpsService:
             return self._without_the_businesses(request_id, command, operator)
         if "review" in waiting:
             return self._review_recordings(request_id, command, operator)
+        if "permission" in waiting:
+            return self._review_permission(request_id, command, operator)
         kind = "decision" if "decision" in waiting else "fulfilment" if "fulfilment" in waiting else None
         if kind is None:
             raise errors.WaitNotPending("decision")
@@ -328,6 +350,20 @@ class OpsService:
             answer["verdict"] = verdict.model_dump(mode="json", exclude_none=True)
         self._workflow.answer(request_id, kind, answer, operator)
         return {"request_id": request_id, "answered": kind, "decision": command.decision}
+
+    def _review_permission(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        """An agent's or guardian's signed permission or power of attorney, read by a person
+        before anything of the subject's is looked up: ``approve`` lets the request go on (a
+        power of attorney then proves the person's identifiers), ``deny`` ends it."""
+        if command.decision not in ("approve", "deny"):
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for a review of the agent's permission: approve or deny"}
+            )
+        self._store.record(
+            request_id, operator, "ops.permission", {"decision": command.decision, "reason": command.reason}
+        )
+        self._workflow.permission_reviewed(request_id, command.verdict(), command.reason, operator)
+        return {"request_id": request_id, "answered": "permission", "decision": command.decision}
 
     def _review_recordings(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
         """One-channel recordings with another person in them (listed in the audit entry
@@ -375,7 +411,8 @@ class OpsService:
     def enter_phone_request(self, body: SubmitRequest, operator: str) -> Acknowledgement:
         """Staff on the toll-free line (CCPA 7020) enter what the caller asks; it then follows
         the same path as any other request."""
-        return self._intake.submit(body, Channel.PHONE, actor=operator)
+        acknowledgement = self._intake.submit(body, Channel.PHONE, actor=operator)
+        return acknowledgement.model_copy(update={"status_token": None})
 
     def cancel(self, request_id: str, command: CancelCommand, operator: str) -> dict[str, Any]:
         request = self._store.get(request_id)

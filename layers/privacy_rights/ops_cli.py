@@ -179,6 +179,9 @@ def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
             f"  {row['store']:<20} {row.get('tenant_id') or 'CallX':<14} {json.dumps(row['pointer'])}"
             for row in detail["footprint_sample"]
         ]
+    for document in detail.get("permission_documents") or []:
+        what = document["kind"] or f"refused: {document['refused']}"
+        lines.append(f"Permission document: {document['key']} ({what}, {document['size']} bytes)")
     for recording in detail.get("recordings_to_review") or []:
         spans = ", ".join(f"{start:.1f}-{end:.1f}s" for start, end in recording["other_turns"])
         lines.append(f"To review: {recording['key']} (another person at {spans})")
@@ -488,8 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     decide = commands.add_parser(
         "decide",
         help="answer a request waiting for a decision, its fulfilment, silent businesses (approve: go on "
-        "without them) or a review of one-channel recordings (approve: release with the other person's "
-        "turns silenced; narrow: withhold them)",
+        "without them), a review of one-channel recordings (approve: release with the other person's "
+        "turns silenced; narrow: withhold them) or a review of an agent's signed permission or power of "
+        "attorney (approve, or deny --denial-reason agent_not_authorized)",
     )
     decide.add_argument("request_id")
     decide.add_argument("decision", choices=["approve", "narrow", "deny", "complete"])

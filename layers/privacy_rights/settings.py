@@ -11,9 +11,17 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 STORE_PREFIX = "STORE_"
+#: the US and Canada, the UK and its Crown Dependencies (which share +44), the EU, the rest of
+#: the EEA and Switzerland: where the service has requesters
+DEFAULT_PHONE_COUNTRIES = (
+    "US,CA,GB,GG,JE,IM,"
+    "AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,RO,SK,SI,ES,SE,"
+    "IS,LI,NO,CH"
+)
 
 
 class Settings(BaseModel):
@@ -50,6 +58,13 @@ class Settings(BaseModel):
     #: cookies holding the pseudonymous ids the advertising-attribution pixels use (for GPC)
     attribution_cookies: str = "cx_vid,cx_aid"
     submissions_per_ip_per_hour: int = Field(default=20, gt=0)
+    #: countries (phonenumbers regions) whose numbers get SMS and calls at all; the template's
+    #: ProtectConfiguration allows the same countries at End User Messaging
+    phone_allowed_countries: str = DEFAULT_PHONE_COUNTRIES
+    #: every SMS and call to one number (codes, acknowledgements, final notices) counts here
+    phone_messages_per_number_per_day: int = Field(default=10, gt=0)
+    #: all SMS and calls of the service in a UTC day; once spent, sending stops (and an alarm)
+    phone_messages_per_day: int = Field(default=500, gt=0)
     #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
     stores: dict[str, str] = Field(default_factory=dict)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")
@@ -76,9 +91,25 @@ class Settings(BaseModel):
         }
         return cls.model_validate(fields)
 
+    @field_validator("phone_allowed_countries")
+    @classmethod
+    def _known_regions(cls, value: str) -> str:
+        unknown = sorted(set(_codes(value)) - phonenumbers.SUPPORTED_REGIONS)
+        if unknown:
+            raise ValueError(f"not phone regions (ISO 3166-1 alpha-2, upper case): {', '.join(unknown)}")
+        return value
+
+    @property
+    def phone_countries(self) -> frozenset[str]:
+        return frozenset(_codes(self.phone_allowed_countries))
+
     @property
     def origins(self) -> list[str]:
         return [origin.strip() for origin in self.allowed_origins.split(",") if origin.strip()]
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from privacy_rights.workflow import Verdict
+from privacy_rights.workflow import Verdict, WaitKind
 
 
 class StepInput(BaseModel):
@@ -30,7 +28,7 @@ class FailureInput(StepInput):
 class CallbackInput(StepInput):
     """A ``lambda:invoke.waitForTaskToken`` task: park the execution until it is answered."""
 
-    kind: Literal["verification", "decision", "fulfilment", "customer", "review"]
+    kind: WaitKind
     token: str = Field(min_length=1, max_length=2048)
 
 

@@ -32,7 +32,14 @@ from privacy_rights.adapters.counters import Counters
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.data_map import DataMap
-from privacy_rights.errors import CodeExpired, CodeRejected, RateLimited, TooManyCodes, VerificationLocked
+from privacy_rights.errors import (
+    CodeExpired,
+    CodeRejected,
+    FactNotYet,
+    RateLimited,
+    TooManyCodes,
+    VerificationLocked,
+)
 from privacy_rights.identifiers import can_receive_sms
 from privacy_rights.models import (
     WORKFLOW_ACTOR,
@@ -43,6 +50,7 @@ from privacy_rights.models import (
     Status,
 )
 from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.request_access import authorized_request
 from privacy_rights.sign_in import AccountSignIn
 
 CODE_DIGITS = 6
@@ -50,6 +58,8 @@ CODE_LIFETIME_SECONDS = 30 * 60
 MAX_WRONG_ATTEMPTS = 5
 CODES_PER_IDENTIFIER_PER_DAY = 5
 ATTEMPTS_PER_SOURCE_PER_HOUR = 30
+FACT_ATTEMPTS_PER_PHONE_PER_DAY = 3
+PROOFS_KEPT_SECONDS = 90 * 86_400
 REQUEST_ATTEMPTS = "_request"
 FACT = "fact"
 PERMISSION = "permission"
@@ -136,7 +146,7 @@ class VerificationService:
         data_map: DataMap,
         facts: FactChecker,
         permissions_present: Callable[[str], bool],
-        on_verified: Callable[[str, list[str], str], None],
+        on_verified: Callable[[str, list[str], str, list[str]], None],
         sign_in: AccountSignIn | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -156,16 +166,25 @@ class VerificationService:
 
     def send_codes(self, request_id: str) -> dict[str, Any]:
         request = self._requests.get(request_id)
-        sent, unreachable = [], []
+        sent, unreachable, refused = [], [], []
         for kind, value in self._identifiers(request).items():
             if kind == "phone" and not can_receive_sms(value) and not self._messenger.can_call:
                 # A landline takes no SMS, and no voice line is configured: the requester proves
                 # this number with a fact about their calls instead (or verifies their email).
                 unreachable.append(kind)
                 continue
-            self._send_code(request, kind, value)
+            try:
+                self._send_code(request, kind, value)
+            except errors.PhoneMessageRefused as refusal:
+                # premium rate, toll-free, VoIP..., a country we do not text, the number's or
+                # the day's cap: no code, the same way out as a landline without a voice line
+                unreachable.append(kind)
+                refused.append(f"{kind}:{refusal.reason}")
+                continue
             sent.append(kind)
-        detail = {"identifiers": sent, "no_code_sent": unreachable}
+        detail: dict[str, list[str]] = {"identifiers": sent, "no_code_sent": unreachable}
+        if refused:
+            detail["refused"] = refused
         self._requests.record(request_id, WORKFLOW_ACTOR, "verification.codes_sent", detail)
         return {"sent": sent, "unreachable": unreachable}
 
@@ -200,90 +219,143 @@ class VerificationService:
 
     # -- verifying ------------------------------------------------------------------------
 
-    def verify(self, request_id: str, attempt: VerifyAttempt, source: str | None = None) -> VerifyResult:
+    def verify(
+        self, request_id: str, attempt: VerifyAttempt, presented_token: str, source: str | None = None
+    ) -> VerifyResult:
+        """One attempt by the holder of the request's status token: without it, nothing is
+        checked and nothing is counted (a stranger cannot lock the requester out)."""
         if source:
             # Guessing codes across many requests from one place is throttled too.
             source_key = "verify:" + self._keys.key_ring().digest(_kind("browser"), "ip:" + source)
             if not self._counters.hit(source_key, ATTEMPTS_PER_SOURCE_PER_HOUR, 3600):
                 raise RateLimited(source)
-        request = self._requests.get(request_id)
+        request = authorized_request(self._requests, self._keys.key_ring(), request_id, presented_token)
         if request.status is not Status.AWAITING_VERIFICATION:
-            if request.status in (Status.RECEIVED,):
-                raise errors.IllegalTransition(request.status, Status.VERIFIED, "codes are on their way")
-            return self._result(request, set(request.proven_identifiers), verified=True)
+            answered = self._requests.ledger(request_id).get("verification")
+            if answered is None:
+                raise errors.IllegalTransition(
+                    request.status, Status.VERIFIED, "not waiting for verification"
+                )
+            return self._result(request, set(answered.get("proven", [])), verified=True)
         records = {record.kind: record for record in self._codes.records(request_id)}
         failures = records.get(REQUEST_ATTEMPTS)
         if failures and failures.attempts >= MAX_WRONG_ATTEMPTS:
             raise VerificationLocked(request_id)
         proven = {kind for kind, record in records.items() if record.proven}
         if attempt.id_token is not None:
-            return self._signed_in(request, attempt.id_token)
-        if attempt.code is not None:
-            kind = self._match_code(request, records, attempt.code)
-            proven.add(kind)
+            proven |= self._signed_in(request, attempt.id_token)
+        elif attempt.code is not None:
+            proven.add(self._match_code(request, records, attempt.code))
         elif attempt.fact is not None:
-            if not request.subject.phone or not self._facts.matches(
-                request.subject.phone, attempt.fact, request.subject.phone_held_since
-            ):
-                self._codes.count_failure(request_id, REQUEST_ATTEMPTS)
-                raise CodeRejected("fact")
-            self._codes.put_code(request_id, FACT, "", 0, int(self._clock()) + 90 * 86_400)
-            self._codes.mark_proven(request_id, FACT, "")
-            proven.add(FACT)
+            return self._fact(request, attempt.fact, proven)
         self._requests.record(request_id, "requester", "verification.proved", {"proven": sorted(proven)})
+        return self._conclude(request, proven)
+
+    def _conclude(self, request: RightsRequest, proven: set[str]) -> VerifyResult:
         done = self._satisfied(request, proven) and self._permission_ok(request)
         if done:
-            request = self._downgrade_if_needed(request, proven)
+            request = self._decide_scope(request, proven)
             identifiers = sorted(proven - {FACT})
             if _power_of_attorney(request):
-                # 7063(b): an agent holding a power of attorney stands in for the person; having
-                # proved the agent's own contacts, the subject's identifiers count as proven.
-                identifiers = sorted(self._subject_identifiers(request))
-            self._on_verified(request_id, identifiers, "requester")
+                # The agent proved its own contacts: they are recorded as the agent's. The
+                # subject's identifiers are proven only when ops approve the power of attorney.
+                self._on_verified(request.request_id, [], "requester", identifiers)
+            else:
+                self._on_verified(request.request_id, identifiers, "requester", [])
         return self._result(request, proven, verified=done)
 
-    def _signed_in(self, request: RightsRequest, id_token: str) -> VerifyResult:
-        """7061: an account holder is verified by their existing authentication."""
+    def _take_attempt(self, request: RightsRequest) -> int:
+        """One of the request's attempts, taken before anything is compared."""
+        used = self._codes.reserve_attempt(request.request_id, REQUEST_ATTEMPTS, MAX_WRONG_ATTEMPTS)
+        if used is None:
+            raise VerificationLocked(request.request_id)
+        return used
+
+    def _signed_in(self, request: RightsRequest, id_token: str) -> set[str]:
+        """7061: an account holder proves the account by signing in again. The token proves only
+        what the identity provider asserts of that account: its ``sub`` (the request's
+        ``account_id``) and its email where the provider says it verified it. Anything else on
+        the request still needs its own code."""
         if self._sign_in is None:
             raise CodeRejected("sign-in is not configured")
+        if _power_of_attorney(request):
+            raise CodeRejected("an agent's request is verified with the agent's own codes")
+        used = self._take_attempt(request)
         claims = self._sign_in.claims(id_token)
         subject = request.subject
-        same_account = subject.account_id is not None and claims.get("sub") == subject.account_id
-        same_email = subject.email is not None and str(claims.get("email", "")).lower() == subject.email
-        if not (same_account or same_email):
-            self._codes.count_failure(request.request_id, REQUEST_ATTEMPTS)
+        proves = set()
+        if subject.account_id is not None and claims.get("sub") == subject.account_id:
+            proves.add("account_id")
+        if (
+            subject.email is not None
+            and claims.get("email_verified") is True
+            and str(claims.get("email", "")).lower() == subject.email
+        ):
+            proves.add("email")
+        if not proves:
+            if used >= MAX_WRONG_ATTEMPTS:
+                raise VerificationLocked(request.request_id)
             raise CodeRejected("another account")
-        proven = set(self._subject_identifiers(request)) | ({"account_id"} if subject.account_id else set())
+        self._codes.refund_attempt(request.request_id, REQUEST_ATTEMPTS)
+        keep_until = int(self._clock()) + PROOFS_KEPT_SECONDS
+        for kind in sorted(proves):
+            self._codes.record_proof(request.request_id, kind, "sign_in", keep_until)
         self._requests.record(
-            request.request_id, "requester", "verification.signed_in", {"proven": sorted(proven)}
+            request.request_id, "requester", "verification.signed_in", {"proven": sorted(proves)}
         )
-        self._on_verified(request.request_id, sorted(proven), "requester")
-        return VerifyResult(verified=True, proven=sorted(proven), pending=[])
+        return proves
 
     def _match_code(self, request: RightsRequest, records: dict[str, Any], code: str) -> str:
+        used = self._take_attempt(request)
         now = int(self._clock())
         for kind, record in records.items():
             if kind in (REQUEST_ATTEMPTS, FACT) or record.proven or not record.code_hash:
                 continue
             expected = self._hash(request.request_id, kind, code)
             if hmac.compare_digest(expected.encode(), record.code_hash.encode()):
+                self._codes.refund_attempt(request.request_id, REQUEST_ATTEMPTS)
                 if record.expires_at < now:
                     self._send_code(request, kind, self._identifiers(request)[kind])
                     raise CodeExpired(kind)
                 if not self._codes.mark_proven(request.request_id, kind, record.code_hash):
                     raise CodeRejected(kind)  # used meanwhile: single use
                 return str(kind)
-        self._codes.count_failure(request.request_id, REQUEST_ATTEMPTS)
-        if records.get(REQUEST_ATTEMPTS) and records[REQUEST_ATTEMPTS].attempts + 1 >= MAX_WRONG_ATTEMPTS:
+        if used >= MAX_WRONG_ATTEMPTS:
             raise VerificationLocked(request.request_id)
         raise CodeRejected("code")
 
+    def _fact(self, request: RightsRequest, claim: FactClaim, proven: set[str]) -> VerifyResult:
+        """A fact about the phone's calls is one more data point for the person who already
+        proved the phone with its code, never a way to learn whom a number called: before that
+        it is not looked at, and until the request is verified a right fact and a wrong one get
+        the same answer. Fact attempts are capped per phone across requests."""
+        phone = request.subject.phone
+        if phone is None or _power_of_attorney(request) or "phone" not in proven:
+            raise FactNotYet("phone")
+        limiter_key = "facts:" + self._keys.key_ring().digest(_kind("phone"), phone)
+        if not self._counters.hit(limiter_key, FACT_ATTEMPTS_PER_PHONE_PER_DAY, 86_400):
+            raise RateLimited("facts")
+        matched = FACT in proven or self._facts.matches(phone, claim, request.subject.phone_held_since)
+        if matched and FACT not in proven:
+            keep_until = int(self._clock()) + PROOFS_KEPT_SECONDS
+            self._codes.record_proof(request.request_id, FACT, "fact", keep_until)
+            proven = proven | {FACT}
+        self._requests.record(
+            request.request_id, "requester", "verification.fact_checked", {"matched": matched}
+        )
+        return self._conclude(request, proven)
+
     # -- the rules ------------------------------------------------------------------------
 
-    def requirement(self, request: RightsRequest) -> Requirement:
+    def requirement(self, request: RightsRequest, proven: frozenset[str] = frozenset()) -> Requirement:
         given = frozenset(self._identifiers(request))
         if request.type is RequestType.OPT_OUT:
             return Requirement(codes=frozenset(), points=0, must_prove_all=False)
+        if "account_id" in proven:
+            # Signed in (7061): the account is proven; every other identifier the request names
+            # needs its own proof before anything reachable from it is released.
+            everything = given | {"account_id"}
+            return Requirement(codes=everything, points=len(everything), must_prove_all=True)
         if request.jurisdiction in (Jurisdiction.GDPR, Jurisdiction.OTHER):
             return Requirement(codes=given, points=len(given), must_prove_all=True)
         codes = given
@@ -291,7 +363,7 @@ class VerificationService:
             disputed = {str(c.get("field")) for c in request.extra.get("corrections", [])}
             codes = given - disputed  # verified with data other than the value in dispute
         if request.type in (RequestType.ACCESS, RequestType.PORTABILITY):
-            points = 3 if request.scope is AccessScope.SPECIFIC_PIECES else 2
+            points = 3 if _asked_scope(request) is AccessScope.SPECIFIC_PIECES else 2
         elif request.type in (RequestType.DELETION, RequestType.CORRECTION):
             points = 3 if self._sensitive_held(request, given) else 2
         else:
@@ -299,38 +371,70 @@ class VerificationService:
         return Requirement(codes=frozenset(codes), points=points, must_prove_all=False)
 
     def _satisfied(self, request: RightsRequest, proven: set[str]) -> bool:
-        requirement = self.requirement(request)
+        requirement = self.requirement(request, frozenset(proven))
         if requirement.must_prove_all:
             return requirement.codes <= proven
-        points = len(proven & requirement.codes) + (1 if FACT in proven else 0)
+        points = _points(proven & (requirement.codes | {FACT}))
         if points >= requirement.points:
             return True
         # 7024(a): unverifiable specific pieces are answered as categories.
         return (
-            request.scope is AccessScope.SPECIFIC_PIECES
+            _asked_scope(request) is AccessScope.SPECIFIC_PIECES
             and not request.extra.get("declaration")
             and points >= 2
         )
 
-    def _downgrade_if_needed(self, request: RightsRequest, proven: set[str]) -> RightsRequest:
-        if request.scope is not AccessScope.SPECIFIC_PIECES:
+    def _decide_scope(self, request: RightsRequest, proven: set[str]) -> RightsRequest:
+        """CCPA and US states: specific pieces only at a reasonably high degree of certainty
+        (three data points and the signed declaration, 7062(b)); otherwise, and whenever no scope
+        was asked (email intake), the categories (7024(a)). The answer says which, and why."""
+        if request.type not in (RequestType.ACCESS, RequestType.PORTABILITY) or request.jurisdiction not in (
+            Jurisdiction.CCPA,
+            Jurisdiction.US_STATE,
+        ):
             return request
-        points = len(proven - {FACT}) + (1 if FACT in proven else 0)
-        if points >= 3 and request.extra.get("declaration"):
-            return request
-        downgraded = request.model_copy(update={"scope": AccessScope.CATEGORIES})
-        return self._requests.save(downgraded, WORKFLOW_ACTOR, "scope.downgraded", {"to": "categories"})
+        points = _points(proven)
+        declared = bool(request.extra.get("declaration"))
+        if request.scope is AccessScope.CATEGORIES:
+            scope, why = AccessScope.CATEGORIES, "you asked for the categories."
+        elif points >= 3 and declared:
+            scope, why = AccessScope.SPECIFIC_PIECES, "three data points verified and the declaration signed."
+        elif not declared:
+            scope, why = (
+                AccessScope.CATEGORIES,
+                "the specific pieces need a declaration signed under penalty of perjury that you are the "
+                "person concerned, and the request did not include one.",
+            )
+        else:
+            scope, why = (
+                AccessScope.CATEGORIES,
+                f"the specific pieces need three of your details verified, and {points} were.",
+            )
+        decision = {"scope": scope.value, "why": why}
+        updated = request.model_copy(
+            update={"scope": scope, "extra": {**request.extra, "scope_decision": decision}}
+        )
+        detail = {"scope": scope.value, "points": points, "declaration": declared}
+        return self._requests.save(updated, WORKFLOW_ACTOR, "scope.decided", detail)
 
     def _permission_ok(self, request: RightsRequest) -> bool:
         return request.requester is None or self._permissions_present(request.request_id)
 
     def _result(self, request: RightsRequest, proven: set[str], verified: bool) -> VerifyResult:
-        requirement = self.requirement(request)
+        if not verified:
+            # Until the request is verified, a fact that matched looks like one that did not.
+            proven = proven - {FACT}
+        requirement = self.requirement(request, frozenset(proven))
         pending = sorted(requirement.codes - proven)
         if not verified and not self._permission_ok(request):
             pending.append(PERMISSION)
-        points = len(proven & requirement.codes) + (1 if FACT in proven else 0)
-        if not verified and not requirement.must_prove_all and points + len(pending) < requirement.points:
+        points = _points(proven & (requirement.codes | {FACT}))
+        if (
+            not verified
+            and not requirement.must_prove_all
+            and request.subject.phone
+            and points + len(pending) < requirement.points
+        ):
             pending.append(FACT)
         return VerifyResult(verified=verified, proven=sorted(proven), pending=[] if verified else pending)
 
@@ -389,6 +493,18 @@ def spoken_code(code: str, minutes: int) -> str:
         f"Hello. This is CallX privacy. Your verification code is: {digits}. "
         f"Again, your code is: {digits}. It expires in {minutes} minutes. Goodbye."
     )
+
+
+def _asked_scope(request: RightsRequest) -> AccessScope:
+    """No scope given (every request from email intake) is a request for specific pieces only
+    with the signed declaration; otherwise for categories."""
+    if request.scope is not None:
+        return request.scope
+    return AccessScope.SPECIFIC_PIECES if request.extra.get("declaration") else AccessScope.CATEGORIES
+
+
+def _points(proven: set[str]) -> int:
+    return len(proven)
 
 
 def _kind(kind: str) -> Any:

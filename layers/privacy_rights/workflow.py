@@ -8,7 +8,7 @@ or deletes twice. Only pointers travel back to the state machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -34,13 +34,14 @@ from privacy_rights.models import (
 from privacy_rights.ports import KeyRingSource, Messenger
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.preferences import Purpose
+from privacy_rights.request_merge import earlier_verified_duplicate
 from privacy_rights.resolution import STOPPED_FOLLOWING
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
 #: the ledger step listing the recordings an export holds for ops (what they must listen to)
 REVIEW_STEP = "export.review_needed"
-WaitKind = Literal["verification", "decision", "fulfilment", "customer", "review"]
+WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review"]
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
 PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
@@ -123,6 +124,9 @@ class Workflow:
         return {
             "type": request.type.value,
             "needs_verification": request.type not in UNVERIFIED_TYPES,
+            # An agent's or guardian's request touches nothing of the person's until ops have
+            # reviewed the signed permission or power of attorney (opt-outs excepted: 7026(j)).
+            "needs_permission_review": request.requester is not None and request.type not in UNVERIFIED_TYPES,
             "verification_timeout_seconds": self._verification_timeout(request),
         }
 
@@ -152,13 +156,41 @@ class Workflow:
         result = self._store.complete_step(request_id, kind, answer, actor)
         self._tokens.succeed(token, result)
 
-    def verified(self, request_id: str, proven: list[str], actor: str) -> None:
-        """Identity verified (codes, sign-in, ops): record what was proven and resume."""
+    def verified(
+        self, request_id: str, proven: list[str], actor: str, requester_proven: Sequence[str] = ()
+    ) -> None:
+        """Identity verified (codes, sign-in, ops): record what was proven and resume. What an
+        agent proved of its own contacts is the agent's (``requester_proven``), never the
+        person's: resolution releases only what the person's proven identifiers reach."""
         request = self._store.get(request_id)
         kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
-        updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
-        self._store.save(updated, actor, "status.verified", {"proven": list(kinds)})
+        update: dict[str, Any] = {"proven_identifiers": kinds}
+        if requester_proven:
+            update["extra"] = {**request.extra, "requester_proven": sorted(requester_proven)}
+        updated = transition(request, Status.VERIFIED).model_copy(update=update)
+        detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
+        self._store.save(updated, actor, "status.verified", detail)
         self.answer(request_id, "verification", {"proven": list(kinds)}, actor)
+
+    def permission_reviewed(self, request_id: str, denial: Verdict | None, reason: str, actor: str) -> None:
+        """Ops read the agent's signed permission or power of attorney (``denial`` when they
+        refuse it). Approving a power of
+        attorney is what proves the person's identifiers (7063(b): the agent stands in for them);
+        a signed permission leaves them as the person proved them directly (7063(a))."""
+        request = self._store.get(request_id)
+        answer: dict[str, Any] = {"decision": "approve" if denial is None else "deny", "reason": reason}
+        if denial is not None:
+            answer["verdict"] = denial.model_dump(mode="json", exclude_none=True)
+        elif request.requester is not None and request.requester.power_of_attorney:
+            subject = request.subject
+            kinds = tuple(sorted(kind for kind in ("email", "phone") if getattr(subject, kind)))
+            self._store.save(
+                request.model_copy(update={"proven_identifiers": kinds}),
+                actor,
+                "permission.power_of_attorney_approved",
+                {"proven": list(kinds), "reason": reason},
+            )
+        self.answer(request_id, "permission", answer, actor)
 
     def abandon(self, token: str) -> None:
         """End a parked execution whose request was canceled."""
@@ -169,17 +201,40 @@ class Workflow:
 
     def resolve(self, request_id: str, complete: bool = False) -> dict[str, Any]:
         """``complete``: after ops approved a flagged footprint, resolve again following every
-        link if the first resolution stopped early (otherwise its result stands)."""
+        link if the first resolution stopped early (otherwise its result stands). A verified
+        duplicate of a request already under way is joined to it here, and goes no further."""
+        if not complete:
+            joined = self.once(request_id, "duplicate_check", lambda: self._join_duplicate(request_id))
+            if joined.get("merged_into"):
+                return {
+                    "request_id": request_id,
+                    "pointers_key": "",
+                    "flagged": False,
+                    "needs_decision": False,
+                    "merged": True,
+                }
         first = self.once(request_id, "resolve", lambda: self._resolved(request_id, False))
         summary = self._store.get(request_id).resolution
         stopped = summary is not None and any(f.startswith(STOPPED_FOLLOWING) for f in summary.flags)
         if not complete or not stopped:
-            return first
+            return {"merged": False, **first}
         return self.once(request_id, "resolve.complete", lambda: self._resolved(request_id, True))
 
     def _resolved(self, request_id: str, follow_every_link: bool) -> dict[str, Any]:
         found = self._resolve.resolve_request(request_id, follow_every_link=follow_every_link)
-        return {**found, "needs_decision": bool(found["flagged"])}
+        return {**found, "needs_decision": bool(found["flagged"]), "merged": False}
+
+    def _join_duplicate(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        earlier = earlier_verified_duplicate(self._store, self._keys.key_ring(), request)
+        if earlier is None:
+            return {"merged_into": None}
+        self._store.record(earlier.request_id, WORKFLOW_ACTOR, "request.merged", {"duplicate": request_id})
+        joined = transition(request, Status.CANCELED).model_copy(
+            update={"extra": {**request.extra, "merged_into": earlier.request_id}}
+        )
+        self._store.save(joined, WORKFLOW_ACTOR, "status.canceled", {"merged_into": earlier.request_id})
+        return {"merged_into": earlier.request_id}
 
     def begin_action(self, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)
@@ -254,10 +309,12 @@ class Workflow:
             return "uncertain"
         self._store.complete_step(request.request_id, intent, {"at": utc_now().isoformat()}, WORKFLOW_ACTOR)
         recipient = request.requester if name.startswith("agent_") else None
-        channel = self._deliver(request, compose(request), to_requester=recipient is not None)
-        self._store.complete_step(request.request_id, delivered, {"channel": channel}, WORKFLOW_ACTOR)
-        self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.sent", {"channel": channel})
-        return channel
+        delivery = self._deliver(request, compose(request), to_requester=recipient is not None)
+        # A withheld notice is recorded as delivered too: it is settled, never retried.
+        self._store.complete_step(request.request_id, delivered, delivery, WORKFLOW_ACTOR)
+        outcome = "withheld" if delivery["channel"] == "withheld" else "sent"
+        self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.{outcome}", delivery)
+        return delivery["channel"]
 
     def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
         return notices.acknowledgement(request, self._status_link(request))
@@ -272,17 +329,24 @@ class Workflow:
         token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
         return notices.status_link(self._base_url, request.request_id, token)
 
-    def _deliver(self, request: RightsRequest, notice: notices.Notice, to_requester: bool = False) -> str:
+    def _deliver(
+        self, request: RightsRequest, notice: notices.Notice, to_requester: bool = False
+    ) -> dict[str, str]:
+        """``{"channel": "email" | "sms" | "voice"}``, or ``{"channel": "withheld", "reason": …}``
+        when the messenger refused the number (``errors.PhoneMessageRefused``): nothing was sent."""
         contact = request.requester if to_requester and request.requester else request.subject
         if contact.email:
             self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
-            return "email"
+            return {"channel": "email"}
         assert contact.phone  # the models guarantee one of the two
-        if notice.voice and not can_receive_sms(contact.phone) and self._messenger.can_call:
-            self._messenger.send_voice(contact.phone, notice.voice)
-            return "voice"
-        self._messenger.send_sms(contact.phone, notice.sms)
-        return "sms"
+        try:
+            if notice.voice and not can_receive_sms(contact.phone) and self._messenger.can_call:
+                self._messenger.send_voice(contact.phone, notice.voice)
+                return {"channel": "voice"}
+            self._messenger.send_sms(contact.phone, notice.sms)
+            return {"channel": "sms"}
+        except errors.PhoneMessageRefused as refused:
+            return {"channel": "withheld", "reason": refused.reason}
 
     @staticmethod
     def _verification_timeout(request: RightsRequest) -> int:

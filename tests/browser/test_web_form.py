@@ -172,6 +172,11 @@ def status_link(stack: RunningStack, recipient: str, request_id: str) -> str:
 
 
 def submit_over_http(stack: RunningStack, body: dict[str, Any]) -> str:
+    return submit_for_token(stack, body)[0]
+
+
+def submit_for_token(stack: RunningStack, body: dict[str, Any]) -> tuple[str, str]:
+    """The request id and the status token the intake answer gives the requester."""
     request = urllib.request.Request(
         f"{stack.api_url}/requests",
         data=json.dumps(body).encode(),
@@ -179,7 +184,8 @@ def submit_over_http(stack: RunningStack, body: dict[str, Any]) -> str:
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["request_id"]
+        answer = json.loads(response.read())
+    return answer["request_id"], answer["status_token"]
 
 
 def focused_matches(page: Page, selector: str) -> bool:
@@ -419,10 +425,10 @@ def test_the_code_form_works_with_the_keyboard_alone(stack: RunningStack, page: 
 
 def test_wrong_codes_are_refused_and_then_the_request_is_locked(stack: RunningStack, page: Page) -> None:
     email = "wrong-codes@example.net"
-    request_id = submit_over_http(stack, {"type": "access", "jurisdiction": "gdpr", "email": email})
+    request_id, token = submit_for_token(stack, {"type": "access", "jurisdiction": "gdpr", "email": email})
     real = wait_for(lambda: code_sent(stack, email, request_id), f"a code sent to {email}")
     wrong = f"{(int(real) + 1) % 1_000_000:06d}"
-    page.goto(f"{stack.api_url}/verify.html#request={request_id}")
+    page.goto(f"{stack.api_url}/verify.html#request={request_id}&token={token}")
     code = page.get_by_label("Code", exact=True)
 
     code.fill(wrong)
@@ -518,7 +524,7 @@ def test_the_verify_page_explains_each_refusal(
         "**/verify",
         lambda route: route.fulfill(status=status, content_type="application/json", body='{"message":"x"}'),
     )
-    page.goto(f"{stack.api_url}/verify.html#request=req_example")
+    page.goto(f"{stack.api_url}/verify.html#request=req_example&token=k1.example")
     page.get_by_label("Code", exact=True).fill("123 456")
     with page.expect_request(lambda request: request.url.endswith("/verify")) as sent:
         page.get_by_role("button", name="Check code").click()
@@ -528,7 +534,7 @@ def test_the_verify_page_explains_each_refusal(
 
 
 def test_an_unknown_request_on_the_verify_page_is_not_found(stack: RunningStack, page: Page) -> None:
-    page.goto(f"{stack.api_url}/verify.html#request=req_doesnotexist0000000000")
+    page.goto(f"{stack.api_url}/verify.html#request=req_doesnotexist0000000000&token=k1.example")
     page.get_by_label("Code", exact=True).fill("123456")
     page.get_by_role("button", name="Check code").click()
     expect(page.get_by_role("heading", name="We can't find a request for this link")).to_be_focused()
@@ -587,8 +593,11 @@ def test_axe_finds_no_serious_or_critical_violation(stack: RunningStack, axe_pag
     expect(page.locator("#result")).to_be_visible()
     assert serious_violations(page) == [], "index.html, acknowledgement"
     request_id = page.locator("#result-id").inner_text().strip()
+    verify_link = page.locator("#verify-link").get_attribute("href")
+    assert verify_link is not None
+    assert "token=" in verify_link
 
-    page.goto(f"{stack.api_url}/verify.html#request={request_id}")
+    page.goto(f"{stack.api_url}/{verify_link}")
     expect(page.locator("#code-form")).to_be_visible()
     assert serious_violations(page) == [], "verify.html"
     page.get_by_label("Code", exact=True).fill("abc")
@@ -629,14 +638,14 @@ def test_axe_finds_no_serious_or_critical_violation(stack: RunningStack, axe_pag
 @pytest.mark.parametrize("width", [320, 640])
 def test_the_pages_reflow_without_horizontal_scrolling(stack: RunningStack, page: Page, width: int) -> None:
     """640 CSS pixels is a 1280-pixel window at 200% zoom; 320 is WCAG's reflow width (400%)."""
-    request_id = submit_over_http(
+    request_id, token = submit_for_token(
         stack, {"type": "access", "jurisdiction": "gdpr", "email": f"reflow{width}@example.net"}
     )
     link = status_link(stack, f"reflow{width}@example.net", request_id)
     page.set_viewport_size({"width": width, "height": 800})
     for name, url in [
         ("index", f"{stack.api_url}/"),
-        ("verify", f"{stack.api_url}/verify.html#request={request_id}"),
+        ("verify", f"{stack.api_url}/verify.html#request={request_id}&token={token}"),
         ("status", link),
     ]:
         page.goto(url)
@@ -671,10 +680,10 @@ def test_an_agent_uploads_the_signed_permission_from_the_status_page(
     wrong.write_text("not a permission")
     page.set_input_files("#permission-file", str(wrong))
     page.click("#permission-send")
-    expect(page.locator("#permission-error")).to_have_text("Choose a PDF, PNG or JPEG file.")
+    expect(page.locator("#permission-error")).to_have_text("Choose a PDF, PNG, JPEG or TIFF file.")
 
     signed = tmp_path / "permission.pdf"
-    signed.write_bytes(b"%PDF-1.4\n% signed permission (synthetic)\n%%EOF\n")
+    signed.write_bytes(b"%PDF-1.4\n" + b"% signed permission (synthetic)\n" * 64 + b"%%EOF\n")
     page.set_input_files("#permission-file", str(signed))
     page.click("#permission-send")
     expect(page.locator("#permission-done")).to_be_visible()

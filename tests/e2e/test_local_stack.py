@@ -46,8 +46,11 @@ def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None
         return error.code, json.loads(error.read().decode() or "null")
 
 
-def verify_with_codes_from_the_outbox(local: RunningStack, request_id: str, recipients: list[str]) -> None:
+def verify_with_codes_from_the_outbox(
+    local: RunningStack, created: dict[str, Any], recipients: list[str]
+) -> None:
     """What the person does: read each code we sent them and type it in."""
+    request_id = created["request_id"]
     for recipient in recipients:
         deadline = time.monotonic() + 20
         code = None
@@ -60,7 +63,12 @@ def verify_with_codes_from_the_outbox(local: RunningStack, request_id: str, reci
                     break
             time.sleep(0.1)
         assert code, f"no code for {recipient}"
-        status, answer = http("POST", f"{local.api_url}/requests/{request_id}/verify", {"code": code})
+        status, answer = http(
+            "POST",
+            f"{local.api_url}/requests/{request_id}/verify",
+            {"code": code},
+            headers={"Authorization": f"Bearer {created['status_token']}"},
+        )
         assert status == 200, answer
 
 
@@ -339,7 +347,7 @@ def test_a_verified_access_request_ends_with_a_link_that_downloads_the_zip(local
     )
     assert status == 202, body
     request_id = body["request_id"]
-    verify_with_codes_from_the_outbox(local, request_id, [demo.MARCUS.email, demo.MARCUS.phone])
+    verify_with_codes_from_the_outbox(local, body, [demo.MARCUS.email, demo.MARCUS.phone])
     final = wait_for_final_message(local, request_id, lambda m: "is complete" in m["subject"])
     assert "Download your data" in final["body"]
     token = re.search(r"token=([\w.-]+)", final["body"]).group(1)  # type: ignore[union-attr]
@@ -390,7 +398,7 @@ def test_a_verified_deletion_leaves_nothing_of_the_subject_and_they_get_the_rece
     status, body = http("POST", f"{local.api_url}/requests", deletion)
     assert status == 202, body
     request_id = body["request_id"]
-    verify_with_codes_from_the_outbox(local, request_id, [phone])
+    verify_with_codes_from_the_outbox(local, body, [phone])
     final = wait_for_final_message(
         local, request_id, lambda m: "is complete" in m["body"] and phone in m["to"]
     )

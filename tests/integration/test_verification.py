@@ -18,6 +18,12 @@ from privacy_rights.adapters.request_store import RequestStore
 pytestmark = pytest.mark.integration
 
 CODE = re.compile(r"verification code is (\d{6})")
+#: a signed permission as an agent uploads it: a real PDF header and enough of a body to be one
+SIGNED_PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
+    + b"% signed permission\n" * 120
+    + b"%%EOF\n"
+)
 
 
 def codes_for(running: RunningStack, recipient: str) -> list[str]:
@@ -29,8 +35,12 @@ def submit(call_api: Any, body: dict[str, Any], **kwargs: Any) -> tuple[int, Any
     return status, answer
 
 
-def verify(call_api: Any, request_id: str, **attempt: Any) -> tuple[int, Any]:
-    status, _, answer = call_api("POST", f"/requests/{request_id}/verify", attempt)
+def verify(call_api: Any, created: dict[str, Any], **attempt: Any) -> tuple[int, Any]:
+    """An attempt by the requester, who holds the status token the intake answer gave them."""
+    headers = {"Authorization": f"Bearer {created['status_token']}"}
+    status, _, answer = call_api(
+        "POST", f"/requests/{created['request_id']}/verify", attempt, headers=headers
+    )
     return status, answer
 
 
@@ -50,8 +60,8 @@ def test_gdpr_is_verified_by_the_code_of_every_identifier(
     request_id = created["request_id"]
     waiting_for(request_id, "verification")
 
-    first = verify(call_api, request_id, code=codes_for(running, "g@example.org")[0])
-    second = verify(call_api, request_id, code=codes_for(running, "+447911123456")[0])
+    first = verify(call_api, created, code=codes_for(running, "g@example.org")[0])
+    second = verify(call_api, created, code=codes_for(running, "+447911123456")[0])
 
     assert first == (200, {"verified": False, "proven": ["email"], "pending": ["phone"]})
     assert second[1]["verified"] is True
@@ -72,8 +82,8 @@ def test_a_ccpa_deletion_reaching_recordings_needs_a_third_data_point_a_fact(
     )
     request_id = created["request_id"]
     waiting_for(request_id, "verification")
-    verify(call_api, request_id, code=codes_for(running, "dana@example.net")[0])
-    _, after_codes = verify(call_api, request_id, code=codes_for(running, dana.phone or "")[0])
+    verify(call_api, created, code=codes_for(running, "dana@example.net")[0])
+    _, after_codes = verify(call_api, created, code=codes_for(running, dana.phone or "")[0])
     assert after_codes == {"verified": False, "proven": ["email", "phone"], "pending": ["fact"]}
     calls = running.client("dynamodb").query(  # type: ignore[attr-defined]
         TableName=running.stack.platform_stores["calls"],
@@ -83,11 +93,52 @@ def test_a_ccpa_deletion_reaching_recordings_needs_a_third_data_point_a_fact(
     )["Items"]
     month = calls[0]["started_at"]["S"][:7]
 
-    wrong = verify(call_api, request_id, fact={"recent_call_month": month, "business": "Some Other Business"})
-    right = verify(call_api, request_id, fact={"recent_call_month": month, "business": "acme plumbing"})
+    wrong = verify(call_api, created, fact={"recent_call_month": month, "business": "Some Other Business"})
+    right = verify(call_api, created, fact={"recent_call_month": month, "business": "acme plumbing"})
 
-    assert wrong[0] == 400
+    assert wrong == (200, after_codes)  # a wrong fact is not told apart from a right one...
     assert right == (200, {"verified": True, "proven": ["email", "fact", "phone"], "pending": []})
+
+
+def test_a_fact_is_not_looked_at_before_the_phone_is_proven_and_right_and_wrong_answer_alike(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    generate(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=2)
+    )
+    dana = demo.SUBJECTS["dana"]
+    _, created = submit(
+        call_api,
+        {"type": "deletion", "jurisdiction": "ccpa", "email": "dana2@example.net", "phone": dana.phone},
+    )
+    waiting_for(created["request_id"], "verification")
+    month = running.client(
+        "dynamodb"
+    ).query(  # type: ignore[attr-defined]
+        TableName=running.stack.platform_stores["calls"],
+        IndexName="by_caller",
+        KeyConditionExpression="caller_phone = :p",
+        ExpressionAttributeValues={":p": {"S": dana.phone}},
+    )["Items"][0]["started_at"]["S"][:7]
+    right_fact = {"recent_call_month": month, "business": "acme plumbing"}
+    wrong_fact = {"recent_call_month": month, "business": "Northwind Legal"}
+
+    before_phone = [verify(call_api, created, fact=fact) for fact in (right_fact, wrong_fact)]
+    verify(call_api, created, code=codes_for(running, dana.phone or "")[0])
+    after_phone = [verify(call_api, created, fact=fact) for fact in (right_fact, wrong_fact)]
+
+    assert before_phone[0] == before_phone[1]
+    assert before_phone[0][0] == 400
+    # one proof short (the email's code): the right fact and the wrong one answer alike
+    assert (
+        after_phone[0]
+        == after_phone[1]
+        == (200, {"verified": False, "proven": ["phone"], "pending": ["email", "fact"]})
+    )
+    assert verify(call_api, created, fact=right_fact)[0] == 200
+    assert verify(call_api, created, fact=right_fact)[0] == 429  # three fact attempts a day per phone
+    done = verify(call_api, created, code=codes_for(running, "dana2@example.net")[0])
+    assert done == (200, {"verified": True, "proven": ["email", "fact", "phone"], "pending": []})
 
 
 def test_wrong_codes_lock_the_request_after_five_attempts(
@@ -99,8 +150,8 @@ def test_wrong_codes_lock_the_request_after_five_attempts(
     real = codes_for(running, "brute@example.org")[0]
     wrong = f"{(int(real) + 1) % 1_000_000:06d}"
 
-    answers = [verify(call_api, request_id, code=wrong)[0] for _ in range(6)]
-    after_lock = verify(call_api, request_id, code=real)
+    answers = [verify(call_api, created, code=wrong)[0] for _ in range(6)]
+    after_lock = verify(call_api, created, code=real)
 
     assert answers[:4] == [400, 400, 400, 400]
     assert answers[4:] == [429, 429]
@@ -117,8 +168,8 @@ def test_a_code_is_single_use_and_an_expired_code_gets_a_new_one(
     request_id = created["request_id"]
     waiting_for(request_id, "verification")
     email_code = codes_for(running, "once@example.org")[0]
-    assert verify(call_api, request_id, code=email_code)[0] == 200
-    assert verify(call_api, request_id, code=email_code)[0] == 400  # used
+    assert verify(call_api, created, code=email_code)[0] == 200
+    assert verify(call_api, created, code=email_code)[0] == 400  # used
 
     ddb: Any = running.client("dynamodb")
     ddb.update_item(
@@ -128,12 +179,12 @@ def test_a_code_is_single_use_and_an_expired_code_gets_a_new_one(
         ExpressionAttributeValues={":past": {"N": "1"}},
     )
     stale = codes_for(running, "+447911123457")[0]
-    expired = verify(call_api, request_id, code=stale)
+    expired = verify(call_api, created, code=stale)
     fresh = codes_for(running, "+447911123457")[0]
 
     assert expired[0] == 410
     assert fresh != stale
-    assert verify(call_api, request_id, code=fresh)[1]["verified"] is True
+    assert verify(call_api, created, code=fresh)[1]["verified"] is True
 
 
 def test_codes_never_reach_the_logs(
@@ -142,8 +193,8 @@ def test_codes_never_reach_the_logs(
     _, created = submit(call_api, {"type": "access", "jurisdiction": "gdpr", "email": "logs@example.org"})
     waiting_for(created["request_id"], "verification")
     code = codes_for(running, "logs@example.org")[0]
-    verify(call_api, created["request_id"], code=code)
-    verify(call_api, created["request_id"], code="000000")
+    verify(call_api, created, code=code)
+    verify(call_api, created, code="000000")
 
     captured = capsys.readouterr()
 
@@ -151,23 +202,45 @@ def test_codes_never_reach_the_logs(
     assert "logs@example.org" not in captured.out + captured.err
 
 
-def test_a_duplicate_submission_is_merged_and_reveals_nothing(
-    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+def test_a_duplicate_is_taken_in_like_a_new_request_and_joined_only_once_verified(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore, wait_for_execution: Any
 ) -> None:
-    body = {"type": "deletion", "jurisdiction": "ccpa", "email": "twice@example.org"}
+    body = {"type": "deletion", "jurisdiction": "gdpr", "email": "twice@example.org"}
     first_status, first = submit(call_api, body)
     waiting_for(first["request_id"], "verification")
+    verify(call_api, first, code=codes_for(running, "twice@example.org")[0])
 
     second_status, second = submit(call_api, body)
+    waiting_for(second["request_id"], "verification")
+    fresh_status, fresh = submit(call_api, body | {"email": "once-only@example.org"})
+    waiting_for(fresh["request_id"], "verification")
 
-    assert first_status == second_status == 202
-    assert set(first) == set(second)
-    assert second["status"] == "received"
-    assert second["request_id"] != first["request_id"]
-    assert [e.action for e in store.audit_entries(first["request_id"])].count("request.merged") == 1
-    assert store.get(second["request_id"]).extra["merged_into"] == first["request_id"]
+    # From outside, the duplicate is a new request: same answers, its own acknowledgement.
+    assert first_status == second_status == fresh_status == 202
+    assert set(second) == set(fresh)
+    assert second["status"] == fresh["status"]
+    assert verify(call_api, second, code="000000")[0] == verify(call_api, fresh, code="000000")[0] == 400
     acknowledgements = [m for m in running.outbox.messages(to="twice@example.org") if "received" in m.subject]
-    assert len(acknowledgements) == 1
+    assert len(acknowledgements) == 2
+    assert store.get(second["request_id"]).status.value == "awaiting_verification"
+
+    [second_code] = [
+        code
+        for message in running.outbox.messages(to="twice@example.org")
+        if second["request_id"] in message.body
+        for code in CODE.findall(message.body)
+    ]
+    answer = verify(call_api, second, code=second_code)
+    assert answer[1]["verified"] is True, answer
+    wait_for_execution(second["request_id"])
+
+    joined = store.get(second["request_id"])
+    assert joined.status.value == "canceled"
+    assert joined.extra["merged_into"] == first["request_id"]
+    assert [e.action for e in store.audit_entries(first["request_id"])].count("request.merged") == 1
+    final = [m for m in running.outbox.messages(to="twice@example.org") if "joined" in m.subject]
+    assert len(final) == 1
+    assert first["request_id"] in final[0].body
 
 
 def test_the_same_idempotency_key_returns_the_same_answer(call_api: Any) -> None:
@@ -304,7 +377,7 @@ def test_a_landline_gets_its_code_read_out_by_an_automated_call_not_an_sms(
     assert len(digits) == 2
     assert digits[0] == digits[1]
     code = digits[0].replace(", ", "")
-    assert verify(call_api, request_id, code=code)[1]["proven"] == ["phone"]
+    assert verify(call_api, created, code=code)[1]["proven"] == ["phone"]
     sent = [e for e in store.audit_entries(request_id) if e.action == "verification.codes_sent"]
     assert sent[0].detail == {"identifiers": ["email", "phone"], "no_code_sent": []}
 
@@ -346,8 +419,9 @@ def test_an_agent_needs_a_signed_permission_as_well_as_the_subjects_own_verifica
     token = agent_notice.body.split("token=")[1].split()[0]
     assert codes_for(running, "agent@example.com") == []  # the subject verifies directly
 
-    _, after_code = verify(call_api, request_id, code=codes_for(running, "principal@example.org")[0])
+    _, after_code = verify(call_api, created, code=codes_for(running, "principal@example.org")[0])
     assert after_code == {"verified": False, "proven": ["email"], "pending": ["permission"]}
+    assert verify(call_api, {**created, "status_token": token}, recheck=True)[1]["verified"] is False
     status, _, form = call_api(
         "POST",
         f"/requests/{request_id}/permission-upload",
@@ -368,13 +442,72 @@ def test_an_agent_needs_a_signed_permission_as_well_as_the_subjects_own_verifica
     running.client("s3").put_object(  # type: ignore[attr-defined]
         Bucket=running.stack.ref("PermissionsBucket"),
         Key=form["key"],
-        Body=b"%PDF-1.7 signed",
+        Body=SIGNED_PDF,
         ContentType="application/pdf",
     )
 
-    status, done = verify(call_api, request_id, recheck=True)
+    status, done = verify(call_api, created, recheck=True)
 
     assert done == {"verified": True, "proven": ["email"], "pending": []}
+    # Nothing of the person's is looked up until a person in ops has read the permission.
+    waiting_for(request_id, "permission")
+    assert "resolve" not in store.ledger(request_id)
+    decided = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/decision",
+        {"decision": "approve", "reason": "signed permission names the principal"},
+        operator="alice",
+    )
+    assert decided[0] == 200
+    assert store.get(request_id).proven_identifiers == ("email",)
+
+
+def test_a_power_of_attorney_proves_the_agent_and_waits_for_ops_before_the_subjects_data(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore, wait_for_execution: Any
+) -> None:
+    body = {
+        "type": "deletion",
+        "jurisdiction": "gdpr",
+        "email": "ward@example.org",
+        "requester": {
+            "role": "parent_or_guardian",
+            "name": "A. Guardian",
+            "email": "guardian@example.com",
+            "power_of_attorney": True,
+        },
+    }
+    _, created = submit(call_api, body)
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
+    assert codes_for(running, "ward@example.org") == []  # codes go to the agent
+    running.client("s3").put_object(  # type: ignore[attr-defined]
+        Bucket=running.stack.ref("PermissionsBucket"),
+        Key=f"permissions/{request_id}/poa",
+        Body=SIGNED_PDF,
+        ContentType="application/pdf",
+    )
+
+    done = verify(call_api, created, code=codes_for(running, "guardian@example.com")[0])
+
+    assert done[1]["verified"] is True
+    waiting_for(request_id, "permission")
+    request = store.get(request_id)
+    assert request.proven_identifiers == ()  # the agent's proofs are the agent's
+    assert request.extra["requester_proven"] == ["email"]
+    assert "resolve" not in store.ledger(request_id)
+    denied = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/decision",
+        {"decision": "deny", "denial_reason": "agent_not_authorized", "reason": "document is not a POA"},
+        operator="alice",
+    )
+    assert denied[0] == 200
+    wait_for_execution(request_id)
+    final = store.get(request_id)
+    assert final.status.value == "denied"
+    assert final.denial is not None
+    assert final.denial.reason.value == "agent_not_authorized"
+    assert "resolve" not in store.ledger(request_id)
 
 
 def test_an_unknown_us_state_is_a_field_error_not_a_crash(call_api: Any) -> None:
@@ -387,25 +520,34 @@ def test_an_unknown_us_state_is_a_field_error_not_a_crash(call_api: Any) -> None
 
 
 def test_guessing_codes_across_requests_from_one_source_is_throttled(call_api: Any, waiting_for: Any) -> None:
-    request_ids = []
+    request_ids, tokens = [], {}
     for n in range(7):
         _, created = submit(
             call_api, {"type": "access", "jurisdiction": "gdpr", "email": f"guess{n}@example.org"}
         )
         request_ids.append(created["request_id"])
+        tokens[created["request_id"]] = created["status_token"]
     statuses = []
     for request_id in request_ids:
         waiting_for(request_id, "verification")
         for _ in range(5):
             status, _, _ = call_api(
-                "POST", f"/requests/{request_id}/verify", {"code": "000000"}, source_ip="192.0.2.77"
+                "POST",
+                f"/requests/{request_id}/verify",
+                {"code": "000000"},
+                source_ip="192.0.2.77",
+                headers={"Authorization": f"Bearer {tokens[request_id]}"},
             )
             statuses.append(status)
 
     assert statuses[:30].count(429) <= 6  # per-request locks only (each request's 5th wrong code)
     assert set(statuses[30:]) == {429}
     fresh_source = call_api(
-        "POST", f"/requests/{request_ids[-1]}/verify", {"code": "000000"}, source_ip="192.0.2.78"
+        "POST",
+        f"/requests/{request_ids[-1]}/verify",
+        {"code": "000000"},
+        source_ip="192.0.2.78",
+        headers={"Authorization": f"Bearer {tokens[request_ids[-1]]}"},
     )
     assert fresh_source[0] == 400  # another source is not throttled: just a wrong code
 
@@ -425,12 +567,100 @@ def test_an_account_holder_is_verified_by_signing_in_again(
     waiting_for(request_id, "verification")
     idp = running.stack.idp
 
-    stale = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example", auth_time=1))
-    someone_else = verify(call_api, request_id, id_token=idp.id_token("acct_other", "other@acme.example"))
-    forged = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example")[:-4] + "AAAA")
-    signed_in = verify(call_api, request_id, id_token=idp.id_token("acct_sam", "sam@acme.example"))
+    stale = verify(call_api, created, id_token=idp.id_token("acct_sam", "sam@acme.example", auth_time=1))
+    someone_else = verify(call_api, created, id_token=idp.id_token("acct_other", "other@acme.example"))
+    forged = verify(call_api, created, id_token=idp.id_token("acct_sam", "sam@acme.example")[:-4] + "AAAA")
+    signed_in = verify(call_api, created, id_token=idp.id_token("acct_sam", "sam@acme.example"))
 
     assert stale[0] == someone_else[0] == forged[0] == 400
     assert signed_in == (200, {"verified": True, "proven": ["account_id", "email"], "pending": []})
     waiting_for(request_id, "fulfilment")
     assert store.get(request_id).proven_identifiers == ("account_id", "email")
+
+
+def test_a_sign_in_proves_the_account_and_its_verified_email_never_a_phone_it_did_not_see(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    stranger = "+14155550199"
+    _, created = submit(
+        call_api,
+        {"type": "access", "jurisdiction": "ccpa", "account_id": "acct_mallory", "phone": stranger},
+    )
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
+    idp = running.stack.idp
+
+    unverified_email = verify(
+        call_api, created, id_token=idp.id_token("acct_other", "x@acme.example", email_verified=False)
+    )
+    signed_in = verify(call_api, created, id_token=idp.id_token("acct_mallory", "mallory@acme.example"))
+
+    assert unverified_email[0] == 400
+    assert signed_in == (200, {"verified": False, "proven": ["account_id"], "pending": ["phone"]})
+    assert store.get(request_id).status.value == "awaiting_verification"
+    assert "resolve" not in store.ledger(request_id)
+
+
+def test_verify_needs_the_requests_status_token_and_a_stranger_cannot_lock_it(
+    running: RunningStack, call_api: Any, waiting_for: Any
+) -> None:
+    _, created = submit(call_api, {"type": "access", "jurisdiction": "gdpr", "email": "owner@example.org"})
+    waiting_for(created["request_id"], "verification")
+    path = f"/requests/{created['request_id']}/verify"
+
+    without = [call_api("POST", path, {"code": "000000"})[0] for _ in range(6)]
+    wrong = call_api("POST", path, {"code": "000000"}, headers={"Authorization": "Bearer k1.forged"})
+    unknown = call_api(
+        "POST",
+        "/requests/req_doesnotexist000000/verify",
+        {"code": "000000"},
+        headers={"Authorization": "Bearer x"},
+    )
+
+    assert set(without) == {404}
+    assert wrong[0] == unknown[0] == 404
+    assert wrong[2] == unknown[2]
+    assert verify(call_api, created, code=codes_for(running, "owner@example.org")[0])[1]["verified"] is True
+
+
+def test_concurrent_wrong_guesses_compare_at_most_five(
+    running: RunningStack, call_api: Any, waiting_for: Any
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, created = submit(call_api, {"type": "access", "jurisdiction": "gdpr", "email": "race@example.org"})
+    waiting_for(created["request_id"], "verification")
+    real = codes_for(running, "race@example.org")[0]
+    wrong = f"{(int(real) + 1) % 1_000_000:06d}"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda _: verify(call_api, created, code=wrong)[0], range(40)))
+
+    ddb: Any = running.client("dynamodb")
+    attempts = ddb.get_item(
+        TableName=running.stack.ref("VerificationTable"),
+        Key={"request_id": {"S": created["request_id"]}, "kind": {"S": "_request"}},
+    )["Item"]["attempts"]["N"]
+    assert int(attempts) == 5
+    assert statuses.count(400) == 4
+    assert statuses.count(429) == 36
+    assert verify(call_api, created, code=real)[0] == 429
+
+
+def test_a_ccpa_access_request_without_a_scope_gets_the_categories_unless_highly_certain(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    _, created = submit(
+        call_api,
+        {"type": "access", "jurisdiction": "ccpa", "email": "noscope@example.org", "phone": "+14155550177"},
+    )
+    request_id = created["request_id"]
+    waiting_for(request_id, "verification")
+    verify(call_api, created, code=codes_for(running, "noscope@example.org")[0])
+    done = verify(call_api, created, code=codes_for(running, "+14155550177")[0])
+
+    assert done[1]["verified"] is True
+    request = store.get(request_id)
+    assert request.scope is not None
+    assert request.scope.value == "categories"
+    assert "declaration" in request.extra["scope_decision"]["why"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from privacy_rights.inbound_mail import MailUnparseable, html_to_text, parse_mail, without_quoted_reply
-from privacy_rights.mail_triage import MailOutcome, triage
+from privacy_rights.mail_triage import MailOutcome, QuarantineReason, ReviewReason, Verdict, triage
 
 OWN = frozenset({"privacy-noreply@callx.com", "info@callx.com"})
 
@@ -174,8 +174,9 @@ def malformed_mime(draw: st.DrawFn) -> bytes:
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(malformed_mime(), st.binary(max_size=3000)))
 def test_malformed_mime_never_escapes_the_parser(raw: bytes) -> None:
-    """Every input either parses (then triage decides, possibly quarantining for no sender) or is
-    ``MailUnparseable``, which intake quarantines with that reason. Nothing else is raised."""
+    """Every input either parses (then triage decides, possibly quarantining for no sender, or
+    sending an ambiguous sender to review) or is ``MailUnparseable``, which intake quarantines
+    with that reason. Nothing else is raised."""
     try:
         mail = parse_mail(raw)
     except MailUnparseable:
@@ -183,6 +184,69 @@ def test_malformed_mime_never_escapes_the_parser(raw: bytes) -> None:
     verdict = triage(mail, OWN)
     if mail.sender is None:
         assert verdict is not None
-        assert (verdict.outcome, verdict.reason) == (MailOutcome.QUARANTINED, "no_sender")
+        expected = (
+            {(MailOutcome.HUMAN_REVIEW, "ambiguous_sender"), (MailOutcome.QUARANTINED, "virus")}
+            if mail.ambiguous_sender
+            else {(MailOutcome.QUARANTINED, "no_sender")}
+        )
+        assert (verdict.outcome, verdict.reason) in expected
     assert isinstance(mail.new_text, str)
     assert all(ord(c) >= 32 or c in "\n\t" for c in mail.text)
+
+
+# -- who sent it -----------------------------------------------------------------------------
+
+
+def _raw(*from_values: str, virus: str = "PASS") -> bytes:
+    head = f"X-SES-Virus-Verdict: {virus}\r\n" + "".join(f"From: {v}\r\n" for v in from_values)
+    return (head + "To: info@callx.com\r\nSubject: Delete my data\r\n\r\nPlease delete my data.\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    "from_values",
+    [
+        ("Mallory <mallory@example.net>", "Dana Reyes <dana.reyes@example.com>"),
+        ("dana.reyes@example.com", "dana.reyes@example.com"),
+        ("Mallory <mallory@example.net>, Dana Reyes <dana.reyes@example.com>",),
+        ("Household: mallory@example.net, dana.reyes@example.com;",),
+    ],
+    ids=["two_from_headers", "the_same_address_twice", "two_addresses", "a_group_of_two"],
+)
+def test_a_mail_whose_sender_is_ambiguous_goes_to_a_person(from_values: tuple[str, ...]) -> None:
+    mail = parse_mail(_raw(*from_values))
+
+    assert mail.sender is None  # never read as its first address
+    assert mail.ambiguous_sender
+    assert triage(mail, OWN) == Verdict(MailOutcome.HUMAN_REVIEW, ReviewReason.AMBIGUOUS_SENDER)
+
+
+def test_the_addresses_of_an_ambiguous_sender_are_kept_for_the_reviewer() -> None:
+    mail = parse_mail(_raw("Mallory <mallory@example.net>", "Dana <dana.reyes@example.com>"))
+
+    assert mail.from_addresses == ("mallory@example.net", "dana.reyes@example.com")
+    assert mail.from_headers == 2
+    assert "SeveralFromHeaders" in mail.defects
+
+
+def test_a_virus_is_quarantined_whoever_sent_it() -> None:
+    mail = parse_mail(_raw("a@example.org", "b@example.org", virus="FAIL"))
+
+    assert triage(mail, OWN) == Verdict(MailOutcome.QUARANTINED, QuarantineReason.VIRUS)
+
+
+@pytest.mark.parametrize(
+    "from_values",
+    [("Dana Reyes <dana.reyes@example.com>",), ('"Reyes, Dana" <dana.reyes@example.com>',)],
+)
+def test_one_from_with_one_address_is_the_sender(from_values: tuple[str, ...]) -> None:
+    mail = parse_mail(_raw(*from_values))
+
+    assert (mail.sender, mail.ambiguous_sender) == ("dana.reyes@example.com", False)
+    assert triage(mail, OWN) is None
+
+
+def test_a_from_without_any_address_is_still_no_sender() -> None:
+    mail = parse_mail(_raw("undisclosed-recipients:;"))
+
+    assert not mail.ambiguous_sender
+    assert triage(mail, OWN) == Verdict(MailOutcome.QUARANTINED, QuarantineReason.NO_SENDER)

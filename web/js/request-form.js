@@ -194,7 +194,7 @@ function showAcknowledgement(answer, type) {
   document.getElementById("result-verify").hidden = optOut;
   document.getElementById("result-opt-out").hidden = !optOut;
   document.getElementById("verify-link").href =
-    `verify.html#request=${encodeURIComponent(answer.request_id)}`;
+    `verify.html#request=${encodeURIComponent(answer.request_id)}&token=${encodeURIComponent(answer.status_token)}`;
   form.hidden = true;
   document.querySelector(".lead").hidden = true;
   document.getElementById("result").hidden = false;

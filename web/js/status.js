@@ -67,7 +67,9 @@ function render(view) {
   document.getElementById("permission-form").hidden = !view.permission_needed;
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;
-  document.getElementById("view-verify-link").href = `verify.html#request=${encodeURIComponent(view.request_id)}`;
+  const token = hashParams().get("token") || "";
+  document.getElementById("view-verify-link").href =
+    `verify.html#request=${encodeURIComponent(view.request_id)}&token=${encodeURIComponent(token)}`;
   const items = (Array.isArray(view.timeline) ? view.timeline : []).map((entry) => {
     const item = document.createElement("li");
     const what = document.createElement("span");
@@ -131,7 +133,8 @@ async function download() {
   focusOn(problem);
 }
 
-const PERMISSION_TYPES = ["application/pdf", "image/png", "image/jpeg"];
+const PERMISSION_TYPES = ["application/pdf", "image/png", "image/jpeg", "image/tiff"];
+const PERMISSION_MIN_BYTES = 1024;
 const PERMISSION_MAX_BYTES = 5 * 1024 * 1024;
 
 /** The signed permission goes straight to storage, through the form the API signs for it. */
@@ -146,7 +149,8 @@ async function uploadPermission(event) {
     if (message) focusOn(document.getElementById("permission-file"));
   };
   if (!file) return say("Choose the file with the signed permission.");
-  if (!PERMISSION_TYPES.includes(file.type)) return say("Choose a PDF, PNG or JPEG file.");
+  if (!PERMISSION_TYPES.includes(file.type)) return say("Choose a PDF, PNG, JPEG or TIFF file.");
+  if (file.size < PERMISSION_MIN_BYTES) return say("This file is too small to be the signed permission.");
   if (file.size > PERMISSION_MAX_BYTES) return say("Choose a file of 5 MB or less.");
   say("");
   let answer;

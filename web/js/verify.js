@@ -1,6 +1,7 @@
-// verify.html: one code at a time (or a fact about a recent call) for the request in the hash.
+// verify.html: one code at a time (or a fact about a recent call) for the request in the hash
+// (#request=...&token=...: the status token, sent only in the Authorization header).
 // POST /requests/{id}/verify -> 200 {verified, pending, proven} | 400 wrong | 410 expired (a new
-// code is on its way) | 429 locked | 404 unknown request.
+// code is on its way) | 429 locked | 404 unknown request or wrong token.
 
 import { callApi, focusOn, hashParams, requestPath } from "./api.js";
 import { FieldErrors } from "./errors.js";
@@ -21,6 +22,7 @@ const problem = document.getElementById("problem");
 const progress = document.getElementById("progress");
 const errors = new FieldErrors(FIELDS, null);
 const requestId = hashParams().get("request") || "";
+const token = hashParams().get("token") || "";
 let busy = false;
 
 function showProblem(message, { focus = true } = {}) {
@@ -94,7 +96,9 @@ function showRefusal(status, data, field) {
   if (status === 400) {
     errors.set(
       field,
-      field === "code" ? "That code is not right. Check it and try again." : "Those answers do not match our records.",
+      field === "code"
+        ? "That code is not right. Check it and try again."
+        : "Enter the code we sent to your phone first; your answers about a call count after that.",
     );
     document.getElementById(FIELDS[field].input).focus();
   } else if (status === 410) {
@@ -123,7 +127,7 @@ function showRefusal(status, data, field) {
 async function send(body, field) {
   busy = true;
   try {
-    const { status, data } = await callApi("POST", requestPath(requestId, "/verify"), { body });
+    const { status, data } = await callApi("POST", requestPath(requestId, "/verify"), { body, token });
     if (status === 200 && data) showResult(data);
     else showRefusal(status, data, field);
   } catch {
@@ -168,7 +172,7 @@ factForm.addEventListener("submit", (event) => {
   send({ fact: { recent_call_month: month, business } }, "business");
 });
 
-if (requestId) {
+if (requestId && token) {
   document.getElementById("request-id").textContent = requestId;
   document.getElementById("reference").hidden = false;
   codeForm.hidden = false;

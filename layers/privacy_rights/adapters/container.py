@@ -28,6 +28,7 @@ from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
 from privacy_rights.mail_clarifications import MailClarifications
+from privacy_rights.phone_messaging import GuardedMessenger, PhonePolicy, metric_name
 from privacy_rights.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from privacy_rights.data_map import DataMap
     from privacy_rights.email_intake import EmailIntakeService
     from privacy_rights.erasure_service import ErasureService
+    from privacy_rights.errors import PhoneRefusal
     from privacy_rights.export_service import ExportService
     from privacy_rights.intake import IntakeService
     from privacy_rights.legal_holds import HoldService
@@ -50,6 +52,16 @@ if TYPE_CHECKING:
     from privacy_rights.verification import VerificationService
     from privacy_rights.webhooks import Notifier
     from privacy_rights.workflow import Workflow
+
+
+def _phone_message_refused(reason: PhoneRefusal) -> None:
+    """A CloudWatch metric per refusal (flushed by the handler's ``log_metrics``); the template
+    alarms on the day's budget being spent."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from privacy_rights.observability import metrics
+
+    metrics.add_metric(name=metric_name(reason), unit=MetricUnit.Count, value=1)
 
 
 class Container:
@@ -90,8 +102,10 @@ class Container:
         return Notifier(WebhookSender(UrllibTransport()), self.webhook_secrets)
 
     @cached_property
-    def messenger(self) -> AwsMessenger:
-        return AwsMessenger(
+    def messenger(self) -> GuardedMessenger:
+        """Every SMS and call goes through the guard: number types, countries, the per-number
+        cap and the day's budget (``privacy_rights.phone_messaging``)."""
+        aws = AwsMessenger(
             self.client("sesv2"),
             self.client("sns"),
             self.settings.sender_email,
@@ -100,6 +114,12 @@ class Container:
             voice=self.client("pinpoint-sms-voice-v2") if self.settings.voice_origination_identity else None,
             voice_origin=self.settings.voice_origination_identity,
         )
+        policy = PhonePolicy(
+            allowed_countries=self.settings.phone_countries,
+            per_number_per_day=self.settings.phone_messages_per_number_per_day,
+            per_day=self.settings.phone_messages_per_day,
+        )
+        return GuardedMessenger(aws, self.counters, self.keys, policy, on_refused=_phone_message_refused)
 
     @cached_property
     def sent_mail(self) -> SentMail:
@@ -183,6 +203,7 @@ class Container:
             ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn),
             StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
             self.work,
+            self.permissions,
         )
 
     @cached_property
@@ -326,13 +347,13 @@ class Container:
 
     @cached_property
     def sign_in(self) -> AccountSignIn | None:
-        from privacy_rights.sign_in import AccountSignIn, JwksFromUrl
+        from privacy_rights.sign_in import AccountSignIn, ProviderKeys
 
         settings = self.settings
         if not (settings.identity_issuer and settings.identity_audience and settings.identity_jwks_url):
             return None
-        jwks = JwksFromUrl(settings.identity_jwks_url)
-        return AccountSignIn(settings.identity_issuer, settings.identity_audience, jwks)
+        keys = ProviderKeys(settings.identity_jwks_url)
+        return AccountSignIn(settings.identity_issuer, settings.identity_audience, keys)
 
     @cached_property
     def workflow(self) -> Workflow:

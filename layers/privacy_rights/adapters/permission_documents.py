@@ -1,14 +1,46 @@
 """Signed permissions of authorized agents and guardians, uploaded straight to S3 with a
-presigned POST whose policy limits size and type; nothing in them is opened or rendered."""
+presigned POST whose policy limits size and type, or attached to an email. Nothing in them is
+opened or rendered: a document counts only when its first bytes (one ranged GetObject) and its
+size make it a real PDF, PNG, JPEG or TIFF (``privacy_rights.documents``)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg")
-MAX_BYTES = 5 * 1024 * 1024
+from botocore.exceptions import ClientError
+
+from privacy_rights.documents import (
+    HEAD_BYTES,
+    MAX_BYTES,
+    MIN_BYTES,
+    DocumentKind,
+    Examined,
+    Refusal,
+    examine,
+)
+
+ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff")
 FORM_LIFETIME_SECONDS = 900
+#: At most this many objects of one request are looked at (each costs a ranged GetObject).
+MAX_DOCUMENTS = 100
+_GONE = ("404", "NoSuchKey", "NotFound")
+
+
+@dataclass(frozen=True)
+class PermissionDocument:
+    """One stored (or refused) file: its key, size, and either its kind or why it is refused."""
+
+    key: str
+    size: int
+    kind: DocumentKind | None
+    refusal: Refusal | None
+
+    @property
+    def acceptable(self) -> bool:
+        return self.kind is not None and self.refusal is None
 
 
 class PermissionDocuments:
@@ -22,18 +54,57 @@ class PermissionDocuments:
             Bucket=self._bucket,
             Key=key,
             Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, MAX_BYTES]],
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", MIN_BYTES, MAX_BYTES]],
             ExpiresIn=FORM_LIFETIME_SECONDS,
         )
-        return {"url": form["url"], "fields": form["fields"], "key": key, "max_bytes": MAX_BYTES}
+        return {
+            "url": form["url"],
+            "fields": form["fields"],
+            "key": key,
+            "min_bytes": MIN_BYTES,
+            "max_bytes": MAX_BYTES,
+        }
 
-    def copy_from(self, bucket: str, key: str, request_id: str) -> str:
-        """A permission that arrived as an email attachment (already screened by type)."""
+    def copy_from(self, bucket: str, key: str, request_id: str) -> PermissionDocument:
+        """A permission that arrived as an email attachment: examined like an upload, and
+        copied under the request only if acceptable. A refused one stays where it was (its
+        ``key`` is then the source key) and is not copied."""
+        size = int(self._s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+        examined = self._examine(bucket, key, size)
+        if examined.refusal is not None:
+            return PermissionDocument(key, size, None, examined.refusal)
         destination = f"permissions/{request_id}/{uuid.uuid5(uuid.NAMESPACE_URL, bucket + '/' + key).hex}"
         self._s3.copy_object(Bucket=self._bucket, Key=destination, CopySource={"Bucket": bucket, "Key": key})
-        return destination
+        return PermissionDocument(destination, size, examined.kind, None)
+
+    def documents(self, request_id: str) -> list[PermissionDocument]:
+        """Every file under the request (at most ``MAX_DOCUMENTS``), each with its kind or the
+        reason it does not count."""
+        return list(self._documents(request_id))
 
     def present(self, request_id: str) -> bool:
+        """True when at least one acceptable document is stored for the request."""
+        return any(document.acceptable for document in self._documents(request_id))
+
+    def _documents(self, request_id: str) -> Iterator[PermissionDocument]:
         prefix = f"permissions/{request_id}/"
-        response = self._s3.list_objects_v2(Bucket=self._bucket, Prefix=prefix, MaxKeys=1)
-        return bool(response.get("KeyCount"))
+        pages = self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=prefix, PaginationConfig={"MaxItems": MAX_DOCUMENTS}
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                key, size = item["Key"], int(item["Size"])
+                try:
+                    examined = self._examine(self._bucket, key, size)
+                except ClientError as exc:
+                    if exc.response["Error"]["Code"] in _GONE:
+                        continue  # deleted since it was listed
+                    raise
+                yield PermissionDocument(key, size, examined.kind, examined.refusal)
+
+    def _examine(self, bucket: str, key: str, size: int) -> Examined:
+        by_size = examine(b"", size)
+        if by_size.refusal in (Refusal.TOO_SMALL, Refusal.TOO_LARGE):
+            return by_size  # refused without reading it
+        response = self._s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}")
+        return examine(response["Body"].read(HEAD_BYTES), size)

@@ -63,12 +63,51 @@ class VerificationStore:
             for item in response["Items"]
         ]
 
-    def count_failure(self, request_id: str, kind: str) -> None:
+    def reserve_attempt(self, request_id: str, kind: str, limit: int) -> int | None:
+        """Take one of ``limit`` attempts before a guess is compared: a conditional ADD, so
+        concurrent guesses can never compare more than ``limit``. The attempts now used, or None
+        when none were left."""
+        try:
+            response = self._ddb.update_item(
+                TableName=self._table,
+                Key={"request_id": {"S": request_id}, "kind": {"S": kind}},
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression="attribute_not_exists(attempts) OR attempts < :limit",
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(response["Attributes"]["attempts"]["N"])
+
+    def refund_attempt(self, request_id: str, kind: str) -> None:
+        """A right guess gives its attempt back: only wrong ones count towards the lock."""
+        try:
+            self._ddb.update_item(
+                TableName=self._table,
+                Key={"request_id": {"S": request_id}, "kind": {"S": kind}},
+                UpdateExpression="ADD attempts :minus",
+                ConditionExpression="attempts > :zero",
+                ExpressionAttributeValues={":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def record_proof(self, request_id: str, kind: str, how: str, keep_until: int) -> None:
+        """A proof that is not a code (a sign-in, a fact): the identifier is proven, and any
+        code still out for it can no longer be used."""
         self._ddb.update_item(
             TableName=self._table,
             Key={"request_id": {"S": request_id}, "kind": {"S": kind}},
-            UpdateExpression="ADD attempts :one",
-            ExpressionAttributeValues={":one": {"N": "1"}},
+            UpdateExpression="SET proven = :t, proven_by = :how, keep_until = :k REMOVE code_hash",
+            ExpressionAttributeValues={
+                ":t": {"BOOL": True},
+                ":how": {"S": how},
+                ":k": {"N": str(keep_until)},
+            },
         )
 
     def mark_proven(self, request_id: str, kind: str, code_hash: str) -> bool:
