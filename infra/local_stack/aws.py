@@ -37,29 +37,25 @@ FAKE_CREDENTIALS = {
 }
 
 
-_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 _dynamodb_lock = threading.RLock()
 
 
 @contextmanager
-def atomic_dynamodb_writes() -> Iterator[None]:
-    """DynamoDB evaluates a condition and writes atomically; moto checks and writes without a
-    lock, so two threads can both pass the same condition. Serializing moto's writes restores
-    the guarantee the service's optimistic locking relies on."""
-    from moto.dynamodb.models import DynamoDBBackend
+def atomic_dynamodb_calls() -> Iterator[None]:
+    """DynamoDB evaluates a condition and writes atomically, and never lets a read see an item
+    half-written; moto checks and writes without a lock (two threads can both pass the same
+    condition) and deep-copies items to answer reads while another thread mutates them
+    ("dictionary changed size during iteration"). Serializing every DynamoDB call, answer
+    included, restores what the service relies on."""
+    from moto.dynamodb.responses import DynamoHandler
 
-    def locked(original: Any) -> Any:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with _dynamodb_lock:
-                return original(*args, **kwargs)
+    original = DynamoHandler.call_action
 
-        return call
+    def call_action(self: Any) -> Any:
+        with _dynamodb_lock:
+            return original(self)
 
-    with ExitStack() as stack:
-        for name in _DYNAMODB_WRITES:
-            stack.enter_context(
-                mock.patch.object(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-            )
+    with mock.patch.object(DynamoHandler, "call_action", call_action):
         yield
 
 
@@ -75,7 +71,7 @@ def in_process_aws() -> Iterator[boto3.Session]:
     with (
         mock.patch.dict(os.environ, FAKE_CREDENTIALS),
         mock_aws(config=MOTO_CONFIG),  # type: ignore[call-overload]
-        atomic_dynamodb_writes(),
+        atomic_dynamodb_calls(),
     ):
         yield boto3.Session(region_name=REGION)
 
@@ -92,7 +88,7 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
     with ExitStack() as stack:
         stack.enter_context(mock.patch.dict(os.environ, environment))
         stack.callback(server.stop)
-        stack.enter_context(atomic_dynamodb_writes())
+        stack.enter_context(atomic_dynamodb_calls())
         session = boto3.Session(region_name=REGION)
         import requests
 

@@ -205,10 +205,18 @@ def test_codes_never_reach_the_logs(
 def test_a_duplicate_is_taken_in_like_a_new_request_and_joined_only_once_verified(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore, wait_for_execution: Any
 ) -> None:
-    body = {"type": "deletion", "jurisdiction": "gdpr", "email": "twice@example.org"}
+    # a correction waits for ops to fulfil it: the first request is still under way when the
+    # duplicate is verified
+    body = {
+        "type": "correction",
+        "corrections": [{"field": "name", "corrected": "T. Wice"}],
+        "jurisdiction": "gdpr",
+        "email": "twice@example.org",
+    }
     first_status, first = submit(call_api, body)
     waiting_for(first["request_id"], "verification")
     verify(call_api, first, code=codes_for(running, "twice@example.org")[0])
+    waiting_for(first["request_id"], "fulfilment")
 
     second_status, second = submit(call_api, body)
     waiting_for(second["request_id"], "verification")
