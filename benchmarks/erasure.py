@@ -254,6 +254,8 @@ def _seed(stack: dict[str, Any], footprint: Footprint) -> dict[str, Any]:
     os.environ.update(service_environment(stack))
     import boto3
 
+    from privacy_rights.adapters.dynamodb_batches import batch_write
+
     stores = stack["stores"]
     ddb = boto3.client("dynamodb")
     s3 = boto3.client("s3")
@@ -304,9 +306,7 @@ def _seed(stack: dict[str, Any], footprint: Footprint) -> dict[str, Any]:
             rows["training_manifests"].append({"set_id": {"S": set_id}, "call_id": {"S": call_id}})
 
     def write(store: str, chunk: list[dict[str, Any]]) -> None:
-        pending: dict[str, Any] = {stores[store]: [{"PutRequest": {"Item": item}} for item in chunk]}
-        while pending:
-            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        batch_write(ddb, {stores[store]: [{"PutRequest": {"Item": item}} for item in chunk]})
 
     def put(store: str, key: str, versions: int) -> None:
         for version in range(versions):
@@ -326,7 +326,7 @@ def _seed(stack: dict[str, Any], footprint: Footprint) -> dict[str, Any]:
 
 
 def _request() -> str:
-    from privacy_rights.adapters.container import Container
+    from privacy_rights.composition import Container
     from privacy_rights.intake import subject_keys
     from privacy_rights.models import (
         Channel,
@@ -370,7 +370,7 @@ def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
     # the data map's stores, the service outbox (NoticesTable) included
     _count_calls({name: store for store, name in settings.stores.items()}, phase, calls)
     _reroute_webhooks(stack["webhooks"], webhooks)
-    from privacy_rights.adapters.container import Container
+    from privacy_rights.composition import Container
 
     container = Container(settings)
     lookups: Counter[str] = Counter()

@@ -75,7 +75,7 @@ def _seed(stack: dict[str, Any], count: int, mib: int) -> str:
     os.environ.update(service_environment(stack))
     import boto3
 
-    from privacy_rights.adapters.container import Container
+    from privacy_rights.composition import Container
     from privacy_rights.models import (
         Channel,
         Jurisdiction,
@@ -195,8 +195,8 @@ def _measure(stack: dict[str, Any], kind: str, request_id: str, conn: Any) -> No
         return client
 
     Session.create_client = counting  # type: ignore[method-assign]
-    from privacy_rights.adapters.container import Container
     from privacy_rights.adapters.export_archive import MultipartWriter
+    from privacy_rights.composition import Container
     from privacy_rights.settings import Settings
 
     container = Container(Settings.from_environment())

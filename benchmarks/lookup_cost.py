@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from local_stack import demo
     from local_stack.runtime import in_process_stack
     from local_stack.synthetic import Scale, generate
-    from privacy_rights.adapters.container import Container
+    from privacy_rights.composition import Container
     from privacy_rights.resolution import Root, roots_of
     from privacy_rights.settings import Settings
 

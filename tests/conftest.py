@@ -14,8 +14,8 @@ import pytest
 from local_stack.http_api import operator_identity, proxy_event
 from local_stack.provision import Route
 from local_stack.runtime import RunningStack, in_process_stack
-from privacy_rights.adapters.container import Container
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.composition import Container
 from privacy_rights.keyed_hash import KeyRing
 from privacy_rights.settings import Settings
 

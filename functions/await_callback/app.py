@@ -1,6 +1,6 @@
 """State machine task (waitForTaskToken): park the execution until a verification or a decision answers it."""
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.step_io import CallbackInput
 from privacy_rights.task_handler import workflow_task
 

@@ -3,7 +3,7 @@ tombstone, retain), every object version included; the result goes to the reques
 
 from typing import Any
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.step_io import SourceInput
 from privacy_rights.task_handler import workflow_task
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.step_io import FinalizeInput
 from privacy_rights.task_handler import workflow_task
 

@@ -4,43 +4,39 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from privacy_rights.adapters.container import Container
-from privacy_rights.api import browser_ids, resolve, rest_resolver
+from privacy_rights.api import browser_ids
+from privacy_rights.api_handler import api_function
 from privacy_rights.intake import SubmitRequest
 from privacy_rights.models import Channel
-from privacy_rights.observability import make_logger, metrics, tracer
-from privacy_rights.settings import get_settings
+from privacy_rights.observability import metrics, tracer
 
-settings = get_settings()
-container = Container(settings)
-logger = make_logger("intake")
-app = rest_resolver(settings, logger)
+api = api_function("intake")
+app = api.app
 # The same Idempotency-Key returns the same answer for 24 hours; the same key with another
 # body is refused. Without the header, nothing is cached.
 idempotency = IdempotencyConfig(
     event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=86_400
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+persistence = DynamoDBPersistenceLayer(table_name=api.settings.idempotency_table)
+api.on_invoke(idempotency.register_lambda_context)
 
 
 @idempotent_function(data_keyword_argument="submission", persistence_store=persistence, config=idempotency)
 def accept(submission: dict[str, Any]) -> dict[str, Any]:
     event = app.current_event
-    acknowledgement = container.intake.submit(
+    acknowledgement = api.container.intake.submit(
         SubmitRequest.model_validate(submission["body"]),
         Channel.WEB,
         actor="web-form",
         source=event.request_context.identity.source_ip,
         gpc=(event.headers.get("sec-gpc") or event.headers.get("Sec-GPC")) == "1",
-        browser_ids=browser_ids(event, settings.attribution_cookies),
+        browser_ids=browser_ids(event, api.settings.attribution_cookies),
     )
     return acknowledgement.model_dump(mode="json")
 
@@ -58,9 +54,4 @@ def submit(
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.register_lambda_context(context)
-    return resolve(app, event, context, settings.max_body_bytes)
+handler = api.handler

@@ -5,14 +5,12 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from privacy_rights.adapters.container import Container
-from privacy_rights.api import caller_identity, resolve, rest_resolver
+from privacy_rights.api import caller_identity
+from privacy_rights.api_handler import api_function
 from privacy_rights.intake import SubmitRequest
 from privacy_rights.models import ResolutionSummary, Status
-from privacy_rights.observability import make_logger, metrics, tracer
+from privacy_rights.observability import tracer
 from privacy_rights.ops import (
     CancelCommand,
     DecisionCommand,
@@ -23,12 +21,9 @@ from privacy_rights.ops import (
     RequestRow,
 )
 from privacy_rights.resolve_service import LookupQuery
-from privacy_rights.settings import get_settings
 
-settings = get_settings()
-container = Container(settings)
-logger = make_logger("ops_api")
-app = rest_resolver(settings, logger)
+api = api_function("ops_api")
+app = api.app
 RequestId = Annotated[str, Path(min_length=5, max_length=64)]
 
 
@@ -39,7 +34,7 @@ def operator() -> str:
 @app.post("/ops/lookups", summary="What the platform holds for these identifiers (counts only; audited)")
 @tracer.capture_method
 def lookup(query: Annotated[LookupQuery, Body()]) -> ResolutionSummary:
-    return container.resolve.lookup(query, operator=operator())
+    return api.container.resolve.lookup(query, operator=operator())
 
 
 @app.get("/ops/requests", summary="Requests by status, due date or time stuck")
@@ -54,20 +49,20 @@ def list_requests(
     query = ListQuery(
         status=status, due_within_days=due_within_days, overdue=overdue, stuck_for_hours=stuck_for_hours
     )
-    return container.ops.list_requests(query)
+    return api.container.ops.list_requests(query)
 
 
 @app.get("/ops/requests/<request_id>", summary="One request: timeline, resolution, failed step")
 @tracer.capture_method
 def show(request_id: RequestId) -> RequestDetail:
     operator()
-    return container.ops.show(request_id)
+    return api.container.ops.show(request_id)
 
 
 @app.post("/ops/requests/<request_id>/replay", summary="Run the workflow again from where it failed")
 @tracer.capture_method
 def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> dict[str, Any]:
-    return container.ops.replay(request_id, command, operator())
+    return api.container.ops.replay(request_id, command, operator())
 
 
 @app.post(
@@ -75,7 +70,7 @@ def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> 
 )
 @tracer.capture_method
 def erase_held(request_id: RequestId, command: Annotated[EraseHeldCommand, Body()]) -> dict[str, Any]:
-    return container.ops.erase_held(request_id, command, operator())
+    return api.container.ops.erase_held(request_id, command, operator())
 
 
 @app.post(
@@ -83,24 +78,20 @@ def erase_held(request_id: RequestId, command: Annotated[EraseHeldCommand, Body(
 )
 @tracer.capture_method
 def decide(request_id: RequestId, command: Annotated[DecisionCommand, Body()]) -> dict[str, Any]:
-    return container.ops.decide(request_id, command, operator())
+    return api.container.ops.decide(request_id, command, operator())
 
 
 @app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")
 @tracer.capture_method
 def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> dict[str, Any]:
-    return container.ops.cancel(request_id, command, operator())
+    return api.container.ops.cancel(request_id, command, operator())
 
 
 @app.post("/ops/requests", summary="Enter a request taken on the toll-free line (channel phone)")
 @tracer.capture_method
 def enter_phone_request(body: Annotated[SubmitRequest, Body()]) -> Response[Any]:
-    acknowledgement = container.ops.enter_phone_request(body, operator())
+    acknowledgement = api.container.ops.enter_phone_request(body, operator())
     return Response(202, content_types.APPLICATION_JSON, acknowledgement.model_dump(mode="json"))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+handler = api.handler

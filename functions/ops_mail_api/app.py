@@ -4,11 +4,9 @@ dead-lettered email-intake messages. Each action is audited with the caller's IA
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from privacy_rights.adapters.container import Container
-from privacy_rights.api import caller_identity, resolve, rest_resolver
+from privacy_rights.api import caller_identity
+from privacy_rights.api_handler import api_function
 from privacy_rights.mail_ops import (
     AcceptCommand,
     DismissCommand,
@@ -17,13 +15,10 @@ from privacy_rights.mail_ops import (
     Queue,
     ReplayDeadLettersCommand,
 )
-from privacy_rights.observability import make_logger, metrics, tracer
-from privacy_rights.settings import get_settings
+from privacy_rights.observability import tracer
 
-settings = get_settings()
-container = Container(settings)
-logger = make_logger("ops_mail_api")
-app = rest_resolver(settings, logger)
+api = api_function("ops_mail_api")
+app = api.app
 MailId = Annotated[str, Path(pattern=r"^mail_[A-Za-z0-9_-]{10,64}$")]
 
 
@@ -35,43 +30,39 @@ def operator() -> str:
 @tracer.capture_method
 def list_mail(queue: Annotated[Queue, Query()] = "human_review") -> list[MailRow]:
     operator()
-    return container.mail_ops.list(queue)
+    return api.container.mail_ops.list(queue)
 
 
 @app.get("/ops/mail/dead-letters", summary="Email-intake messages SQS gave up on")
 @tracer.capture_method
 def dead_letters() -> dict[str, Any]:
     operator()
-    return container.mail_ops.dead_letters()
+    return api.container.mail_ops.dead_letters()
 
 
 @app.post("/ops/mail/dead-letters/replay", summary="Send dead-lettered messages back through intake")
 @tracer.capture_method
 def replay_dead_letters(command: Annotated[ReplayDeadLettersCommand, Body()]) -> dict[str, Any]:
-    return container.mail_ops.replay_dead_letters(command, operator())
+    return api.container.mail_ops.replay_dead_letters(command, operator())
 
 
 @app.get("/ops/mail/<mail_id>", summary="One email: what it says, what became of it, its trail")
 @tracer.capture_method
 def show(mail_id: MailId) -> MailDetail:
     operator()
-    return container.mail_ops.show(mail_id)
+    return api.container.mail_ops.show(mail_id)
 
 
 @app.post("/ops/mail/<mail_id>/accept", summary="Make the reviewed email the request(s) it is")
 @tracer.capture_method
 def accept(mail_id: MailId, command: Annotated[AcceptCommand, Body()]) -> dict[str, Any]:
-    return container.mail_ops.accept(mail_id, command, operator())
+    return api.container.mail_ops.accept(mail_id, command, operator())
 
 
 @app.post("/ops/mail/<mail_id>/dismiss", summary="Take an email off its queue, with the reason")
 @tracer.capture_method
 def dismiss(mail_id: MailId, command: Annotated[DismissCommand, Body()]) -> dict[str, Any]:
-    return container.mail_ops.dismiss(mail_id, command, operator())
+    return api.container.mail_ops.dismiss(mail_id, command, operator())
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+handler = api.handler

@@ -4,19 +4,14 @@ the signed permission of an authorized agent or guardian (PDF, PNG, JPEG or TIFF
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from privacy_rights.adapters.container import Container
-from privacy_rights.api import bearer_token, resolve, rest_resolver
-from privacy_rights.observability import make_logger, metrics, tracer
-from privacy_rights.settings import get_settings
+from privacy_rights.api import bearer_token
+from privacy_rights.api_handler import api_function
+from privacy_rights.observability import tracer
 
-settings = get_settings()
-container = Container(settings)
-logger = make_logger("permission_upload")
-app = rest_resolver(settings, logger)
+api = api_function("permission_upload")
+app = api.app
 
 
 class UploadRequest(BaseModel):
@@ -32,11 +27,9 @@ def permission_upload(
     upload: Annotated[UploadRequest, Body()],
     authorization: Annotated[str | None, Header(alias="Authorization")] = None,
 ) -> dict[str, Any]:
-    return container.intake.permission_upload(request_id, bearer_token(authorization), upload.content_type)
+    return api.container.intake.permission_upload(
+        request_id, bearer_token(authorization), upload.content_type
+    )
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolve(app, event, context, settings.max_body_bytes)
+handler = api.handler

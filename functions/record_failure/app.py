@@ -3,7 +3,7 @@ execution fail so ops see it and can replay it."""
 
 from typing import Any
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.observability import metrics
 from privacy_rights.step_io import FailureInput
 from privacy_rights.task_handler import workflow_task

@@ -3,7 +3,7 @@ with ErasureIncomplete), then suppress the subject, tell the recipients and writ
 
 from typing import Any
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.step_io import StepInput
 from privacy_rights.task_handler import workflow_task
 

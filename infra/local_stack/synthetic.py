@@ -56,6 +56,7 @@ from local_stack.demo import (
     opaque_id,
 )
 from local_stack.template import ACCOUNT_ID, REGION
+from privacy_rights.adapters.dynamodb_batches import batch_write
 from privacy_rights.data_map import DataMap, load_data_map
 
 #: Not a data-map store: the service's own customers table, written when its name is given.
@@ -63,7 +64,6 @@ CUSTOMERS = "customers"
 SAMPLE_RATE = 8000
 SAMPLE_WIDTH = 2
 BATCH_SIZE = 25  # DynamoDB's batch_write_item limit
-_MAX_BATCH_ATTEMPTS = 8
 _REFERENCE = datetime.combine(REFERENCE_DATE, datetime.min.time(), tzinfo=UTC)
 _YEAR_SECONDS = 365 * 86_400
 
@@ -820,14 +820,7 @@ class _Writer:
         if not buffer:
             return
         started = time.perf_counter()
-        pending: dict[str, Any] = {self._physical[store]: list(buffer)}
-        for attempt in range(_MAX_BATCH_ATTEMPTS):
-            pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-            if not pending:
-                break
-            time.sleep(min(0.05 * 2**attempt, 1.0))  # throttled: back off, as the SDK would
-        else:
-            raise RuntimeError(f"{store}: items still unprocessed after {_MAX_BATCH_ATTEMPTS} attempts")
+        batch_write(self._ddb, {self._physical[store]: list(buffer)})
         buffer.clear()
         self.seconds[store] += time.perf_counter() - started
 

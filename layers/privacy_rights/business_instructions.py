@@ -9,22 +9,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from privacy_rights import notices
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights import ledger_steps, notices
 from privacy_rights.models import RightsRequest
-from privacy_rights.ports import Messenger
+from privacy_rights.ports import CustomerDirectory, Messenger, Requests, WorkDocuments
 
 if TYPE_CHECKING:
     from privacy_rights.webhooks import Notifier
 
 ACTOR = "workflow"
-
-
-class CustomerDirectory(Protocol):
-    def customer(self, tenant_id: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -49,7 +43,7 @@ class Split:
         ]
 
 
-def released_pointers(work: WorkStore, request: RightsRequest) -> list[dict[str, Any]]:
+def released_pointers(work: WorkDocuments, request: RightsRequest) -> list[dict[str, Any]]:
     """The records resolution released for this request (pointers only)."""
     if request.resolution is None or not request.resolution.pointers_key:
         return []
@@ -59,8 +53,8 @@ def released_pointers(work: WorkStore, request: RightsRequest) -> list[dict[str,
 class BusinessInstructions:
     def __init__(
         self,
-        store: RequestStore,
-        work: WorkStore,
+        store: Requests,
+        work: WorkDocuments,
         customers: CustomerDirectory,
         messenger: Messenger | None = None,
         webhooks: Notifier | None = None,
@@ -87,7 +81,7 @@ class BusinessInstructions:
             if pointer["controller"] == "customer" and tenant:
                 instruction = self._customers.customer(tenant).get("instruction", "fulfil")
                 if instruction == "ask":
-                    answer = ledger.get(f"customer:{tenant}")
+                    answer = ledger.get(ledger_steps.customer_answer(tenant))
                     if answer is None:
                         split.to_ask[(tenant, pointer["store"])] += 1
                         continue
@@ -108,7 +102,7 @@ class BusinessInstructions:
             if instruction == "forward":
                 counts[(tenant, "forward")][store] = n
         for (tenant, kind), records in sorted(counts.items()):
-            step = f"customer_told:{tenant}"
+            step = ledger_steps.customer_told(tenant)
             if step in ledger or self._messenger is None:
                 continue
             business = self._customers.customer(tenant)

@@ -1,4 +1,5 @@
-"""The composition root: builds adapters and services from the settings.
+"""The composition root: builds adapters and services from the settings (the only module outside
+``adapters/`` that imports them; ``tests/unit/test_architecture.py`` holds the rule).
 
 Clients are created on first use and kept for the life of the execution environment, so a
 handler module's import does no I/O and a warm invocation reuses connections.
@@ -6,6 +7,7 @@ handler module's import does no I/O and a warm invocation reuses connections.
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +73,16 @@ class Container:
     def __init__(self, settings: Settings, session: boto3.Session | None = None) -> None:
         self.settings = settings
         self._session = session or boto3.Session()
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     def client(self, service: str) -> Any:
-        return self._session.client(service)  # type: ignore[call-overload]
+        """One boto3 client per AWS service for the life of the container, shared by every
+        adapter and service that needs it (each keeps its connection pool)."""
+        with self._clients_lock:  # a boto3 session is not thread-safe; its clients are
+            if service not in self._clients:
+                self._clients[service] = self._session.client(service)  # type: ignore[call-overload]
+            return self._clients[service]
 
     @cached_property
     def store(self) -> RequestStore:
@@ -214,7 +223,8 @@ class Container:
 
     def new_resolver(self) -> Resolver:
         from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
-        from privacy_rights.resolution import Connector, Resolver
+        from privacy_rights.ports import Connector
+        from privacy_rights.resolution import Resolver
 
         connectors: dict[str, Connector] = {
             "dynamodb": DynamoDBConnector(self.client("dynamodb"), self.settings.stores),
@@ -313,25 +323,11 @@ class Container:
 
     @cached_property
     def verification(self) -> VerificationService:
+        from privacy_rights.adapters.call_facts import CallFacts
         from privacy_rights.verification import FactChecker, VerificationService
 
         ddb = self.client("dynamodb")
-        calls_table = self.settings.stores.get("calls", "")
-
-        def calls_from(phone: str) -> list[dict[str, Any]]:
-            pages = ddb.get_paginator("query").paginate(
-                TableName=calls_table,
-                IndexName="by_caller",
-                KeyConditionExpression="caller_phone = :p",
-                ExpressionAttributeValues={":p": {"S": phone}},
-                ProjectionExpression="started_at, tenant_id",
-            )
-            return [{k: v["S"] for k, v in item.items()} for page in pages for item in page["Items"]]
-
-        def tenant_name(tenant_id: str) -> str:
-            item = ddb.get_item(TableName=self.settings.customers_table, Key={"tenant_id": {"S": tenant_id}})
-            return str(item.get("Item", {}).get("name", {}).get("S", ""))
-
+        calls = CallFacts(ddb, self.settings.stores.get("calls", ""), self.settings.customers_table)
         return VerificationService(
             self.store,
             VerificationStore(ddb, self.settings.verification_table),
@@ -339,7 +335,7 @@ class Container:
             self.keys,
             self.messenger,
             self.data_map,
-            FactChecker(calls_from, tenant_name),
+            FactChecker(calls),
             permissions_present=self.permissions.present,
             sign_in=self.sign_in,
             on_verified=self.workflow.verified,

@@ -10,16 +10,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from privacy_rights.adapters.customers import Customers
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights import ledger_steps
 from privacy_rights.business_instructions import released_pointers
 from privacy_rights.errors import NotFound, NotInQueue, Unauthenticated
+from privacy_rights.ports import CustomerAccounts, Requests, SigningSecrets, WorkDocuments
 from privacy_rights.webhooks import (
     DEFAULT_TOLERANCE_SECONDS,
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
-    SigningSecrets,
 )
 from privacy_rights.workflow import Workflow
 
@@ -46,9 +44,9 @@ class CustomerView(BaseModel):
 def businesses_asked(ledger: dict[str, Any]) -> list[str]:
     """The businesses asked for their instruction on this request (from the ledger)."""
     return sorted(
-        key.partition(":")[2]
+        key.partition(ledger_steps.FAMILY_SEPARATOR)[2]
         for key, value in ledger.items()
-        if key.startswith("customer_told:") and value.get("kind") == "ask"
+        if ledger_steps.is_customer_told(key) and value.get("kind") == "ask"
     )
 
 
@@ -68,9 +66,9 @@ class WebhookSettings(BaseModel):
 class CustomerService:
     def __init__(
         self,
-        store: RequestStore,
-        work: WorkStore,
-        customers: Customers,
+        store: Requests,
+        work: WorkDocuments,
+        customers: CustomerAccounts,
         workflow: Workflow,
         webhook_secrets: SigningSecrets,
     ) -> None:
@@ -112,7 +110,7 @@ class CustomerService:
         request, pointers = self._theirs(request_id, tenant)
         ledger = self._store.ledger(request_id)
         instruction = self._customers.customer(tenant).get("instruction", "fulfil")
-        answer = ledger.get(f"customer:{tenant}")
+        answer = ledger.get(ledger_steps.customer_answer(tenant))
         return CustomerView(
             request_id=request.request_id,
             type=request.type.value,
@@ -130,7 +128,7 @@ class CustomerService:
         view = self.show(request_id, principal)
         if not view.waiting_for_your_answer:
             raise NotInQueue(request_id)
-        step = f"customer:{tenant}"
+        step = ledger_steps.customer_answer(tenant)
         self._store.complete_step(
             request_id, step, {"decision": command.decision, "reason": command.reason}, principal
         )
@@ -140,7 +138,7 @@ class CustomerService:
         # The workflow waits once for every business asked: it resumes with the last answer.
         ledger = self._store.ledger(request_id)
         asked = businesses_asked(ledger)
-        pending = [t for t in asked if f"customer:{t}" not in ledger]
+        pending = [t for t in asked if ledger_steps.customer_answer(t) not in ledger]
         if not pending and "customer" in self._store.waiting_for(request_id):
             self._workflow.answer(request_id, "customer", {"answered": sorted(asked)}, principal)
         return {

@@ -1,4 +1,5 @@
-"""The platform's data map (``infra/data_map.yaml``), loaded and checked.
+"""The platform's data map (``data_map.yaml`` beside this module, the only copy: it ships in the
+layer), loaded and checked.
 
 The map is the only description of the platform's stores this service uses: how to find a
 subject in each, what the fields mean, who controls them and how they are erased. It is
@@ -194,8 +195,8 @@ def parse_data_map(text: str) -> DataMap:
 
 @lru_cache(maxsize=4)
 def load_data_map(path: Path | None = None) -> DataMap:
-    """The map shipped with the package (a link to ``infra/data_map.yaml`` in the repository,
-    a copy in the built layer), or another file for tests."""
+    """The map shipped with the package (``privacy_rights/data_map.yaml``, the only copy; in the layer
+    as package data), or another file for tests."""
     if path is not None:
         return parse_data_map(path.read_text())
     return parse_data_map(resources.files("privacy_rights").joinpath("data_map.yaml").read_text())

@@ -14,12 +14,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from privacy_rights import notices
-from privacy_rights.adapters.counters import Counters
-from privacy_rights.adapters.mail_records import MailRecord, MailRecords
-from privacy_rights.adapters.mailbox import Mailbox
-from privacy_rights.adapters.permission_documents import PermissionDocuments
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.sent_mail import SentMail
 from privacy_rights.errors import NotFound
 from privacy_rights.inbound_mail import MailUnparseable, ParsedMail, parse_mail
 from privacy_rights.intake import Correction, IntakeService, SubmitRequest
@@ -34,7 +28,17 @@ from privacy_rights.mail_triage import (
     triage,
 )
 from privacy_rights.models import Channel, Jurisdiction, OptOutPurpose, RequestType, utc_now
-from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.ports import (
+    Counters,
+    KeyRingSource,
+    Mailbox,
+    MailRecord,
+    MailRecords,
+    Messenger,
+    PermissionDocuments,
+    Requests,
+    SentMailLog,
+)
 from privacy_rights.tokens import derived_id
 
 ACTOR = "email-intake"
@@ -78,12 +82,12 @@ class EmailIntakeService:
         self,
         mailbox: Mailbox,
         records: MailRecords,
-        store: RequestStore,
+        store: Requests,
         intake: IntakeService,
         keys: KeyRingSource,
         messenger: Messenger,
         counters: Counters,
-        sent: SentMail,
+        sent: SentMailLog,
         own_addresses: frozenset[str],
         privacy_address: str,
         base_url: str,

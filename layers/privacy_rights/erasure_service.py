@@ -14,67 +14,39 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights import ledger_steps
 from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.business_instructions import BusinessInstructions, released_pointers
 from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ErasureIncomplete, HeldSincePlanned
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import Outcome, RightsRequest, utc_now
-from privacy_rights.ports import KeyRingSource
+from privacy_rights.ports import (
+    EarlierExports,
+    Eraser,
+    Holds,
+    KeyRingSource,
+    RecipientNotifier,
+    RecordReader,
+    Requests,
+    Suppression,
+    WorkDocuments,
+)
+from privacy_rights.request_results import ErasureReceipt
 from privacy_rights.resolution import Resolver, call_id_of, pointer_text, request_roots
 
 ACTOR = "workflow"
-PLAN_STEP = "erasure.plan"
-RECEIPT_STEP = "erasure.receipt"
-
-
-class RecordReader(Protocol):
-    def items(self, store: Store, keys: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
-
-    def read_object(self, store: Store, key: str) -> bytes: ...
-
-
-class Eraser(Protocol):
-    def delete_items(self, store: Store, keys: list[dict[str, Any]]) -> int: ...
-
-    def put_object(self, store: Store, key: str, body: bytes) -> None: ...
-
-    def put_items(self, store: Store, items: list[dict[str, Any]]) -> int: ...
-
-    def versions(self, store: Store, keys: Iterable[str]) -> list[dict[str, str]]: ...
-
-    def delete_versions(self, store: Store, versions: list[dict[str, str]]) -> int: ...
-
-
-class Holds(Protocol):
-    def active_for(self, subject_keys: Iterable[str], tenant_ids: Iterable[str]) -> list[Any]: ...
-
-    def subject_keys(self, email: str | None = None, phone: str | None = None) -> list[str]: ...
-
-
-class Suppression(Protocol):
-    def suppress(self, request: RightsRequest) -> None: ...
-
-
-class EarlierExports(Protocol):
-    def erase(self, keys: list[str]) -> int: ...
-
-
-class RecipientNotifier(Protocol):
-    def notify(
-        self, url: str, receiver_id: str, event_id: str, payload: Mapping[str, Any]
-    ) -> dict[str, Any]: ...
+PLAN_STEP = ledger_steps.ERASURE_PLAN
+RECEIPT_STEP = ledger_steps.ERASURE_RECEIPT
 
 
 class ErasureService:
     def __init__(
         self,
-        store: RequestStore,
-        work: WorkStore,
+        store: Requests,
+        work: WorkDocuments,
         data_map: DataMap,
         reader: RecordReader,
         eraser: Eraser,
@@ -111,7 +83,7 @@ class ErasureService:
         if PLAN_STEP in ledger:
             # Once erasing has begun the records have changed: a replay keeps the first plan.
             return dict(ledger[PLAN_STEP])
-        if "erasure" in request.extra:
+        if request.erasure_receipt is not None:
             # A follow-up after a hold ended: only what the last run held back is left to erase.
             pointers = self._work.get_json(_held_key(request_id))
         else:
@@ -215,7 +187,7 @@ class ErasureService:
     # -- erase one store ---------------------------------------------------------------------
 
     def erase(self, request_id: str, store_name: str) -> dict[str, Any]:
-        step = f"erase:{store_name}"
+        step = ledger_steps.erase(store_name)
         done = self._store.ledger(request_id).get(step)
         if done is not None:
             return dict(done)
@@ -298,13 +270,13 @@ class ErasureService:
             return dict(ledger[RECEIPT_STEP]["result"])
         request = self._store.get(request_id)
         plan = self._work.get_json(_plan_key(request_id))
-        previous = request.extra.get("erasure")
-        if previous is not None and previous.get("run") == plan["run"]:
+        previous = request.erasure_receipt
+        if previous is not None and previous.run == plan["run"]:
             # this run's receipt was saved and the step not recorded (a retry): finish, not merge
             verdict = _verdict(previous)
             self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
             return verdict
-        results = {name: ledger.get(f"erase:{name}") for name in plan["stores"]}
+        results = {name: ledger.get(ledger_steps.erase(name)) for name in plan["stores"]}
         missing = sorted(name for name, result in results.items() if result is None)
         if missing:
             raise ErasureIncomplete(f"not erased yet: {', '.join(missing)}")
@@ -316,13 +288,13 @@ class ErasureService:
         receipt = self._receipt(request, plan, results, earlier, recipients)
         if previous is not None:
             receipt = _follow_up(previous, receipt)
-        self._work.put_json(f"erasures/{request_id}/receipt.json", receipt)
+        self._work.put_json(f"erasures/{request_id}/receipt.json", receipt.stored())
         verdict = _verdict(receipt)
         outcome = verdict["verdict"]["outcome"]
-        update: dict[str, Any] = {"extra": {**request.extra, "erasure": receipt}}
+        saved = request.with_erasure_receipt(receipt)
         if request.is_final:
-            update["outcome"] = Outcome(outcome)  # a follow-up may complete what a hold kept back
-        saved = request.model_copy(update=update)
+            # a follow-up may complete what a hold kept back
+            saved = saved.model_copy(update={"outcome": Outcome(outcome)})
         self._store.save(saved, ACTOR, "erasure.verified", {"stores": len(results), "outcome": outcome})
         self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
         return verdict
@@ -367,8 +339,9 @@ class ErasureService:
         roots = request_roots(request)
         found = self._new_resolver().resolve(roots).records
         kept_stores = {name for name, result in results.items() if result.get("retained")}
-        earlier = request.extra.get("erasure") or {}  # a follow-up: what the first run left be
-        for rows in (plan["held"], plan["elsewhere"], earlier.get("answered_by_the_business", [])):
+        earlier = request.erasure_receipt  # a follow-up: what the first run left be
+        answered = earlier.answered_by_the_business if earlier is not None else []
+        for rows in (plan["held"], plan["elsewhere"], answered):
             kept_stores |= {row["store"] for row in rows}
         left = Counter(
             record.store
@@ -393,9 +366,9 @@ class ErasureService:
                 held_since = subject.phone_held_since
                 if kind is IdentifierKind.PHONE and held_since and earlier.received_at.date() < held_since:
                     continue  # asked by the number's earlier holder: their export, not this person's
-                export = earlier.extra.get("export")
-                if export and export.get("key"):
-                    keys.add(export["key"])
+                export = earlier.export_result
+                if export is not None and export.key:
+                    keys.add(export.key)
         return self._exports.erase(sorted(keys)) if keys else 0
 
     def _notify_recipients(self, request: RightsRequest, plan: dict[str, Any]) -> dict[str, Any]:
@@ -432,27 +405,27 @@ class ErasureService:
         results: dict[str, Any],
         earlier_exports: int,
         recipients: dict[str, Any],
-    ) -> dict[str, Any]:
+    ) -> ErasureReceipt:
         backups = self._map.defaults.backups
         window = max(backups.point_in_time_recovery_days, backups.backup_vault_retention_days)
         now = self._clock()
-        return {
-            "request_id": request.request_id,
-            "run": plan["run"],
-            "completed_at": now.isoformat(),
-            "data_map_version": self._map.version,
-            "stores": {name: results[name] for name in sorted(results)},
-            "held": plan["held"],
-            "answered_by_the_business": [
+        return ErasureReceipt(
+            request_id=request.request_id,
+            run=plan["run"],
+            completed_at=now.isoformat(),
+            data_map_version=self._map.version,
+            stores={name: results[name] for name in sorted(results)},
+            held=plan["held"],
+            answered_by_the_business=[
                 row
                 | {"business": self._instructions.customer(row["tenant_id"]).get("name", row["tenant_id"])}
                 for row in plan["elsewhere"]
             ],
-            "earlier_exports_deleted": earlier_exports,
-            "recipients": recipients,
-            "suppressed": True,
-            "backups_expire_by": (now + timedelta(days=window)).date().isoformat(),
-        }
+            earlier_exports_deleted=earlier_exports,
+            recipients=recipients,
+            suppressed=True,
+            backups_expire_by=(now + timedelta(days=window)).date().isoformat(),
+        )
 
 
 MUTABLE = frozenset({"recordings", "transcripts"})
@@ -481,28 +454,30 @@ def _without_the_caller(store_name: str, body: bytes) -> bytes | None:
         return None
 
 
-def _follow_up(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+def _follow_up(previous: ErasureReceipt, current: ErasureReceipt) -> ErasureReceipt:
     """The receipt after held records were erased: the counts of both runs, the holds still on."""
-    stores: dict[str, Any] = {name: dict(result) for name, result in previous["stores"].items()}
-    for name, result in current["stores"].items():
+    stores: dict[str, Any] = {name: dict(result) for name, result in previous.stores.items()}
+    for name, result in current.stores.items():
         merged = stores.setdefault(name, {})
         for field, value in result.items():
             if isinstance(value, int) and not isinstance(value, bool):
                 merged[field] = merged.get(field, 0) + value
             else:
                 merged[field] = value
-    return current | {
-        "stores": stores,
-        "answered_by_the_business": previous["answered_by_the_business"]
-        + current["answered_by_the_business"],
-        "earlier_exports_deleted": previous["earlier_exports_deleted"] + current["earlier_exports_deleted"],
-        "first_completed_at": previous.get("first_completed_at", previous["completed_at"]),
-        "follow_up": previous.get("follow_up", 0) + 1,
-    }
+    return ErasureReceipt.model_validate(
+        current.stored()
+        | {
+            "stores": stores,
+            "answered_by_the_business": previous.answered_by_the_business + current.answered_by_the_business,
+            "earlier_exports_deleted": previous.earlier_exports_deleted + current.earlier_exports_deleted,
+            "first_completed_at": previous.first_completed_at or previous.completed_at,
+            "follow_up": (previous.follow_up or 0) + 1,
+        }
+    )
 
 
-def _verdict(receipt: dict[str, Any]) -> dict[str, Any]:
-    partial = bool(receipt["answered_by_the_business"] or receipt["held"])
+def _verdict(receipt: ErasureReceipt) -> dict[str, Any]:
+    partial = bool(receipt.answered_by_the_business or receipt.held)
     outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
     return {"verdict": {"result": "completed", "outcome": outcome.value}}
 

@@ -19,41 +19,26 @@ import json
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO, Protocol
+from typing import Any
 
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights import ledger_steps
 from privacy_rights.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.business_instructions import BusinessInstructions
 from privacy_rights.data_map import DataMap, Store
 from privacy_rights.errors import ExportExpired, NotFound
 from privacy_rights.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
+from privacy_rights.ports import ArchiveWriter, RecordReader, Requests, WorkDocuments
 from privacy_rights.redaction import redact
+from privacy_rights.request_results import ExportResult
 from privacy_rights.resolution import call_id_of
-from privacy_rights.workflow import REVIEW_STEP
 
 EXPORT_LIFETIME = timedelta(days=7)
 LINK_SECONDS = 900
 ACTOR = "workflow"
 #: CCPA 7024(d): reported as held, never disclosed
 NEVER_DISCLOSED = frozenset({"government_id", "financial_account_number", "account_number", "biometric"})
-
-
-class RecordReader(Protocol):
-    def items(self, store: Store, keys: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
-
-    def read_object(self, store: Store, key: str) -> bytes: ...
-
-    def open_object(self, store: Store, key: str) -> AbstractContextManager[BinaryIO]: ...
-
-
-class ArchiveWriter(Protocol):
-    def open(self, key: str) -> io.RawIOBase: ...
-
-    def download_url(self, key: str, seconds: int) -> str: ...
 
 
 @dataclass
@@ -68,11 +53,19 @@ def _part_key(request_id: str, name: str) -> str:
     return f"exports/{request_id}/{name}.json"
 
 
+#: What the answer says of records it does not include because they could not be tied to the
+#: person: always the same words, whether there were any or not.
+UNCONFIRMED_RECORDS = (
+    "Records found only through details you have not verified, or from before you held your phone "
+    "number, are not included, and we do not say whether there are any: they may be someone else's."
+)
+
+
 class ExportService:
     def __init__(
         self,
-        store: RequestStore,
-        work: WorkStore,
+        store: Requests,
+        work: WorkDocuments,
         data_map: DataMap,
         reader: RecordReader,
         archive: ArchiveWriter,
@@ -127,14 +120,14 @@ class ExportService:
     def package(self, request_id: str) -> dict[str, Any]:
         request = self._store.get(request_id)
         ledger = self._store.ledger(request_id)
-        if "export.package" in ledger:
-            return dict(ledger["export.package"])
+        if ledger_steps.EXPORT_PACKAGE in ledger:
+            return dict(ledger[ledger_steps.EXPORT_PACKAGE])
         plan = self._work.get_json(_part_key(request_id, "plan"))
         parts = {name: self._work.get_json(_part_key(request_id, f"parts/{name}")) for name in plan["stores"]}
         total = sum(len(records) for records in parts.values())
         if total == 0 and not plan["categories_only"] and not plan["elsewhere"]:
             result = {"verdict": {"result": "completed", "outcome": Outcome.NOTHING_HELD.value}}
-            self._store.complete_step(request_id, "export.package", result, ACTOR)
+            self._store.complete_step(request_id, ledger_steps.EXPORT_PACKAGE, result, ACTOR)
             return result
         roles = _call_roles(parts.get("calls", []), request)
         transcripts = {r["call_id"]: r for r in self._transcripts(parts.get("transcripts", []))}
@@ -142,7 +135,9 @@ class ExportService:
         if review is None:
             to_review = self._recordings_to_review(parts.get("recordings", []), roles, transcripts)
             if to_review:
-                self._store.complete_step(request_id, REVIEW_STEP, {"recordings": to_review}, ACTOR)
+                self._store.complete_step(
+                    request_id, ledger_steps.EXPORT_REVIEW_NEEDED, {"recordings": to_review}, ACTOR
+                )
                 call_ids = [r["call_id"] for r in to_review]
                 self._store.record(request_id, ACTOR, "export.review_needed", {"call_ids": call_ids})
                 return {"review": {"recordings": len(to_review)}}
@@ -157,22 +152,21 @@ class ExportService:
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
             archive.writestr("index.html", _index_html(manifest))
         expires_at = self._clock() + EXPORT_LIFETIME
-        export = {
-            "key": key,
-            "expires_at": expires_at.isoformat(),
-            "records": sum(counts.values()),
-            "answered_by": sorted({e["business"] for e in manifest["answered_by_the_business"]}),
-        }
-        saved = request.model_copy(update={"extra": {**request.extra, "export": export}})
+        export = ExportResult(
+            key=key,
+            expires_at=expires_at.isoformat(),
+            records=sum(counts.values()),
+            answered_by=sorted({e["business"] for e in manifest["answered_by_the_business"]}),
+        )
         self._store.save(
-            saved,
+            request.with_export_result(export),
             ACTOR,
             "export.packaged",
-            {"records": export["records"], "withheld": sum(withheld.items.values())},
+            {"records": export.records, "withheld": sum(withheld.items.values())},
         )
         outcome = Outcome.PARTIALLY_COMPLIED if plan["elsewhere"] else Outcome.COMPLIED
         result = {"verdict": {"result": "completed", "outcome": outcome.value}}
-        self._store.complete_step(request_id, "export.package", result, ACTOR)
+        self._store.complete_step(request_id, ledger_steps.EXPORT_PACKAGE, result, ACTOR)
         return result
 
     def _write_sources(
@@ -324,8 +318,6 @@ class ExportService:
                     "automated_decision_making": store.automated_decision_making,
                 }
             )
-        summary = request.resolution
-        not_released = summary.total_records - summary.released_records if summary else 0
         return {
             "request_id": request.request_id,
             "type": request.type.value,
@@ -335,7 +327,9 @@ class ExportService:
             "sources": sources,
             "withheld": dict(withheld.items),
             "never_disclosed": sorted(NEVER_DISCLOSED),
-            "found_not_released": not_released,
+            # Never a count: how many records were found only through an identifier the person did
+            # not prove (or from before they held their number) would tell them about someone else.
+            "not_released": UNCONFIRMED_RECORDS,
             "answered_by_the_business": [
                 {
                     "business": self._instructions.customer(e["tenant_id"]).get("name", e["tenant_id"]),
@@ -350,13 +344,13 @@ class ExportService:
     # -- delivery ----------------------------------------------------------------------------
 
     def download_url(self, request: RightsRequest, actor: str) -> str:
-        export = request.extra.get("export")
-        if not export:
+        export = request.export_result
+        if export is None:
             raise NotFound(request.request_id)
-        if datetime.fromisoformat(export["expires_at"]) <= self._clock():
+        if export.expires <= self._clock():
             raise ExportExpired(request.request_id)
-        url = self._archive.download_url(export["key"], LINK_SECONDS)
-        self._store.record(request.request_id, actor, "export.downloaded", {"key": export["key"]})
+        url = self._archive.download_url(export.key, LINK_SECONDS)
+        self._store.record(request.request_id, actor, "export.downloaded", {"key": export.key})
         return url
 
 
@@ -465,6 +459,5 @@ def _index_html(manifest: dict[str, Any]) -> str:
         f"<h2>What we withheld, and why</h2><p>Other people's words and voices, and numbers the law "
         f"says we must never disclose (we confirm we hold them), are left out.</p><ul>{withheld_list}</ul>"
         + (f"<h2>Answered by the business</h2><ul>{elsewhere}</ul>" if elsewhere else "")
-        + f"<p>{manifest['found_not_released']} further records were found that we could not confirm are "
-        "yours; they are not included.</p></body></html>"
+        + f"<p>{esc(manifest['not_released'])}</p></body></html>"
     )

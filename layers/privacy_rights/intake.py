@@ -8,9 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights import clocks, notices
-from privacy_rights.adapters.counters import Counters
-from privacy_rights.adapters.permission_documents import PermissionDocuments
-from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.errors import NotFound, RateLimited, ValidationFailed
 from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
@@ -29,7 +26,14 @@ from privacy_rights.models import (
     UsState,
     utc_now,
 )
-from privacy_rights.ports import Clarifications, KeyRingSource, WorkflowStarter
+from privacy_rights.ports import (
+    Clarifications,
+    Counters,
+    KeyRingSource,
+    PermissionDocuments,
+    Requests,
+    WorkflowStarter,
+)
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.request_access import authorized_request
 from privacy_rights.tokens import status_token
@@ -153,7 +157,7 @@ def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
 class IntakeService:
     def __init__(
         self,
-        store: RequestStore,
+        store: Requests,
         keys: KeyRingSource,
         workflow: WorkflowStarter,
         preferences: PreferenceService,
@@ -308,7 +312,7 @@ class IntakeService:
             timeline=timeline,
             download_until=_download_until(request),
             erasure_receipt=(
-                notices.erasure_receipt_text(request.extra["erasure"]) if "erasure" in request.extra else None
+                notices.erasure_receipt_text(receipt) if (receipt := request.erasure_receipt) else None
             ),
             permission_needed=bool(
                 request.requester is not None
@@ -320,10 +324,10 @@ class IntakeService:
 
 
 def _download_until(request: RightsRequest) -> datetime | None:
-    export = request.extra.get("export")
-    if not export:
+    export = request.export_result
+    if export is None:
         return None
-    until = datetime.fromisoformat(export["expires_at"])
+    until = export.expires
     return until if until > utc_now() else None
 
 

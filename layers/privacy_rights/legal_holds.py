@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 from uuid import uuid4
 
 from pydantic import (
@@ -29,11 +29,7 @@ from privacy_rights.errors import IllegalTransition, ValidationFailed
 from privacy_rights.identifiers import Email, Phone, normalize_email, normalize_phone
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import utc_now
-from privacy_rights.ports import KeyRingSource
-
-if TYPE_CHECKING:
-    from privacy_rights.adapters.hold_store import HoldStore
-    from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.ports import HoldRecords, KeyRingSource, Requests
 
 HOLD_STREAM = "audit:legal-holds"
 TENANT_COVER_PREFIX = "tenant#"
@@ -137,9 +133,9 @@ class Hold(BaseModel):
 class HoldService:
     def __init__(
         self,
-        store: HoldStore,
+        store: HoldRecords,
         keys: KeyRingSource,
-        audit: RequestStore,
+        audit: Requests,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store = store

@@ -8,10 +8,9 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
-from privacy_rights.adapters.mail_records import MailRecord, MailRecords
 from privacy_rights.errors import NotFound, NotInQueue
 from privacy_rights.keyed_hash import IdentifierKind
-from privacy_rights.ports import KeyRingSource
+from privacy_rights.ports import KeyRingSource, MailRecord, MailRecords
 
 QUEUE = "needs_clarification"
 

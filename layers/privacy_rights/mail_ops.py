@@ -10,14 +10,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights.adapters.dead_letters import DeadLetters
-from privacy_rights.adapters.mail_records import MailRecord, MailRecords
-from privacy_rights.adapters.mailbox import Mailbox
-from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.email_intake import MAIL_STREAM_PREFIX, EmailIntakeService, origin_of
 from privacy_rights.errors import NotInQueue, ValidationFailed
 from privacy_rights.inbound_mail import MailUnparseable, parse_mail
 from privacy_rights.models import Jurisdiction, OptOutPurpose, RequestType, UsState
+from privacy_rights.ports import DeadLetters, Mailbox, MailRecord, MailRecords, Requests
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 Queue = Literal["human_review", "needs_clarification", "quarantined"]
@@ -98,7 +95,7 @@ class MailOpsService:
         records: MailRecords,
         mailbox: Mailbox,
         intake: EmailIntakeService,
-        store: RequestStore,
+        store: Requests,
         dead_letters: DeadLetters,
     ) -> None:
         self._records = records

@@ -18,6 +18,14 @@ from pydantic import (
 )
 
 from privacy_rights.identifiers import Email, Phone
+from privacy_rights.request_results import (
+    ERASURE,
+    EXPORT,
+    ErasureReceipt,
+    ExportResult,
+    erasure_receipt_of,
+    export_result_of,
+)
 from privacy_rights.tokens import new_nonce
 
 
@@ -329,3 +337,19 @@ class RightsRequest(BaseModel):
     @property
     def requester_role(self) -> RequesterRole:
         return self.requester.role if self.requester else RequesterRole.SUBJECT
+
+    @property
+    def erasure_receipt(self) -> ErasureReceipt | None:
+        """The deletion receipt (``extra["erasure"]``), once a deletion was verified."""
+        return erasure_receipt_of(self.extra)
+
+    @property
+    def export_result(self) -> ExportResult | None:
+        """The packaged export (``extra["export"]``)."""
+        return export_result_of(self.extra)
+
+    def with_erasure_receipt(self, receipt: ErasureReceipt) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, ERASURE: receipt.stored()}})
+
+    def with_export_result(self, export: ExportResult) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, EXPORT: export.stored()}})

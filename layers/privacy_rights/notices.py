@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from privacy_rights.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
+from privacy_rights.request_results import ErasureReceipt
 
 RIGHT_NAMES = {
     RequestType.ACCESS: "a copy of your personal data",
@@ -135,21 +137,21 @@ def final(request: RightsRequest, link: str) -> Notice:
         scope = request.extra.get("scope_decision")
         if scope:
             body += f"\n\n{scope_text(scope)}"
-        export = request.extra.get("export")
-        if export:
+        export = request.export_result
+        if export is not None:
             body += (
                 f'\n\nYour data is ready: open the link below and choose "Download your data". The file '
                 f"(a ZIP you can open on any computer; start with index.html) is available until "
-                f"{export['expires_at'][:10]}. Other people's words and voices in your calls, and card or "
+                f"{export.expires_at[:10]}. Other people's words and voices in your calls, and card or "
                 "government numbers, are left out; the file explains what and why."
             )
-            if export.get("answered_by"):
+            if export.answered_by:
                 body += (
                     "\n\nPart of your data is held for businesses that use CallX to handle their calls; they "
-                    f"decide about it and will answer you directly: {', '.join(export['answered_by'])}."
+                    f"decide about it and will answer you directly: {', '.join(export.answered_by)}."
                 )
-        erasure = request.extra.get("erasure")
-        if erasure:
+        erasure = request.erasure_receipt
+        if erasure is not None:
             body += "\n\n" + erasure_receipt_text(erasure)
         headline = "is complete"
     text = (
@@ -157,7 +159,7 @@ def final(request: RightsRequest, link: str) -> Notice:
         f"for 24 months, as the law requires, and use it for nothing else.\n\nDetails: {link}"
     )
     sms = f"CallX privacy: request {request.request_id} {headline}. Details: {link}"
-    answered_by = (request.extra.get("export") or {}).get("answered_by")
+    answered_by = export.answered_by if (export := request.export_result) is not None else None
     if answered_by and request.status is not Status.DENIED:
         sms += f" Also answering you directly: {', '.join(answered_by)}."
     voice = (
@@ -171,14 +173,16 @@ def final(request: RightsRequest, link: str) -> Notice:
     )
 
 
-def erasure_receipt_text(receipt: dict[str, Any]) -> str:
+def erasure_receipt_text(receipt: ErasureReceipt | Mapping[str, Any]) -> str:
     """The deletion receipt as the person reads it: per store what went, what stays and why."""
+    if not isinstance(receipt, ErasureReceipt):
+        receipt = ErasureReceipt.model_validate(receipt)
 
     def name(store: str) -> str:
         return store.replace("_", " ")
 
     erased, kept = [], []
-    for store, result in receipt["stores"].items():
+    for store, result in receipt.stores.items():
         if result.get("deleted"):
             versions = " (every stored version)" if result.get("versions_deleted") else ""
             erased.append(f"- {name(store)}: {result['deleted']} deleted{versions}")
@@ -199,13 +203,13 @@ def erasure_receipt_text(receipt: dict[str, Any]) -> str:
     lines = ["What we erased:", *(erased or ["- nothing else held by CallX"])]
     if kept:
         lines += ["", "What we keep, and why:", *kept]
-    for hold in receipt.get("held", []):
+    for hold in receipt.held:
         lines += [
             "",
             f"{hold['records']} records in {name(hold['store'])} are under a legal hold and are "
             "kept until it ends; they will then be erased.",
         ]
-    businesses = sorted({row["business"] for row in receipt.get("answered_by_the_business", [])})
+    businesses = receipt.businesses
     if businesses:
         lines += [
             "",
@@ -214,7 +218,7 @@ def erasure_receipt_text(receipt: dict[str, Any]) -> str:
         ]
     lines += [
         "",
-        f"Copies in our backups expire by {receipt['backups_expire_by']}; if a backup were restored before "
+        f"Copies in our backups expire by {receipt.backups_expire_by}; if a backup were restored before "
         "then, your erasure would be applied again. We will not collect your data again from our own "
         "systems or business customers' imports.",
     ]

@@ -9,11 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights import errors
-from privacy_rights.adapters.permission_documents import PermissionDocuments
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
-from privacy_rights.adapters.workflow import ExecutionHistory
+from privacy_rights import errors, ledger_steps
 from privacy_rights.business_instructions import released_pointers
 from privacy_rights.identifiers import mask_email, mask_phone
 from privacy_rights.intake import Acknowledgement, IntakeService, SubmitRequest
@@ -29,8 +25,14 @@ from privacy_rights.models import (
     Status,
     utc_now,
 )
-from privacy_rights.ports import WorkflowStarter
-from privacy_rights.workflow import REVIEW_STEP, Verdict, Workflow
+from privacy_rights.ports import (
+    ExecutionHistory,
+    PermissionDocuments,
+    Requests,
+    WorkDocuments,
+    WorkflowStarter,
+)
+from privacy_rights.workflow import Verdict, Workflow
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
@@ -147,12 +149,12 @@ class EraseHeldCommand(CancelCommand):
 class OpsService:
     def __init__(
         self,
-        store: RequestStore,
+        store: Requests,
         workflow: Workflow,
         intake: IntakeService,
         history: ExecutionHistory,
         starter: WorkflowStarter,
-        work: WorkStore,
+        work: WorkDocuments,
         permissions: PermissionDocuments | None = None,
     ) -> None:
         self._permissions = permissions
@@ -227,7 +229,7 @@ class OpsService:
             failure=request.failure.model_dump(mode="json") if request.failure else None,
             waiting_for=self._store.waiting_for(request_id),
             completed_steps=sorted(ledger),
-            recordings_to_review=ledger.get(REVIEW_STEP, {}).get("recordings", []),
+            recordings_to_review=ledger.get(ledger_steps.EXPORT_REVIEW_NEEDED, {}).get("recordings", []),
             permission_documents=self._permission_documents(request),
             footprint_sample=self._sample(request),
             resolution=request.resolution,
@@ -301,15 +303,15 @@ class OpsService:
         its erasure runs again for what was held (a new execution; the steps before it return
         their recorded results). Records still under an active hold stay held."""
         request = self._store.get(request_id)
-        receipt = request.extra.get("erasure") or {}
-        if request.type is not RequestType.DELETION or not receipt.get("held"):
+        receipt = request.erasure_receipt
+        if request.type is not RequestType.DELETION or receipt is None or not receipt.held:
             raise errors.IllegalTransition(
                 request.status, request.status, "it kept nothing back under a hold"
             )
         if self._history.status(_execution_names(request)[-1]) == "RUNNING":
             raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
         for step in sorted(self._store.ledger(request_id)):
-            if step.startswith(("erase:", "erasure.")):
+            if ledger_steps.is_erasure_step(step):
                 self._store.clear_step(request_id, step, operator, command.reason)
         request = self._store.get(request_id)
         replayed = self._store.save(
@@ -398,10 +400,10 @@ class OpsService:
 
         ledger = self._store.ledger(request_id)
         asked = businesses_asked(ledger)
-        silent = [tenant for tenant in asked if f"customer:{tenant}" not in ledger]
+        silent = [tenant for tenant in asked if ledger_steps.customer_answer(tenant) not in ledger]
         for tenant in silent:
             answer = {"decision": "answer_ourselves", "reason": f"no answer; ops went on: {command.reason}"}
-            self._store.complete_step(request_id, f"customer:{tenant}", answer, operator)
+            self._store.complete_step(request_id, ledger_steps.customer_answer(tenant), answer, operator)
         self._store.record(
             request_id, operator, "ops.customer", {"without": silent, "reason": command.reason}
         )

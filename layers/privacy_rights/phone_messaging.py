@@ -26,12 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Protocol
 
 from privacy_rights.errors import PhoneMessageRefused, PhoneRefusal
 from privacy_rights.identifiers import PhoneChannel, phone_channel, phone_refusal
 from privacy_rights.keyed_hash import IdentifierKind
-from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.ports import Counters, KeyRingSource, Messenger
 
 DAY_SECONDS = 86_400
 BUDGET_KEY = "phone-budget"
@@ -48,12 +47,6 @@ def metric_name(reason: PhoneRefusal) -> str:
 BUDGET_METRIC = metric_name("daily_budget")
 
 
-class HitCounters(Protocol):
-    """``adapters.counters.Counters``: one atomic count per hit in a fixed window."""
-
-    def hit(self, key: str, limit: int, window_seconds: int) -> bool: ...
-
-
 @dataclass(frozen=True)
 class PhonePolicy:
     allowed_countries: Collection[str]
@@ -65,7 +58,7 @@ class GuardedMessenger:
     def __init__(
         self,
         inner: Messenger,
-        counters: HitCounters,
+        counters: Counters,
         keys: KeyRingSource,
         policy: PhonePolicy,
         on_refused: Callable[[PhoneRefusal], None] = lambda reason: None,

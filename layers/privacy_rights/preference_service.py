@@ -7,11 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from privacy_rights.adapters.preference_store import OBJECTION, OPT_OUT, PreferenceStore
 from privacy_rights.identifiers import normalize_email, normalize_phone
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import OptOutPurpose, RightsRequest, utc_now
-from privacy_rights.ports import KeyRingSource
+from privacy_rights.ports import OBJECTION, OPT_OUT, KeyRingSource, PreferenceMarks
 from privacy_rights.preferences import Decision, Mark, Purpose, decide
 
 
@@ -38,7 +37,7 @@ class MayProcessQuery(BaseModel):
 
 
 class PreferenceService:
-    def __init__(self, store: PreferenceStore, keys: KeyRingSource) -> None:
+    def __init__(self, store: PreferenceMarks, keys: KeyRingSource) -> None:
         self._store = store
         self._keys = keys
 

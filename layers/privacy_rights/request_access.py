@@ -7,15 +7,15 @@ exists, and nothing a stranger sends without the token is counted against the re
 
 from __future__ import annotations
 
-from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.errors import NotFound
 from privacy_rights.keyed_hash import KeyRing
 from privacy_rights.models import RightsRequest
+from privacy_rights.ports import RequestReader
 from privacy_rights.tokens import token_matches
 
 
 def authorized_request(
-    store: RequestStore, ring: KeyRing, request_id: str, presented_token: str
+    store: RequestReader, ring: KeyRing, request_id: str, presented_token: str
 ) -> RightsRequest:
     try:
         request = store.get(request_id)

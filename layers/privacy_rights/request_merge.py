@@ -8,16 +8,16 @@ the same identifier (never to a stranger's unverified request in the person's na
 
 from __future__ import annotations
 
-from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import RightsRequest, Status
+from privacy_rights.ports import SubjectRequests
 
 #: statuses of a request that is verified and under way (a failed one waits for ops instead)
 UNDER_WAY = frozenset({Status.VERIFIED, Status.IN_PROGRESS, Status.AWAITING_DECISION})
 
 
 def earlier_verified_duplicate(
-    store: RequestStore, ring: KeyRing, request: RightsRequest
+    store: SubjectRequests, ring: KeyRing, request: RightsRequest
 ) -> RightsRequest | None:
     for kind in request.proven_identifiers:
         digest = request.subject_keys.get(kind)

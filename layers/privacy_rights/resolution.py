@@ -11,14 +11,15 @@ counted as found-not-released and never acted on.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from privacy_rights.data_map import DataMap, Lookup, Store
 from privacy_rights.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.models import ResolutionSummary, RightsRequest, StoreCount, utc_now
+from privacy_rights.ports import Connector
 
 UNPROVEN = "unproven_identifier"
 #: how a summary says resolution stopped early (a footprint too big to be one person's)
@@ -43,16 +44,6 @@ class Found:
 
     pointer: Mapping[str, Any] | str
     attributes: Mapping[str, Any]
-
-
-class Connector(Protocol):
-    """One kind of store (DynamoDB, S3...). Connectors page through results and never Scan."""
-
-    def find(
-        self, store: Store, lookup: Lookup, value: str, context: Mapping[str, Any]
-    ) -> Iterator[Found]: ...
-
-    def calls_made(self) -> Counter[str]: ...
 
 
 @dataclass

@@ -9,12 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.work_store import WorkStore
 from privacy_rights.identifiers import Email, Phone
 from privacy_rights.keyed_hash import IdentifierKind
 from privacy_rights.models import WORKFLOW_ACTOR, ResolutionSummary, utc_now
-from privacy_rights.ports import KeyRingSource
+from privacy_rights.ports import KeyRingSource, Requests, WorkDocuments
 from privacy_rights.resolution import Resolver, Root, request_roots, resolved_at_text, roots_of
 
 LOOKUP_STREAM = "audit:ops-lookups"
@@ -42,7 +40,7 @@ class LookupQuery(BaseModel):
 
 class ResolveService:
     def __init__(
-        self, store: RequestStore, new_resolver: Callable[[], Resolver], work: WorkStore, keys: KeyRingSource
+        self, store: Requests, new_resolver: Callable[[], Resolver], work: WorkDocuments, keys: KeyRingSource
     ) -> None:
         self._store = store
         # A resolver per resolution: its connectors count the API calls of that resolution only.

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from privacy_rights.adapters.container import Container
+from privacy_rights.composition import Container
 from privacy_rights.observability import make_logger, metrics, tracer
 from privacy_rights.settings import get_settings
 from privacy_rights.step_io import StepInput

@@ -28,9 +28,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights import errors
-from privacy_rights.adapters.counters import Counters
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.verification_store import VerificationStore
 from privacy_rights.data_map import DataMap
 from privacy_rights.errors import (
     CodeExpired,
@@ -49,7 +46,7 @@ from privacy_rights.models import (
     RightsRequest,
     Status,
 )
-from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.ports import CallFacts, Counters, KeyRingSource, Messenger, Requests, VerificationCodes
 from privacy_rights.request_access import authorized_request
 from privacy_rights.sign_in import AccountSignIn
 
@@ -114,11 +111,9 @@ class Requirement:
 class FactChecker:
     """Does the platform hold a call from this number, in that month, to that business?"""
 
-    def __init__(
-        self, calls: Callable[[str], list[dict[str, Any]]], tenant_name: Callable[[str], str]
-    ) -> None:
-        self._calls = calls
-        self._tenant_name = tenant_name
+    def __init__(self, calls: CallFacts) -> None:
+        self._calls = calls.calls_from
+        self._tenant_name = calls.tenant_name
 
     def holds_calls(self, phone: str) -> bool:
         return bool(self._calls(phone))
@@ -138,8 +133,8 @@ class FactChecker:
 class VerificationService:
     def __init__(
         self,
-        requests: RequestStore,
-        codes: VerificationStore,
+        requests: Requests,
+        codes: VerificationCodes,
         counters: Counters,
         keys: KeyRingSource,
         messenger: Messenger,

@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from privacy_rights.ports import SigningSecrets
+
 SIGNATURE_HEADER = "CallX-Signature"
 EVENT_ID_HEADER = "CallX-Event-Id"
 SIGNATURE_SCHEME = "v1"
@@ -394,12 +396,6 @@ def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 
 
 # --- signed notices -----------------------------------------------------------------------------
-
-
-class SigningSecrets(Protocol):
-    def for_receiver(self, receiver_id: str) -> tuple[bytes, tuple[bytes, ...]]:
-        """The receiver's current secret and those being retired (empty outside a rotation)."""
-        ...
 
 
 def receiver_secrets(document: Mapping[str, Any], receiver_id: str) -> tuple[bytes, tuple[bytes, ...]]:

@@ -14,10 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privacy_rights import errors, notices
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.subject_locks import SubjectLocks
-from privacy_rights.adapters.task_tokens import TaskTokens
+from privacy_rights import errors, ledger_steps, notices
 from privacy_rights.identifiers import can_receive_sms
 from privacy_rights.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.models import (
@@ -31,7 +28,7 @@ from privacy_rights.models import (
     Status,
     utc_now,
 )
-from privacy_rights.ports import KeyRingSource, Messenger
+from privacy_rights.ports import KeyRingSource, Messenger, Requests, SubjectLocks, TaskTokens
 from privacy_rights.preference_service import PreferenceService
 from privacy_rights.preferences import Purpose
 from privacy_rights.request_merge import earlier_verified_duplicate
@@ -39,8 +36,6 @@ from privacy_rights.resolution import STOPPED_FOLLOWING
 from privacy_rights.resolve_service import ResolveService
 from privacy_rights.tokens import status_token
 
-#: the ledger step listing the recordings an export holds for ops (what they must listen to)
-REVIEW_STEP = "export.review_needed"
 WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review"]
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
@@ -83,7 +78,7 @@ def _all_subclasses(cls: type[errors.DomainError]) -> list[type[errors.DomainErr
 class Workflow:
     def __init__(
         self,
-        store: RequestStore,
+        store: Requests,
         keys: KeyRingSource,
         messenger: Messenger,
         public_base_url: str,
@@ -197,14 +192,16 @@ class Workflow:
         self._tokens.fail(token, "RequestCanceled", "The request was canceled.")
 
     def send_codes(self, request_id: str, send: Callable[[str], Mapping[str, Any]]) -> dict[str, Any]:
-        return self.once(request_id, "send_codes", lambda: send(request_id))
+        return self.once(request_id, ledger_steps.SEND_CODES, lambda: send(request_id))
 
     def resolve(self, request_id: str, complete: bool = False) -> dict[str, Any]:
         """``complete``: after ops approved a flagged footprint, resolve again following every
         link if the first resolution stopped early (otherwise its result stands). A verified
         duplicate of a request already under way is joined to it here, and goes no further."""
         if not complete:
-            joined = self.once(request_id, "duplicate_check", lambda: self._join_duplicate(request_id))
+            joined = self.once(
+                request_id, ledger_steps.DUPLICATE_CHECK, lambda: self._join_duplicate(request_id)
+            )
             if joined.get("merged_into"):
                 return {
                     "request_id": request_id,
@@ -213,12 +210,12 @@ class Workflow:
                     "needs_decision": False,
                     "merged": True,
                 }
-        first = self.once(request_id, "resolve", lambda: self._resolved(request_id, False))
+        first = self.once(request_id, ledger_steps.RESOLVE, lambda: self._resolved(request_id, False))
         summary = self._store.get(request_id).resolution
         stopped = summary is not None and any(f.startswith(STOPPED_FOLLOWING) for f in summary.flags)
         if not complete or not stopped:
             return {"merged": False, **first}
-        return self.once(request_id, "resolve.complete", lambda: self._resolved(request_id, True))
+        return self.once(request_id, ledger_steps.RESOLVE_COMPLETE, lambda: self._resolved(request_id, True))
 
     def _resolved(self, request_id: str, follow_every_link: bool) -> dict[str, Any]:
         found = self._resolve.resolve_request(request_id, follow_every_link=follow_every_link)
@@ -258,7 +255,7 @@ class Workflow:
                 raise errors.IllegalTransition(request.status, request.status, "not a preference request")
             return {"result": "completed", "outcome": Outcome.COMPLIED.value}
 
-        return self.once(request_id, "apply_preferences", run)
+        return self.once(request_id, ledger_steps.APPLY_PREFERENCES, run)
 
     def finalize(self, request_id: str, verdict: Verdict) -> dict[str, Any]:
         request = self._store.get(request_id)
@@ -275,10 +272,11 @@ class Workflow:
             request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
         self._locks.release(list(request.subject_keys.values()), owner=request_id)
         self._notify(request, "final", self._final_notice)
-        follow_up = (request.extra.get("erasure") or {}).get("follow_up")
+        receipt = request.erasure_receipt
+        follow_up = receipt.follow_up if receipt is not None else None
         if follow_up:
             # held records erased after their hold ended: the person gets the updated receipt
-            self._notify(request, f"final:follow_up:{follow_up}", self._final_notice)
+            self._notify(request, ledger_steps.follow_up_notice(follow_up), self._final_notice)
         return {"status": request.status.value}
 
     def record_failure(self, request_id: str, step: str, error: str) -> dict[str, str]:
@@ -301,7 +299,7 @@ class Workflow:
         """Intent before sending, delivery after: a notice whose intent is recorded but whose
         delivery is not may have gone out, so it is reported, never sent again."""
         ledger = self._store.ledger(request.request_id)
-        delivered, intent = f"notice:{name}", f"notice:{name}:intent"
+        delivered, intent = ledger_steps.notice(name), ledger_steps.notice_intent(name)
         if delivered in ledger:
             return "already_sent"
         if intent in ledger:

@@ -118,3 +118,23 @@ def _broken(replace: str, by: str) -> DataMap:
 def test_a_broken_map_is_refused_with_the_reason(replace: str, by: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         _broken(replace, by)
+
+
+def test_there_is_one_data_map_the_one_the_layer_ships() -> None:
+    from importlib import resources
+    from pathlib import Path
+
+    from local_stack.template import REPO_ROOT
+
+    shipped = Path(str(resources.files("privacy_rights").joinpath("data_map.yaml"))).resolve()
+    copies = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for folder in ("infra", "layers", "functions", "docs")
+        for path in (REPO_ROOT / folder).rglob("*data_map*.y*ml")
+    ] + [path.name for path in REPO_ROOT.glob("*data_map*.y*ml")]
+
+    assert shipped == (REPO_ROOT / "layers/privacy_rights/data_map.yaml").resolve()
+    assert copies == ["layers/privacy_rights/data_map.yaml"]
+    old_path = "infra/" + "data_map.yaml"
+    for name in ("README.md", "DEVELOPERS.md", "template.yaml", "layers/privacy_rights/data_map.py"):
+        assert old_path not in (REPO_ROOT / name).read_text(), name

@@ -14,8 +14,8 @@ import pytest
 
 from local_stack import demo
 from local_stack.runtime import RunningStack
-from privacy_rights.adapters.container import Container
 from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.composition import Container
 from privacy_rights.data_map import load_data_map
 from privacy_rights.preference_service import IdentifierRef, MayProcessQuery
 from privacy_rights.resolution import pointer_text

@@ -214,6 +214,38 @@ def test_the_audit_table_is_append_only_for_every_function(logical_id: str) -> N
             assert not ({"dynamodb:PutItem"} & actions and "dynamodb:Query" in actions)
 
 
+def test_shared_statements_live_once_in_a_managed_policy_every_one_used() -> None:
+    """Statements many functions hold identically (audit append, request writes, the key ring,
+    sending notices) are a managed policy each: a function holding all of one inline again would
+    drift from the others. A function needing only part of one keeps that part inline."""
+    managed = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::IAM::ManagedPolicy"}
+    referenced = {
+        policy["Ref"]
+        for spec in FUNCTIONS.values()
+        for policy in spec["Properties"].get("Policies", [])
+        if "Ref" in policy
+    }
+
+    assert {
+        "AuditAppendPolicy",
+        "RequestWritePolicy",
+        "KeyRingReadPolicy",
+        "SendNoticesPolicy",
+    } <= managed.keys()
+    assert referenced == managed.keys()
+    for logical_id, spec in FUNCTIONS.items():
+        inline = {
+            json.dumps(statement, sort_keys=True)
+            for policy in spec["Properties"].get("Policies", [])
+            for statement in policy.get("Statement", [])
+        }
+        for name, policy in managed.items():
+            statements = {
+                json.dumps(st, sort_keys=True) for st in policy["Properties"]["PolicyDocument"]["Statement"]
+            }
+            assert not statements <= inline, f"{logical_id} pastes {name}: refer to it with !Ref {name}"
+
+
 def test_buckets_are_encrypted_private_and_expire_what_they_must() -> None:
     buckets = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::S3::Bucket"}
 

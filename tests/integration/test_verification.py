@@ -44,6 +44,28 @@ def verify(call_api: Any, created: dict[str, Any], **attempt: Any) -> tuple[int,
     return status, answer
 
 
+def danas_deletion(
+    running: RunningStack, call_api: Any, waiting_for: Any, email: str
+) -> tuple[dict[str, Any], str]:
+    """A CCPA deletion for Dana (calls with recordings at Acme Plumbing: three data points), and
+    the month of one of her calls, as she would remember it."""
+    generate(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=2)
+    )
+    dana = demo.SUBJECTS["dana"]
+    _, created = submit(
+        call_api, {"type": "deletion", "jurisdiction": "ccpa", "email": email, "phone": dana.phone}
+    )
+    waiting_for(created["request_id"], "verification")
+    calls = running.client("dynamodb").query(  # type: ignore[attr-defined]
+        TableName=running.stack.platform_stores["calls"],
+        IndexName="by_caller",
+        KeyConditionExpression="caller_phone = :p",
+        ExpressionAttributeValues={":p": {"S": dana.phone}},
+    )["Items"]
+    return created, calls[0]["started_at"]["S"][:7]
+
+
 def test_gdpr_is_verified_by_the_code_of_every_identifier(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
 ) -> None:
@@ -72,26 +94,11 @@ def test_gdpr_is_verified_by_the_code_of_every_identifier(
 def test_a_ccpa_deletion_reaching_recordings_needs_a_third_data_point_a_fact(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
 ) -> None:
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=2)
-    )
+    created, month = danas_deletion(running, call_api, waiting_for, "dana@example.net")
     dana = demo.SUBJECTS["dana"]
-    _, created = submit(
-        call_api,
-        {"type": "deletion", "jurisdiction": "ccpa", "email": "dana@example.net", "phone": dana.phone},
-    )
-    request_id = created["request_id"]
-    waiting_for(request_id, "verification")
     verify(call_api, created, code=codes_for(running, "dana@example.net")[0])
     _, after_codes = verify(call_api, created, code=codes_for(running, dana.phone or "")[0])
     assert after_codes == {"verified": False, "proven": ["email", "phone"], "pending": ["fact"]}
-    calls = running.client("dynamodb").query(  # type: ignore[attr-defined]
-        TableName=running.stack.platform_stores["calls"],
-        IndexName="by_caller",
-        KeyConditionExpression="caller_phone = :p",
-        ExpressionAttributeValues={":p": {"S": dana.phone}},
-    )["Items"]
-    month = calls[0]["started_at"]["S"][:7]
 
     wrong = verify(call_api, created, fact={"recent_call_month": month, "business": "Some Other Business"})
     right = verify(call_api, created, fact={"recent_call_month": month, "business": "acme plumbing"})
@@ -103,23 +110,8 @@ def test_a_ccpa_deletion_reaching_recordings_needs_a_third_data_point_a_fact(
 def test_a_fact_is_not_looked_at_before_the_phone_is_proven_and_right_and_wrong_answer_alike(
     running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
 ) -> None:
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=2)
-    )
+    created, month = danas_deletion(running, call_api, waiting_for, "dana2@example.net")
     dana = demo.SUBJECTS["dana"]
-    _, created = submit(
-        call_api,
-        {"type": "deletion", "jurisdiction": "ccpa", "email": "dana2@example.net", "phone": dana.phone},
-    )
-    waiting_for(created["request_id"], "verification")
-    month = running.client(
-        "dynamodb"
-    ).query(  # type: ignore[attr-defined]
-        TableName=running.stack.platform_stores["calls"],
-        IndexName="by_caller",
-        KeyConditionExpression="caller_phone = :p",
-        ExpressionAttributeValues={":p": {"S": dana.phone}},
-    )["Items"][0]["started_at"]["S"][:7]
     right_fact = {"recent_call_month": month, "business": "acme plumbing"}
     wrong_fact = {"recent_call_month": month, "business": "Northwind Legal"}
 

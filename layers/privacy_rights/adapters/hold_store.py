@@ -13,13 +13,13 @@ Query of ``by_state``. A release is one conditional update of the hold item.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from privacy_rights.adapters.dynamodb_batches import get_items
 from privacy_rights.adapters.items import from_item, plain, to_item
 from privacy_rights.errors import NotFound
 from privacy_rights.legal_holds import Hold, HoldAlreadyReleased
@@ -30,8 +30,6 @@ COVER_PREFIX = "cover#"
 HOLD_SK = "hold"
 ACTIVE = "active"
 RELEASED = "released"
-BATCH_GET_LIMIT = 100
-BATCH_ATTEMPTS = 8
 _KEY_ATTRIBUTES = ("pk", "sk", "hold_state")
 
 
@@ -153,19 +151,8 @@ class HoldStore:
     def _holds(self, hold_ids: Iterable[str]) -> list[Hold]:
         """The holds, in the order of ``hold_ids``, read consistently by BatchGetItem."""
         order = list(dict.fromkeys(hold_ids))
-        found: dict[str, Hold] = {}
-        for start in range(0, len(order), BATCH_GET_LIMIT):
-            keys = [self._key(hold_id) for hold_id in order[start : start + BATCH_GET_LIMIT]]
-            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
-            for attempt in range(BATCH_ATTEMPTS):
-                response = self._ddb.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    hold = self._hold(item)
-                    found[hold.hold_id] = hold
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(min(2.0, 0.05 * 2**attempt))
-            if request:
-                raise RuntimeError("DynamoDB left keys unprocessed after retries")
+        items = get_items(
+            self._ddb, self._table, [self._key(hold_id) for hold_id in order], consistent_read=True
+        )
+        found = {hold.hold_id: hold for hold in map(self._hold, items)}
         return [found[hold_id] for hold_id in order if hold_id in found]

@@ -7,35 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
 
 from privacy_rights.adapters.items import from_item, plain, to_item
 from privacy_rights.errors import NotFound, NotInQueue
+from privacy_rights.ports import MailRecord
 
-
-class MailRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    mail_id: str
-    object_key: str  # where SES put the raw message
-    received_at: str
-    state: str = "processing"  # processing | done
-    outcome: str | None = None
-    reason: str | None = None
-    queue: str | None = None  # human_review | needs_clarification | quarantined, while open
-    stored_key: str | None = None  # where the raw message lives once processed
-    sender_key: str | None = None  # keyed hash of the From address, never the address
-    request_ids: list[str] = Field(default_factory=list)
-    reply_to_reference: str | None = None  # the request or mail this one answered
-    flags: list[str] = Field(default_factory=list)
-    attachment_keys: list[str] = Field(default_factory=list)
-    refused_attachments: list[dict[str, Any]] = Field(default_factory=list)
-    cues: list[str] = Field(default_factory=list)
-    language: str | None = None
-    reply: str | None = None  # intent | sent, for the clarification reply
-    processed_at: str | None = None
-    closed_by: str | None = None
-    closed_reason: str | None = None
+__all__ = ["MailRecord", "MailRecords"]
 
 
 class MailRecords:

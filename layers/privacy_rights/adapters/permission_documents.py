@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -16,31 +15,17 @@ from privacy_rights.documents import (
     HEAD_BYTES,
     MAX_BYTES,
     MIN_BYTES,
-    DocumentKind,
     Examined,
     Refusal,
     examine,
 )
+from privacy_rights.ports import PermissionDocument
 
 ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff")
 FORM_LIFETIME_SECONDS = 900
 #: At most this many objects of one request are looked at (each costs a ranged GetObject).
 MAX_DOCUMENTS = 100
 _GONE = ("404", "NoSuchKey", "NotFound")
-
-
-@dataclass(frozen=True)
-class PermissionDocument:
-    """One stored (or refused) file: its key, size, and either its kind or why it is refused."""
-
-    key: str
-    size: int
-    kind: DocumentKind | None
-    refusal: Refusal | None
-
-    @property
-    def acceptable(self) -> bool:
-        return self.kind is not None and self.refusal is None
 
 
 class PermissionDocuments:

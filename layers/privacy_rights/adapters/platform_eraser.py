@@ -9,13 +9,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from privacy_rights.adapters.connectors import UnknownStore
+from privacy_rights.adapters.dynamodb_batches import write_items
 from privacy_rights.adapters.items import serialize
 from privacy_rights.data_map import Store
 from privacy_rights.errors import TransientDependencyError
 
-WRITE_BATCH = 25
 DELETE_BATCH = 1000
-MAX_ROUNDS = 8
 
 
 class PlatformEraser:
@@ -42,17 +41,7 @@ class PlatformEraser:
         return self._write(store, requests)
 
     def _write(self, store: Store, requests: list[dict[str, Any]]) -> int:
-        table = self._name(store)
-        for start in range(0, len(requests), WRITE_BATCH):
-            pending: dict[str, Any] = {table: requests[start : start + WRITE_BATCH]}
-            for attempt in range(MAX_ROUNDS):
-                pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                self._sleep(min(2.0, 0.05 * 2**attempt))
-            if pending:
-                raise TransientDependencyError("DynamoDB left writes unprocessed after retries")
-        return len(requests)
+        return write_items(self._ddb, self._name(store), requests, sleep=self._sleep)
 
     def put_object(self, store: Store, key: str, body: bytes) -> None:
         self._s3.put_object(Bucket=self._name(store), Key=key, Body=body)

@@ -11,11 +11,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from privacy_rights.adapters.dynamodb_batches import get_items
+from privacy_rights.ports import OBJECTION, OPT_OUT
 from privacy_rights.preferences import Mark, PreferenceRecord
-
-OPT_OUT = "opt_out_"
-OBJECTION = "objection_"
-BATCH_GET_LIMIT = 100
 
 
 class PreferenceStore:
@@ -25,16 +23,8 @@ class PreferenceStore:
 
     def records(self, digests: Iterable[str]) -> list[PreferenceRecord]:
         keys = [{"subject_key": {"S": digest}} for digest in dict.fromkeys(digests)]
-        found: list[PreferenceRecord] = []
-        for start in range(0, len(keys), BATCH_GET_LIMIT):
-            request: dict[str, Any] = {
-                self._table: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
-            }
-            while request:
-                response = self._ddb.batch_get_item(RequestItems=request)
-                found += [self._record(item) for item in response["Responses"].get(self._table, [])]
-                request = response.get("UnprocessedKeys") or {}
-        return found
+        items = get_items(self._ddb, self._table, keys, consistent_read=True)
+        return [self._record(item) for item in items]
 
     def mark(self, digests: Iterable[str], attribute: str, mark: Mark) -> None:
         """Set one mark on every digest; the earliest mark of a kind is kept."""

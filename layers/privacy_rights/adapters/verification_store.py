@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from privacy_rights.ports import CodeRecord
 
-@dataclass(frozen=True)
-class CodeRecord:
-    request_id: str
-    kind: str
-    code_hash: str
-    expires_at: int
-    attempts: int
-    proven: bool
+__all__ = ["CodeRecord", "VerificationStore"]
 
 
 class VerificationStore:

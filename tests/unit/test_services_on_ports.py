@@ -1,0 +1,119 @@
+"""Services typed against ``privacy_rights.ports`` run on in-memory fakes: no moto, no stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from privacy_rights import ledger_steps
+from privacy_rights.errors import ExportExpired, IllegalTransition, NotFound
+from privacy_rights.export_service import ExportService
+from privacy_rights.models import RequestType, RightsRequest, Status
+from privacy_rights.ops import EraseHeldCommand, OpsService
+from privacy_rights.request_results import ErasureReceipt, ExportResult
+
+
+class FakeRequests:
+    """The requests table's port, in memory (only what these services use)."""
+
+    def __init__(self, request: RightsRequest, ledger: dict[str, Any] | None = None) -> None:
+        self.request = request
+        self.steps = dict(ledger or {})
+        self.audit: list[tuple[str, str, dict[str, Any]]] = []
+        self.cleared: list[str] = []
+
+    def get(self, request_id: str) -> RightsRequest:
+        return self.request
+
+    def ledger(self, request_id: str) -> dict[str, Any]:
+        return dict(self.steps)
+
+    def clear_step(self, request_id: str, step: str, actor: str, reason: str) -> None:
+        self.cleared.append(step)
+        del self.steps[step]
+
+    def save(self, request: RightsRequest, actor: str, action: str, detail: Any = None) -> RightsRequest:
+        self.request = request
+        return request
+
+    def record(self, request_id: str, actor: str, action: str, detail: Any = None) -> None:
+        self.audit.append((actor, action, dict(detail or {})))
+
+
+class FakeArchive:
+    def download_url(self, key: str, seconds: int) -> str:
+        return f"https://exports.example/{key}?expires={seconds}"
+
+
+def _export_service(store: FakeRequests, now: datetime) -> ExportService:
+    return ExportService(store, None, None, None, FakeArchive(), None, clock=lambda: now)  # type: ignore[arg-type]
+
+
+def test_an_export_is_downloaded_through_the_ports_until_it_expires(
+    make_request: Callable[..., RightsRequest], now: datetime
+) -> None:
+    export = ExportResult(key="exports/r/x.zip", expires_at=(now + timedelta(days=7)).isoformat(), records=3)
+    store = FakeRequests(make_request().with_export_result(export))
+    url = _export_service(store, now).download_url(store.request, "subject")
+    assert url.startswith("https://exports.example/exports/r/x.zip")
+    assert store.audit == [("subject", "export.downloaded", {"key": "exports/r/x.zip"})]
+
+    expired = export.model_copy(update={"expires_at": (now - timedelta(seconds=1)).isoformat()})
+    store.request = make_request().with_export_result(expired)
+    with pytest.raises(ExportExpired):
+        _export_service(store, now).download_url(store.request, "subject")
+    with pytest.raises(NotFound):
+        _export_service(store, now).download_url(make_request(), "subject")
+
+
+class FakeHistory:
+    def status(self, execution_name: str) -> str | None:
+        return "SUCCEEDED"
+
+    def events(self, execution_name: str) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeStarter:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    def start(self, request_id: str, execution_name: str) -> str:
+        self.started.append(execution_name)
+        return execution_name
+
+
+def test_erasing_held_records_clears_only_the_erasure_steps_and_starts_a_new_run(
+    make_request: Callable[..., RightsRequest],
+) -> None:
+    receipt = ErasureReceipt(
+        stores={"calls": {"deleted": 1}},
+        held=[{"store": "crm_leads", "hold_id": "hold_1", "matter": "A v. B", "records": 2}],
+    )
+    request = make_request(type=RequestType.DELETION, status=Status.COMPLETED).with_erasure_receipt(receipt)
+    ledger = {
+        ledger_steps.ERASURE_PLAN: {},
+        ledger_steps.erase("calls"): {},
+        ledger_steps.ERASURE_RECEIPT: {},
+        ledger_steps.RESOLVE: {},
+        ledger_steps.notice("final"): {},
+    }
+    store, starter = FakeRequests(request, ledger), FakeStarter()
+    ops = OpsService(store, None, None, FakeHistory(), starter, None)  # type: ignore[arg-type]
+    answer = ops.erase_held(request.request_id, EraseHeldCommand(reason="the hold was released"), "ops@x")
+    assert sorted(store.cleared) == sorted(["erasure.plan", "erase:calls", "erasure.receipt"])
+    assert set(store.steps) == {"resolve", "notice:final"}
+    assert starter.started == [f"{request.request_id}-r1"] == [answer["execution"]]
+
+
+def test_a_deletion_that_held_nothing_back_has_nothing_to_erase_later(
+    make_request: Callable[..., RightsRequest],
+) -> None:
+    receipt = ErasureReceipt(stores={"calls": {"deleted": 1}})
+    request = make_request(type=RequestType.DELETION, status=Status.COMPLETED).with_erasure_receipt(receipt)
+    ops = OpsService(FakeRequests(request), None, None, FakeHistory(), FakeStarter(), None)  # type: ignore[arg-type]
+    with pytest.raises(IllegalTransition):
+        ops.erase_held(request.request_id, EraseHeldCommand(reason="the hold was released"), "ops@x")
