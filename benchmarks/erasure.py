@@ -326,9 +326,7 @@ def _seed(stack: dict[str, Any], footprint: Footprint) -> dict[str, Any]:
 
 
 def _request() -> str:
-    from privacy_rights.composition import Container
-    from privacy_rights.intake import subject_keys
-    from privacy_rights.models import (
+    from privacy_rights.core.models import (
         Channel,
         Jurisdiction,
         RequestType,
@@ -337,7 +335,9 @@ def _request() -> str:
         SubjectIdentifiers,
         utc_now,
     )
-    from privacy_rights.settings import Settings
+    from privacy_rights.rights_requests.intake import subject_keys
+    from privacy_rights.runtime.composition import Container
+    from privacy_rights.runtime.settings import Settings
 
     container = Container(Settings.from_environment())
     subject = SubjectIdentifiers(phone=PHONE)
@@ -361,7 +361,7 @@ def _request() -> str:
 def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
     """Child: the workflow's steps in a fresh interpreter, calls counted per phase."""
     os.environ.update(service_environment(stack))
-    from privacy_rights.settings import Settings
+    from privacy_rights.runtime.settings import Settings
 
     settings = Settings.from_environment()
     phase = ["setup"]
@@ -370,7 +370,7 @@ def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
     # the data map's stores, the service outbox (NoticesTable) included
     _count_calls({name: store for store, name in settings.stores.items()}, phase, calls)
     _reroute_webhooks(stack["webhooks"], webhooks)
-    from privacy_rights.composition import Container
+    from privacy_rights.runtime.composition import Container
 
     container = Container(settings)
     lookups: Counter[str] = Counter()
@@ -394,7 +394,7 @@ def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
         return result
 
     workflow, erasure = container.workflow, container.erasure
-    from privacy_rights.resolution import STOPPED_FOLLOWING
+    from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
 
     resolved = timed("brake", workflow.resolve, request_id)
     flags = list(container.store.get(request_id).resolution.flags)  # type: ignore[union-attr]
@@ -467,7 +467,7 @@ def _count_calls(
 
 
 def _phone_kind() -> Any:
-    from privacy_rights.keyed_hash import IdentifierKind
+    from privacy_rights.core.keyed_hash import IdentifierKind
 
     return IdentifierKind.PHONE
 
@@ -484,7 +484,7 @@ def _count_finds(connector: Any, lookups: Counter[str], phase: list[str]) -> Non
 
 def _reroute_webhooks(address: str, posts: Counter[str]) -> None:
     """As the local stack does in its own process: ``*.example`` hosts lead to its receiver."""
-    from privacy_rights.webhooks import TransportResponse, UrllibTransport
+    from privacy_rights.businesses.webhooks import TransportResponse, UrllibTransport
 
     original = UrllibTransport.__call__
 
@@ -668,7 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = time.perf_counter()
         seeded = _seed(stack, footprint)
-        from privacy_rights.data_map import load_data_map
+        from privacy_rights.core.data_map import load_data_map
 
         data_map = load_data_map()
         before = _snapshot(stack, data_map)

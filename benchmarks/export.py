@@ -75,8 +75,7 @@ def _seed(stack: dict[str, Any], count: int, mib: int) -> str:
     os.environ.update(service_environment(stack))
     import boto3
 
-    from privacy_rights.composition import Container
-    from privacy_rights.models import (
+    from privacy_rights.core.models import (
         Channel,
         Jurisdiction,
         RequestType,
@@ -85,7 +84,8 @@ def _seed(stack: dict[str, Any], count: int, mib: int) -> str:
         SubjectIdentifiers,
         utc_now,
     )
-    from privacy_rights.settings import Settings
+    from privacy_rights.runtime.composition import Container
+    from privacy_rights.runtime.settings import Settings
 
     container = Container(Settings.from_environment())
     stores = stack["stores"]
@@ -196,8 +196,8 @@ def _measure(stack: dict[str, Any], kind: str, request_id: str, conn: Any) -> No
 
     Session.create_client = counting  # type: ignore[method-assign]
     from privacy_rights.adapters.export_archive import MultipartWriter
-    from privacy_rights.composition import Container
-    from privacy_rights.settings import Settings
+    from privacy_rights.runtime.composition import Container
+    from privacy_rights.runtime.settings import Settings
 
     container = Container(Settings.from_environment())
     s3 = boto3.client("s3")

@@ -25,7 +25,7 @@ from collections import defaultdict
 from local_stack.aws import in_process_aws
 from local_stack.platform import create_platform_stores
 from local_stack.synthetic import CUSTOMERS, Report, Scale, generate
-from privacy_rights.data_map import load_data_map
+from privacy_rights.core.data_map import load_data_map
 
 CALLS_PER_CALLER = 4
 

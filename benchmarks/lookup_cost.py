@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     from local_stack import demo
     from local_stack.runtime import in_process_stack
     from local_stack.synthetic import Scale, generate
-    from privacy_rights.composition import Container
-    from privacy_rights.resolution import Root, roots_of
-    from privacy_rights.settings import Settings
+    from privacy_rights.resolution.resolution import Root, roots_of
+    from privacy_rights.runtime.composition import Container
+    from privacy_rights.runtime.settings import Settings
 
     with in_process_stack("privacy-bench") as running:
         generate(

@@ -15,9 +15,9 @@ from local_stack.http_api import operator_identity, proxy_event
 from local_stack.provision import Route
 from local_stack.runtime import RunningStack, in_process_stack
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.composition import Container
-from privacy_rights.keyed_hash import KeyRing
-from privacy_rights.settings import Settings
+from privacy_rights.core.keyed_hash import KeyRing
+from privacy_rights.runtime.composition import Container
+from privacy_rights.runtime.settings import Settings
 
 FINAL_EXECUTION_STATES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 

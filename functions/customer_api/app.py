@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from privacy_rights.api import caller_identity
-from privacy_rights.api_handler import api_function
-from privacy_rights.customer_service import CustomerAnswer, CustomerView, WebhookSettings
-from privacy_rights.observability import tracer
+from privacy_rights.businesses.customer_service import CustomerAnswer, CustomerView, WebhookSettings
+from privacy_rights.runtime.api import caller_identity
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("customer_api")
 app = api.app

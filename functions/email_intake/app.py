@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from privacy_rights.composition import Container
-from privacy_rights.observability import make_logger, metrics, tracer
-from privacy_rights.settings import get_settings
+from privacy_rights.runtime.composition import Container
+from privacy_rights.runtime.observability import make_logger, metrics, tracer
+from privacy_rights.runtime.settings import get_settings
 
 container = Container(get_settings())
 logger = make_logger("email_intake")

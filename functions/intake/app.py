@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from privacy_rights.api import browser_ids
-from privacy_rights.api_handler import api_function
-from privacy_rights.intake import SubmitRequest
-from privacy_rights.models import Channel
-from privacy_rights.observability import metrics, tracer
+from privacy_rights.core.models import Channel
+from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.runtime.api import browser_ids
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import metrics, tracer
 
 api = api_function("intake")
 app = api.app

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from privacy_rights.api import caller_identity
-from privacy_rights.api_handler import api_function
-from privacy_rights.observability import metrics, tracer
-from privacy_rights.preference_service import MayProcessQuery
-from privacy_rights.preferences import Decision
+from privacy_rights.preferences.preference_service import MayProcessQuery
+from privacy_rights.preferences.preferences import Decision
+from privacy_rights.runtime.api import caller_identity
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import metrics, tracer
 
 api = api_function("may_process")
 app = api.app

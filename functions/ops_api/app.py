@@ -6,12 +6,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from privacy_rights.api import caller_identity
-from privacy_rights.api_handler import api_function
-from privacy_rights.intake import SubmitRequest
-from privacy_rights.models import ResolutionSummary, Status
-from privacy_rights.observability import tracer
-from privacy_rights.ops import (
+from privacy_rights.core.models import ResolutionSummary, Status
+from privacy_rights.ops.ops import (
     CancelCommand,
     DecisionCommand,
     EraseHeldCommand,
@@ -20,7 +16,11 @@ from privacy_rights.ops import (
     RequestDetail,
     RequestRow,
 )
-from privacy_rights.resolve_service import LookupQuery
+from privacy_rights.resolution.resolve_service import LookupQuery
+from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.runtime.api import caller_identity
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("ops_api")
 app = api.app

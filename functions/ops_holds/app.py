@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from privacy_rights.api import caller_identity
-from privacy_rights.api_handler import api_function
-from privacy_rights.legal_holds import HOLD_ID_PATTERN, Hold, PlaceHold, ReleaseHold
-from privacy_rights.observability import tracer
+from privacy_rights.erasure.legal_holds import HOLD_ID_PATTERN, Hold, PlaceHold, ReleaseHold
+from privacy_rights.runtime.api import caller_identity
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("ops_holds")
 app = api.app

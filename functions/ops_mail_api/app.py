@@ -5,9 +5,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from privacy_rights.api import caller_identity
-from privacy_rights.api_handler import api_function
-from privacy_rights.mail_ops import (
+from privacy_rights.mail.mail_ops import (
     AcceptCommand,
     DismissCommand,
     MailDetail,
@@ -15,7 +13,9 @@ from privacy_rights.mail_ops import (
     Queue,
     ReplayDeadLettersCommand,
 )
-from privacy_rights.observability import tracer
+from privacy_rights.runtime.api import caller_identity
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("ops_mail_api")
 app = api.app

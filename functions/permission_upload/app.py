@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 from pydantic import BaseModel, ConfigDict
 
-from privacy_rights.api import bearer_token
-from privacy_rights.api_handler import api_function
-from privacy_rights.observability import tracer
+from privacy_rights.runtime.api import bearer_token
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("permission_upload")
 app = api.app

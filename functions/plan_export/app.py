@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from privacy_rights.composition import Container
-from privacy_rights.step_io import StepInput
-from privacy_rights.task_handler import workflow_task
+from privacy_rights.orchestration.step_io import StepInput
+from privacy_rights.runtime.composition import Container
+from privacy_rights.runtime.task_handler import workflow_task
 
 
 @workflow_task("plan_export", StepInput)

@@ -3,10 +3,10 @@ execution fail so ops see it and can replay it."""
 
 from typing import Any
 
-from privacy_rights.composition import Container
-from privacy_rights.observability import metrics
-from privacy_rights.step_io import FailureInput
-from privacy_rights.task_handler import workflow_task
+from privacy_rights.orchestration.step_io import FailureInput
+from privacy_rights.runtime.composition import Container
+from privacy_rights.runtime.observability import metrics
+from privacy_rights.runtime.task_handler import workflow_task
 
 
 @workflow_task("record_failure", FailureInput)

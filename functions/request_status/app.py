@@ -4,10 +4,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
-from privacy_rights.api import bearer_token
-from privacy_rights.api_handler import api_function
-from privacy_rights.intake import StatusView
-from privacy_rights.observability import tracer
+from privacy_rights.rights_requests.intake import StatusView
+from privacy_rights.runtime.api import bearer_token
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import tracer
 
 api = api_function("request_status")
 app = api.app

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 
-from privacy_rights.api import bearer_token
-from privacy_rights.api_handler import api_function
-from privacy_rights.observability import metrics, tracer
-from privacy_rights.verification import VerifyAttempt, VerifyResult
+from privacy_rights.rights_requests.verification import VerifyAttempt, VerifyResult
+from privacy_rights.runtime.api import bearer_token
+from privacy_rights.runtime.api_handler import api_function
+from privacy_rights.runtime.observability import metrics, tracer
 
 api = api_function("verify")
 app = api.app

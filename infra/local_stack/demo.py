@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Literal
 
-from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.core.identifiers import normalize_email, normalize_phone
 
 #: "Today" for the generated data: no wall-clock reads, so every run writes the same records.
 REFERENCE_DATE = date(2026, 11, 1)

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 
 from local_stack.template import REGION
-from privacy_rights.data_map import DataMap, Store
+from privacy_rights.core.data_map import DataMap, Store
 
 
 def local_name(store: Store) -> str:

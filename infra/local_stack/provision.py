@@ -497,7 +497,7 @@ def _protect_configuration(builder: StackBuilder, logical_id: str, properties: d
     """moto has no End User Messaging (SMS and voice v2): nothing to create. The country rules
     are checked as CloudFormation would (ISO codes, known statuses, one rule per country and
     capability) and kept on the deployed stack; locally the service's own guard
-    (``privacy_rights.phone_messaging``) is what refuses other countries."""
+    (``privacy_rights.messaging.phone_messaging``) is what refuses other countries."""
     props = builder.props(properties)
     rules: dict[str, dict[str, str]] = {}
     for capability, entries in props.get("CountryRuleSet", {}).items():

@@ -19,7 +19,7 @@ from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
 from local_stack.webhooks import WebhookReceiver
-from privacy_rights.data_map import load_data_map
+from privacy_rights.core.data_map import load_data_map
 
 #: What the local stack changes from the template's defaults, and why.
 LOCAL_ENVIRONMENT = {
@@ -112,7 +112,7 @@ def _webhook_receiver(
 
 
 def _forget_cached_settings() -> None:
-    from privacy_rights.settings import get_settings
+    from privacy_rights.runtime.settings import get_settings
 
     get_settings.cache_clear()
 

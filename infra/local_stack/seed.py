@@ -22,7 +22,7 @@ from local_stack.aws import FAKE_CREDENTIALS
 from local_stack.platform import local_name
 from local_stack.synthetic import Report, Scale, generate
 from local_stack.template import REGION
-from privacy_rights.data_map import DataMap, load_data_map
+from privacy_rights.core.data_map import DataMap, load_data_map
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
 DEFAULT_STACK = "privacy-local"

@@ -57,7 +57,7 @@ from local_stack.demo import (
 )
 from local_stack.template import ACCOUNT_ID, REGION
 from privacy_rights.adapters.dynamodb_batches import batch_write
-from privacy_rights.data_map import DataMap, load_data_map
+from privacy_rights.core.data_map import DataMap, load_data_map
 
 #: Not a data-map store: the service's own customers table, written when its name is given.
 CUSTOMERS = "customers"

@@ -3,7 +3,7 @@
 The synthetic platform registers webhook URLs on hosts under ``.example`` (a name reserved never to
 resolve). Locally those hosts lead here, as an ``/etc/hosts`` line would: the service's real
 transport (``UrllibTransport``) posts over real HTTP to this receiver, which checks each signature
-exactly as the module documentation of ``privacy_rights.webhooks`` tells receivers to, with the
+exactly as the module documentation of ``privacy_rights.businesses.webhooks`` tells receivers to, with the
 receiver's own secret derived from the stack's master secret in (moto's) Secrets Manager, and
 records the delivery in the outbox (channel ``webhook``). A receiver can be told to fail, so the
 retries and the recorded outcome can be seen.
@@ -23,7 +23,7 @@ from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 from local_stack.outbox import Outbox, OutboxMessage, now_stamp
-from privacy_rights.webhooks import (
+from privacy_rights.businesses.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     TransportResponse,

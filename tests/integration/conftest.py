@@ -10,7 +10,7 @@ import pytest
 
 from local_stack.runtime import RunningStack
 from local_stack.synthetic import Scale, generate
-from privacy_rights.composition import Container
+from privacy_rights.runtime.composition import Container
 
 Submit = Callable[[dict[str, Any], list[str]], str]
 

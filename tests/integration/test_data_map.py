@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from local_stack.template import load_template
-from privacy_rights.data_map import DataMap, load_data_map, parse_data_map
-from privacy_rights.resolution import Resolver
+from privacy_rights.core.data_map import DataMap, load_data_map, parse_data_map
+from privacy_rights.resolution.resolution import Resolver
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +96,7 @@ def test_the_map_covers_what_the_privacy_policy_says_the_platform_holds() -> Non
 def _broken(replace: str, by: str) -> DataMap:
     from importlib import resources
 
-    text = resources.files("privacy_rights").joinpath("data_map.yaml").read_text()
+    text = resources.files("privacy_rights.core").joinpath("data_map.yaml").read_text()
     assert replace in text
     return parse_data_map(text.replace(replace, by, 1))
 
@@ -126,15 +126,15 @@ def test_there_is_one_data_map_the_one_the_layer_ships() -> None:
 
     from local_stack.template import REPO_ROOT
 
-    shipped = Path(str(resources.files("privacy_rights").joinpath("data_map.yaml"))).resolve()
+    shipped = Path(str(resources.files("privacy_rights.core").joinpath("data_map.yaml"))).resolve()
     copies = [
         path.relative_to(REPO_ROOT).as_posix()
         for folder in ("infra", "layers", "functions", "docs")
         for path in (REPO_ROOT / folder).rglob("*data_map*.y*ml")
     ] + [path.name for path in REPO_ROOT.glob("*data_map*.y*ml")]
 
-    assert shipped == (REPO_ROOT / "layers/privacy_rights/data_map.yaml").resolve()
-    assert copies == ["layers/privacy_rights/data_map.yaml"]
+    assert shipped == (REPO_ROOT / "layers/privacy_rights/core/data_map.yaml").resolve()
+    assert copies == ["layers/privacy_rights/core/data_map.yaml"]
     old_path = "infra/" + "data_map.yaml"
-    for name in ("README.md", "DEVELOPERS.md", "template.yaml", "layers/privacy_rights/data_map.py"):
+    for name in ("README.md", "DEVELOPERS.md", "template.yaml", "layers/privacy_rights/core/data_map.py"):
         assert old_path not in (REPO_ROOT / name).read_text(), name

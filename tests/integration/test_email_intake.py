@@ -16,7 +16,7 @@ import pytest
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.mail_records import MailRecords
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.models import Channel, RequestType, RightsRequest
+from privacy_rights.core.models import Channel, RequestType, RightsRequest
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,10 @@ import pytest
 from local_stack import demo
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.composition import Container
-from privacy_rights.data_map import load_data_map
-from privacy_rights.preference_service import IdentifierRef, MayProcessQuery
-from privacy_rights.resolution import pointer_text
+from privacy_rights.core.data_map import load_data_map
+from privacy_rights.preferences.preference_service import IdentifierRef, MayProcessQuery
+from privacy_rights.resolution.resolution import pointer_text
+from privacy_rights.runtime.composition import Container
 
 pytestmark = pytest.mark.integration
 Submit = Callable[[dict[str, Any], list[str]], str]

@@ -18,10 +18,10 @@ import pytest
 from local_stack import demo
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.data_map import load_data_map
-from privacy_rights.keyed_hash import KeyRing
-from privacy_rights.tokens import status_token
-from privacy_rights.webhooks import verify
+from privacy_rights.businesses.webhooks import verify
+from privacy_rights.core.data_map import load_data_map
+from privacy_rights.core.keyed_hash import KeyRing
+from privacy_rights.core.tokens import status_token
 
 pytestmark = pytest.mark.integration
 Submit = Callable[[dict[str, Any], list[str]], str]
@@ -354,7 +354,7 @@ def test_a_business_webhook_that_fails_is_retried_and_its_outcome_kept(
 
 
 def test_a_webhook_signed_with_another_secret_is_refused_by_the_receiver(seeded: RunningStack) -> None:
-    from privacy_rights.webhooks import UrllibTransport, WebhookSender
+    from privacy_rights.businesses.webhooks import UrllibTransport, WebhookSender
 
     sender = WebhookSender(UrllibTransport(), sleep=lambda _: None, max_attempts=1)
     result = sender.deliver(demo.NORTHWIND.webhook_url, {"event": "forged"}, b"x" * 32, "forged-1")

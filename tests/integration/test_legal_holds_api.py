@@ -13,9 +13,9 @@ import pytest
 from local_stack.runtime import RunningStack
 from privacy_rights import ops_cli
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.composition import Container
-from privacy_rights.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.legal_holds import HOLD_STREAM
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.erasure.legal_holds import HOLD_STREAM
+from privacy_rights.runtime.composition import Container
 
 pytestmark = pytest.mark.integration
 

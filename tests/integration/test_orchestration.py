@@ -12,7 +12,7 @@ import pytest
 from local_stack.runtime import RunningStack
 from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.composition import Container
+from privacy_rights.runtime.composition import Container
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ import pytest
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.permission_documents import PermissionDocument, PermissionDocuments
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.documents import DocumentKind, Refusal
+from privacy_rights.core.documents import DocumentKind, Refusal
 
 pytestmark = pytest.mark.integration
 

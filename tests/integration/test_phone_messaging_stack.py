@@ -13,9 +13,9 @@ import pytest
 from local_stack.runtime import RunningStack
 from local_stack.template import load_template
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.observability import NAMESPACE, SERVICE
-from privacy_rights.phone_messaging import BUDGET_METRIC
-from privacy_rights.settings import DEFAULT_PHONE_COUNTRIES, Settings
+from privacy_rights.messaging.phone_messaging import BUDGET_METRIC
+from privacy_rights.runtime.observability import NAMESPACE, SERVICE
+from privacy_rights.runtime.settings import DEFAULT_PHONE_COUNTRIES, Settings
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import pytest
 
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.errors import AuditChainBroken, ConcurrentModification, NotFound
-from privacy_rights.lifecycle import transition
-from privacy_rights.models import (
+from privacy_rights.core.errors import AuditChainBroken, ConcurrentModification, NotFound
+from privacy_rights.core.lifecycle import transition
+from privacy_rights.core.models import (
     Channel,
     Jurisdiction,
     RequestType,

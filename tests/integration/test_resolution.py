@@ -14,8 +14,8 @@ from local_stack import demo
 from local_stack.runtime import RunningStack, in_process_stack
 from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
-from privacy_rights.data_map import load_data_map
-from privacy_rights.resolution import (
+from privacy_rights.core.data_map import load_data_map
+from privacy_rights.resolution.resolution import (
     BEFORE_HELD_SINCE,
     STOPPED_FOLLOWING,
     UNPROVEN,

@@ -9,8 +9,8 @@ import pytest
 
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.tokens import status_token
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.core.tokens import status_token
 
 pytestmark = pytest.mark.integration
 

@@ -35,8 +35,8 @@ from local_stack.synthetic import (
     generate,
     records,
 )
-from privacy_rights.data_map import DataMap, Store, load_data_map
-from privacy_rights.identifiers import normalize_email, normalize_phone
+from privacy_rights.core.data_map import DataMap, Store, load_data_map
+from privacy_rights.core.identifiers import normalize_email, normalize_phone
 
 pytestmark = pytest.mark.integration
 

@@ -95,7 +95,7 @@ def test_every_function_handler_imports(logical_id: str) -> None:
         "PUBLIC_BASE_URL": "https://example.com",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    from privacy_rights.settings import get_settings
+    from privacy_rights.runtime.settings import get_settings
 
     get_settings.cache_clear()
     with mock.patch.dict(os.environ, environment):

@@ -1,6 +1,6 @@
 """Webhooks over real HTTP: UrllibTransport + WebhookSender against a local receiver.
 
-The receiver does what the module docstring of ``privacy_rights.webhooks`` tells tenants to do:
+The receiver does what the module docstring of ``privacy_rights.businesses.webhooks`` tells tenants to do:
 verify ``CallX-Signature`` over the raw body (with ``verify``), answer 401 when it does not match,
 and deduplicate on ``CallX-Event-Id``.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from privacy_rights.webhooks import (
+from privacy_rights.businesses.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     UrllibTransport,

@@ -20,7 +20,7 @@ from harness import Actor, Service
 
 from local_stack import demo, synthetic
 from local_stack.runtime import RunningStack, served_stack
-from privacy_rights.data_map import load_data_map
+from privacy_rights.core.data_map import load_data_map
 
 _TIER = Path(__file__).parent
 _running = ExitStack()

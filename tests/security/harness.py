@@ -33,7 +33,7 @@ import boto3
 
 from local_stack import demo, synthetic
 from local_stack.runtime import RunningStack
-from privacy_rights.data_map import load_data_map
+from privacy_rights.core.data_map import load_data_map
 
 OPERATOR = "security-tier"
 SHORT = 30.0  # seconds: a message to arrive, a workflow to reach a wait (the CPUs are shared)

@@ -11,7 +11,7 @@ import phonenumbers
 import pytest
 from harness import Actor, Service
 
-from privacy_rights.settings import get_settings
+from privacy_rights.runtime.settings import get_settings
 
 pytestmark = pytest.mark.security
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from privacy_rights.keyed_hash import KeyRing
-from privacy_rights.models import Channel, Jurisdiction, RequestType, RightsRequest, SubjectIdentifiers
+from privacy_rights.core.keyed_hash import KeyRing
+from privacy_rights.core.models import Channel, Jurisdiction, RequestType, RightsRequest, SubjectIdentifiers
 
 #: A fixed instant so no test depends on the wall clock.
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

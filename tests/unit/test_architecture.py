@@ -1,7 +1,7 @@
 """The dependency rule, read from the code (issue 14).
 
 - Only the composition root (and the adapters themselves) may import ``privacy_rights.adapters``:
-  services are typed against ``privacy_rights.ports``.
+  services are typed against ``privacy_rights.core.ports``.
 - A domain module (neither a service, nor runtime glue, nor the composition root) never imports a
   service module: the domain does not depend on the orchestration built on it.
 
@@ -17,38 +17,39 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "privacy_rights"
 ADAPTERS = "privacy_rights.adapters"
-COMPOSITION_ROOT = "privacy_rights.composition"
+COMPOSITION_ROOT = "privacy_rights.runtime.composition"
 
 #: modules that orchestrate ports (stores, messengers) and other services: may import services.
 #: ``legal_holds`` is domain: the hold models (which the ports name) and a HoldService over ports
 #: only; keep it so (a domain module may not import a service).
 SERVICES = frozenset(
-    f"privacy_rights.{name}"
-    for name in (
-        "business_instructions",
-        "customer_service",
-        "email_intake",
-        "erasure_service",
-        "export_service",
-        "intake",
-        "mail_clarifications",
-        "mail_ops",
-        "ops",
-        "preference_service",
-        "request_access",
-        "request_merge",
-        "resolve_service",
-        "verification",
-        "workflow",
+    (
+        "privacy_rights.businesses.business_instructions",
+        "privacy_rights.businesses.customer_service",
+        "privacy_rights.mail.email_intake",
+        "privacy_rights.erasure.erasure_service",
+        "privacy_rights.export.export_service",
+        "privacy_rights.rights_requests.intake",
+        "privacy_rights.rights_requests.mail_clarifications",
+        "privacy_rights.mail.mail_ops",
+        "privacy_rights.ops.ops",
+        "privacy_rights.preferences.preference_service",
+        "privacy_rights.rights_requests.request_access",
+        "privacy_rights.rights_requests.request_merge",
+        "privacy_rights.resolution.resolve_service",
+        "privacy_rights.rights_requests.verification",
+        "privacy_rights.orchestration.workflow",
     )
 )
 #: runtime glue between the handlers and the services: may import services, not adapters
 RUNTIME = frozenset(
-    f"privacy_rights.{name}"
-    for name in (
-        "task_handler",  # the state machine tasks' wrapper: builds the container, calls a service
-        "api_handler",  # the API functions' shared set-up: builds the container and the resolver
-        "step_io",  # the tasks' input/output models, shaped by the workflow's verdicts and waits
+    (
+        # the state machine tasks' wrapper: builds the container, calls a service
+        "privacy_rights.runtime.task_handler",
+        # the API functions' shared set-up: builds the container and the resolver
+        "privacy_rights.runtime.api_handler",
+        # the tasks' input/output models, shaped by the workflow's verdicts and waits
+        "privacy_rights.orchestration.step_io",
     )
 )
 #: (importer, imported) pairs allowed against the rules, each with its reason
@@ -114,7 +115,7 @@ def test_the_package_is_found() -> None:
     sorted(m for m in MODULES if m != COMPOSITION_ROOT and not _is_within(m, ADAPTERS)),
 )
 def test_only_the_composition_root_imports_adapters(module: str) -> None:
-    assert _violations(module, "adapters") == [], f"{module} must depend on privacy_rights.ports"
+    assert _violations(module, "adapters") == [], f"{module} must depend on privacy_rights.core.ports"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
     module.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from privacy_rights.workflow import Workflow\n"
+        "    from privacy_rights.orchestration.workflow import Workflow\n"
         "def f():\n"
         "    import privacy_rights.adapters.work_store\n"
         "from .adapters import request_store\n",
@@ -152,7 +153,7 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
     )
     found = _imports(module, root=module.parent)
     assert {
-        "privacy_rights.workflow",
+        "privacy_rights.orchestration.workflow",
         "privacy_rights.adapters.work_store",
         "privacy_rights.adapters.request_store",
     } <= found

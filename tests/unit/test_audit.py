@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from privacy_rights.audit import (
+from privacy_rights.core.audit import (
     GENESIS_HASH,
     AuditEntry,
     entries_from_items,
     next_entry,
     verify_chain,
 )
-from privacy_rights.errors import AuditChainBroken, PersonalDataInAudit
-from privacy_rights.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.core.errors import AuditChainBroken, PersonalDataInAudit
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 
 REQUEST_ID = "req_audit000000000000001"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

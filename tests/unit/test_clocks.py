@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy_rights.clocks import (
+from privacy_rights.core.clocks import (
     Deadlines,
     add_business_days,
     add_months,
@@ -25,8 +25,8 @@ from privacy_rights.clocks import (
     extended_due,
     receipt_date,
 )
-from privacy_rights.errors import ExtensionNotAllowed
-from privacy_rights.models import Jurisdiction, RequestType
+from privacy_rights.core.errors import ExtensionNotAllowed
+from privacy_rights.core.models import Jurisdiction, RequestType
 
 LA = ZoneInfo("America/Los_Angeles")
 CA_HOLIDAYS = holidays.country_holidays("US", subdiv="CA")

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from privacy_rights.documents import (
+from privacy_rights.core.documents import (
     HEAD_BYTES,
     MAX_BYTES,
     MIN_BYTES,

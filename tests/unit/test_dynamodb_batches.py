@@ -16,7 +16,7 @@ from privacy_rights.adapters.dynamodb_batches import (
     get_items,
     write_items,
 )
-from privacy_rights.errors import TransientDependencyError
+from privacy_rights.core.errors import TransientDependencyError
 
 
 def key(n: int) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from array import array
 
 import pytest
 
-from privacy_rights.audio import Silence, UnsupportedAudio, silence
-from privacy_rights.export_service import Withheld, _own_turns
-from privacy_rights.redaction import MASK, redact
+from privacy_rights.export.audio import Silence, UnsupportedAudio, silence
+from privacy_rights.export.export_service import Withheld, _own_turns
+from privacy_rights.export.redaction import MASK, redact
 
 
 @pytest.mark.parametrize(

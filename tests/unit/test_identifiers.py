@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from privacy_rights.http_errors import field_reasons
-from privacy_rights.identifiers import (
+from privacy_rights.core.identifiers import (
     MAX_IDENTIFIER_LENGTH,
     can_receive_sms,
     mask_email,
@@ -19,8 +18,9 @@ from privacy_rights.identifiers import (
     normalize_email,
     normalize_phone,
 )
-from privacy_rights.intake import SubmitRequest
-from privacy_rights.models import RequestType, SubjectIdentifiers
+from privacy_rights.core.models import RequestType, SubjectIdentifiers
+from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.runtime.http_errors import field_reasons
 
 US_E164 = "+14155552671"
 UK_LANDLINE = "+44 20 7946 0958"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from privacy_rights.inbound_mail import MailUnparseable, html_to_text, parse_mail, without_quoted_reply
-from privacy_rights.mail_triage import MailOutcome, QuarantineReason, ReviewReason, Verdict, triage
+from privacy_rights.mail.inbound_mail import MailUnparseable, html_to_text, parse_mail, without_quoted_reply
+from privacy_rights.mail.mail_triage import MailOutcome, QuarantineReason, ReviewReason, Verdict, triage
 
 OWN = frozenset({"privacy-noreply@callx.com", "info@callx.com"})
 

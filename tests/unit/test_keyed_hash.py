@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy_rights.keyed_hash import MIN_KEY_BYTES, IdentifierKind, KeyRing, key_id_of
-from privacy_rights.tokens import new_nonce, status_token, token_matches
+from privacy_rights.core.keyed_hash import MIN_KEY_BYTES, IdentifierKind, KeyRing, key_id_of
+from privacy_rights.core.tokens import new_nonce, status_token, token_matches
 
 EMAIL = "jane@example.com"
 REQUEST_A = "req_AAAAAAAAAAAAAAAAAAAAAA"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from privacy_rights.audit import AuditEntry, DetailValue, next_entry
-from privacy_rights.errors import NotFound, PersonalDataInAudit, ValidationFailed
-from privacy_rights.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.legal_holds import (
+from privacy_rights.core.audit import AuditEntry, DetailValue, next_entry
+from privacy_rights.core.errors import NotFound, PersonalDataInAudit, ValidationFailed
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.erasure.legal_holds import (
     HOLD_STREAM,
     Hold,
     HoldAlreadyReleased,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from privacy_rights.errors import IllegalTransition
-from privacy_rights.lifecycle import ALLOWED, UNVERIFIED_TYPES, allowed_targets, transition
-from privacy_rights.models import (
+from privacy_rights.core.errors import IllegalTransition
+from privacy_rights.core.lifecycle import ALLOWED, UNVERIFIED_TYPES, allowed_targets, transition
+from privacy_rights.core.models import (
     Appeal,
     Denial,
     DenialReason,

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy_rights.mail_classifier import MAX_TEXT_CHARS, Classification, classify
-from privacy_rights.models import US_STATES, Jurisdiction, OptOutPurpose, RequestType
+from privacy_rights.core.models import US_STATES, Jurisdiction, OptOutPurpose, RequestType
+from privacy_rights.mail.mail_classifier import MAX_TEXT_CHARS, Classification, classify
 
 ACC = RequestType.ACCESS
 POR = RequestType.PORTABILITY

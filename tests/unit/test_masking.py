@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
-from privacy_rights.identifiers import normalize_phone
-from privacy_rights.observability import MASK, SENSITIVE_KEYS, MaskingFormatter, make_logger, mask
+from privacy_rights.core.identifiers import normalize_phone
+from privacy_rights.runtime.observability import MASK, SENSITIVE_KEYS, MaskingFormatter, make_logger, mask
 
 # --- by key ---------------------------------------------------------------------------------------------
 

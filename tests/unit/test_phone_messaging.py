@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from privacy_rights.errors import PhoneMessageRefused, PhoneRefusal
-from privacy_rights.identifiers import can_receive_sms, phone_channel, phone_refusal
-from privacy_rights.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.phone_messaging import (
+from privacy_rights.core.errors import PhoneMessageRefused, PhoneRefusal
+from privacy_rights.core.identifiers import can_receive_sms, phone_channel, phone_refusal
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.messaging.phone_messaging import (
     BUDGET_KEY,
     BUDGET_METRIC,
     DAY_SECONDS,
@@ -18,7 +18,7 @@ from privacy_rights.phone_messaging import (
     PhonePolicy,
     metric_name,
 )
-from privacy_rights.settings import DEFAULT_PHONE_COUNTRIES
+from privacy_rights.runtime.settings import DEFAULT_PHONE_COUNTRIES
 
 ALLOWED = frozenset(DEFAULT_PHONE_COUNTRIES.split(","))
 PREMIUM_RATE = "+19005550123"

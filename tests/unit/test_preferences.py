@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from privacy_rights.preferences import Mark, PreferenceRecord, Purpose, decide
+from privacy_rights.preferences.preferences import Mark, PreferenceRecord, Purpose, decide
 
 MARK = Mark(at=datetime(2026, 11, 1, tzinfo=UTC), request_id="req_abc")
 EVERYTHING = frozenset(Purpose)

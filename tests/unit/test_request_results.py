@@ -6,8 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from privacy_rights import ledger_steps
-from privacy_rights.request_results import ErasureReceipt, ExportResult, erasure_receipt_of, export_result_of
+from privacy_rights.core import ledger_steps
+from privacy_rights.core.request_results import (
+    ErasureReceipt,
+    ExportResult,
+    erasure_receipt_of,
+    export_result_of,
+)
 
 STORED_RECEIPT: dict[str, Any] = {
     "request_id": "req_1",

@@ -1,4 +1,4 @@
-"""Services typed against ``privacy_rights.ports`` run on in-memory fakes: no moto, no stack."""
+"""Services typed against ``privacy_rights.core.ports`` run on in-memory fakes: no moto, no stack."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from privacy_rights import ledger_steps
-from privacy_rights.errors import ExportExpired, IllegalTransition, NotFound
-from privacy_rights.export_service import ExportService
-from privacy_rights.models import RequestType, RightsRequest, Status
-from privacy_rights.ops import EraseHeldCommand, OpsService
-from privacy_rights.request_results import ErasureReceipt, ExportResult
+from privacy_rights.core import ledger_steps
+from privacy_rights.core.errors import ExportExpired, IllegalTransition, NotFound
+from privacy_rights.core.models import RequestType, RightsRequest, Status
+from privacy_rights.core.request_results import ErasureReceipt, ExportResult
+from privacy_rights.export.export_service import ExportService
+from privacy_rights.ops.ops import EraseHeldCommand, OpsService
 
 
 class FakeRequests:

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.utils import base64url_encode
 
 from local_stack.idp import AUDIENCE, ISSUER, LocalIdentityProvider
-from privacy_rights.errors import CodeRejected, TransientDependencyError
-from privacy_rights.sign_in import AccountSignIn, ProviderKeys
+from privacy_rights.core.errors import CodeRejected, TransientDependencyError
+from privacy_rights.rights_requests.sign_in import AccountSignIn, ProviderKeys
 
 
 class CountingKeys(ProviderKeys):

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from privacy_rights import errors
+from privacy_rights.core import errors
 
 DEFINITION = Path(__file__).resolve().parents[2] / "infra" / "statemachine" / "rights_request.asl.json"
 

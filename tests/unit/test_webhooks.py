@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privacy_rights.webhooks import (
+from privacy_rights.businesses.webhooks import (
     EVENT_ID_HEADER,
     MAX_SIGNATURES,
     SIGNATURE_HEADER,

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from privacy_rights.adapters.items import from_item, plain
-from privacy_rights.data_map import Lookup, Store
-from privacy_rights.resolution import Found
+from privacy_rights.core.data_map import Lookup, Store
+from privacy_rights.resolution.resolution import Found
 
 
 class UnknownStore(Exception):

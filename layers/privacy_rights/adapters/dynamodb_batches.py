@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from privacy_rights.errors import TransientDependencyError
+from privacy_rights.core.errors import TransientDependencyError
 
 GET_LIMIT = 100
 WRITE_LIMIT = 25

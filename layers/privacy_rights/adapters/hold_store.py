@@ -21,8 +21,8 @@ from botocore.exceptions import ClientError
 
 from privacy_rights.adapters.dynamodb_batches import get_items
 from privacy_rights.adapters.items import from_item, plain, to_item
-from privacy_rights.errors import NotFound
-from privacy_rights.legal_holds import Hold, HoldAlreadyReleased
+from privacy_rights.core.errors import NotFound
+from privacy_rights.erasure.legal_holds import Hold, HoldAlreadyReleased
 
 STATE_INDEX = "by_state"
 HOLD_PREFIX = "hold#"

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-from privacy_rights.keyed_hash import KeyRing
+from privacy_rights.core.keyed_hash import KeyRing
 
 
 class SecretsManagerKeyRing:

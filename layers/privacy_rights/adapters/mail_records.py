@@ -9,8 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from privacy_rights.adapters.items import from_item, plain, to_item
-from privacy_rights.errors import NotFound, NotInQueue
-from privacy_rights.ports import MailRecord
+from privacy_rights.core.errors import NotFound, NotInQueue
+from privacy_rights.core.ports import MailRecord
 
 __all__ = ["MailRecord", "MailRecords"]
 

@@ -1,7 +1,7 @@
 """Signed permissions of authorized agents and guardians, uploaded straight to S3 with a
 presigned POST whose policy limits size and type, or attached to an email. Nothing in them is
 opened or rendered: a document counts only when its first bytes (one ranged GetObject) and its
-size make it a real PDF, PNG, JPEG or TIFF (``privacy_rights.documents``)."""
+size make it a real PDF, PNG, JPEG or TIFF (``privacy_rights.core.documents``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from privacy_rights.documents import (
+from privacy_rights.core.documents import (
     HEAD_BYTES,
     MAX_BYTES,
     MIN_BYTES,
@@ -19,7 +19,7 @@ from privacy_rights.documents import (
     Refusal,
     examine,
 )
-from privacy_rights.ports import PermissionDocument
+from privacy_rights.core.ports import PermissionDocument
 
 ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff")
 FORM_LIFETIME_SECONDS = 900

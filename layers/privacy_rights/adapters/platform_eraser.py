@@ -11,8 +11,8 @@ from typing import Any
 from privacy_rights.adapters.connectors import UnknownStore
 from privacy_rights.adapters.dynamodb_batches import write_items
 from privacy_rights.adapters.items import serialize
-from privacy_rights.data_map import Store
-from privacy_rights.errors import TransientDependencyError
+from privacy_rights.core.data_map import Store
+from privacy_rights.core.errors import TransientDependencyError
 
 DELETE_BATCH = 1000
 

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from privacy_rights.adapters.connectors import UnknownStore
 from privacy_rights.adapters.dynamodb_batches import get_items
 from privacy_rights.adapters.items import from_item, plain, serialize
-from privacy_rights.data_map import Store
+from privacy_rights.core.data_map import Store
 
 
 class PlatformRecords:

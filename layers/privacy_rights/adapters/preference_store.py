@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from privacy_rights.adapters.dynamodb_batches import get_items
-from privacy_rights.ports import OBJECTION, OPT_OUT
-from privacy_rights.preferences import Mark, PreferenceRecord
+from privacy_rights.core.ports import OBJECTION, OPT_OUT
+from privacy_rights.preferences.preferences import Mark, PreferenceRecord
 
 
 class PreferenceStore:

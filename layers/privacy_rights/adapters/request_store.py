@@ -21,9 +21,9 @@ from privacy_rights.adapters.items import from_item as _from_item
 from privacy_rights.adapters.items import plain as _plain
 from privacy_rights.adapters.items import serialize
 from privacy_rights.adapters.items import to_item as _to_item
-from privacy_rights.audit import GENESIS_HASH, AuditEntry, DetailValue, next_entry, verify_chain
-from privacy_rights.errors import ConcurrentModification, NotFound
-from privacy_rights.models import RightsRequest, Status
+from privacy_rights.core.audit import GENESIS_HASH, AuditEntry, DetailValue, next_entry, verify_chain
+from privacy_rights.core.errors import ConcurrentModification, NotFound
+from privacy_rights.core.models import RightsRequest, Status
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

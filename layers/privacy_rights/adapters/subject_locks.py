@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from privacy_rights.errors import SubjectBusy
+from privacy_rights.core.errors import SubjectBusy
 
 
 class SubjectLocks:

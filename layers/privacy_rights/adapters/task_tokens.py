@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from privacy_rights.errors import WaitNotPending
+from privacy_rights.core.errors import WaitNotPending
 
 
 class TaskTokens:

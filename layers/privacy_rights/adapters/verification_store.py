@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from privacy_rights.ports import CodeRecord
+from privacy_rights.core.ports import CodeRecord
 
 __all__ = ["CodeRecord", "VerificationStore"]
 

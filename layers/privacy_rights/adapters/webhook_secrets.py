@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-from privacy_rights.webhooks import receiver_secrets
+from privacy_rights.businesses.webhooks import receiver_secrets
 
 
 class SecretsManagerWebhookSecrets:

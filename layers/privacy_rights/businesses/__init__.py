@@ -1,0 +1,1 @@
+"""Business customers: their standing instructions, the customer API's service and signed webhooks."""

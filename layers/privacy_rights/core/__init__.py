@@ -1,0 +1,1 @@
+"""Shared vocabulary: request model, errors, lifecycle, clocks, hashes, audit, notices, data map, ports."""

@@ -1,0 +1,202 @@
+"""The platform's data map (``data_map.yaml`` beside this module, the only copy: it ships in the
+layer), loaded and checked.
+
+The map is the only description of the platform's stores this service uses: how to find a
+subject in each, what the fields mean, who controls them and how they are erased. It is
+validated as a whole when loaded, so a typo in an index name or a recipient fails at cold
+start and in the tests, not halfway through a deletion.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Identifiers a requester can prove (a code to an address, an account sign-in).
+ROOT_KINDS = frozenset({"email", "phone", "account_id"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Strict):
+    category: str
+    purposes: list[str]
+
+
+class TableShape(_Strict):
+    key: list[str] = Field(min_length=1, max_length=2)
+    indexes: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Lookup(_Strict):
+    """How to reach records from one kind of identifier."""
+
+    by: str
+    index: str | None = None
+    attribute: str | None = None
+    prefix: str | None = None
+    role: str | None = None
+    keyed_hash: bool = False
+
+
+class Erasure(_Strict):
+    strategy: Literal["delete", "tombstone", "retain", "mute_channel"]
+    keep: list[str] = Field(default_factory=list)
+    basis: str | None = None
+    versions: Literal["all"] | None = None
+    retain_days: int | None = None
+    note: str | None = None
+    unless_used: str | None = None
+
+
+class Store(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    kind: Literal["dynamodb", "s3"]
+    parameter: str | None = None
+    resource: str | None = None
+    owned_by_this_service: bool = False
+    controller: Literal["platform", "customer"]
+    tenant_attribute: str | None = None
+    table: TableShape | None = None
+    lookups: list[Lookup] = Field(min_length=1)
+    yields: dict[str, str] = Field(default_factory=dict)
+    time_attribute: str | None = None
+    fields: dict[str, FieldSpec]
+    subject_provided: list[str] = Field(default_factory=list)
+    automated_decision_making: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    retention: str
+    source: str
+    erasure: Erasure
+    sensitive: bool = False
+
+    @property
+    def environment_variable(self) -> str:
+        """Where a function finds this store's physical name."""
+        return f"STORE_{self.name.upper()}"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Store:
+        if (self.parameter is None) == (self.resource is None):
+            raise ValueError(
+                f"{self.name}: give exactly one of parameter (platform store) or resource (ours)"
+            )
+        if self.owned_by_this_service != (self.resource is not None):
+            raise ValueError(f"{self.name}: a store of this service names its resource")
+        if self.controller == "customer" and not self.tenant_attribute:
+            raise ValueError(f"{self.name}: a customer-controlled store names its tenant attribute")
+        if self.kind == "dynamodb" and self.table is None:
+            raise ValueError(f"{self.name}: a DynamoDB store describes its table")
+        for lookup in self.lookups:
+            if self.kind == "s3" and not lookup.prefix:
+                raise ValueError(f"{self.name}: S3 lookups give a key prefix")
+            if self.kind == "dynamodb":
+                assert self.table is not None
+                if not lookup.attribute:
+                    raise ValueError(f"{self.name}: DynamoDB lookups name the attribute")
+                if lookup.index is None and lookup.attribute != self.table.key[0]:
+                    raise ValueError(f"{self.name}: a lookup without an index must use the partition key")
+                if lookup.index is not None:
+                    if lookup.index not in self.table.indexes:
+                        raise ValueError(f"{self.name}: unknown index {lookup.index}")
+                    if self.table.indexes[lookup.index][0] != lookup.attribute:
+                        raise ValueError(f"{self.name}: {lookup.index} is not keyed on {lookup.attribute}")
+        unknown_fields = set(self.subject_provided) - set(self.fields)
+        if unknown_fields:
+            raise ValueError(f"{self.name}: subject_provided names unknown fields {sorted(unknown_fields)}")
+        if self.erasure.strategy == "tombstone" and not self.erasure.keep:
+            raise ValueError(f"{self.name}: a tombstone lists the fields it keeps")
+        if self.erasure.strategy in ("tombstone", "retain") and not self.erasure.basis:
+            raise ValueError(f"{self.name}: keeping data needs its legal basis")
+        return self
+
+
+class Recipient(_Strict):
+    name: str
+    kind: Literal["processor", "third_party", "customer_system"]
+    notify: Literal["webhook", "contract", "customer", "none"]
+    why_none: str | None = None
+    #: where a ``webhook`` recipient takes signed notices (the last path segment names it)
+    endpoint: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Recipient:
+        if (self.notify == "webhook") != (self.endpoint is not None):
+            raise ValueError(f"{self.name}: a webhook recipient, and only one, gives its endpoint")
+        return self
+
+
+class ResolutionLimits(_Strict):
+    max_records_per_subject: int = Field(gt=0)
+    max_customers_per_subject: int = Field(gt=0)
+
+
+class Backups(_Strict):
+    point_in_time_recovery_days: int = Field(ge=0)
+    backup_vault_retention_days: int = Field(ge=0)
+
+
+class Defaults(_Strict):
+    backups: Backups
+
+
+class DataMap(_Strict):
+    version: str = Field(min_length=1)
+    defaults: Defaults
+    stores: list[Store] = Field(min_length=1)
+    recipients: dict[str, Recipient]
+    categories: dict[str, str]
+    purposes: dict[str, str]
+    resolution: ResolutionLimits
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> DataMap:
+        names = [store.name for store in self.stores]
+        if len(names) != len(set(names)):
+            raise ValueError("store names must be unique")
+        link_kinds = {kind for store in self.stores for kind in store.yields}
+        reachable = ROOT_KINDS | link_kinds
+        for store in self.stores:
+            for lookup in store.lookups:
+                if lookup.by not in reachable:
+                    raise ValueError(f"{store.name}: nothing yields a {lookup.by} to look up by")
+            for field_name, spec in store.fields.items():
+                if spec.category not in self.categories:
+                    raise ValueError(f"{store.name}.{field_name}: unknown category {spec.category}")
+                unknown = set(spec.purposes) - set(self.purposes)
+                if unknown:
+                    raise ValueError(f"{store.name}.{field_name}: unknown purposes {sorted(unknown)}")
+            unknown_recipients = set(store.recipients) - set(self.recipients)
+            if unknown_recipients:
+                raise ValueError(f"{store.name}: unknown recipients {sorted(unknown_recipients)}")
+        return self
+
+    def store(self, name: str) -> Store:
+        for store in self.stores:
+            if store.name == name:
+                return store
+        raise KeyError(name)
+
+    def lookups_by(self, kind: str) -> list[tuple[Store, Lookup]]:
+        return [(store, lookup) for store in self.stores for lookup in store.lookups if lookup.by == kind]
+
+
+def parse_data_map(text: str) -> DataMap:
+    return DataMap.model_validate(yaml.safe_load(text))
+
+
+@lru_cache(maxsize=4)
+def load_data_map(path: Path | None = None) -> DataMap:
+    """The map shipped with the package (``privacy_rights/core/data_map.yaml``, the only copy; in the layer
+    as package data), or another file for tests."""
+    if path is not None:
+        return parse_data_map(path.read_text())
+    return parse_data_map(resources.files("privacy_rights.core").joinpath("data_map.yaml").read_text())

@@ -1,0 +1,1 @@
+"""Deletion: the erasure service and the legal holds that keep data back from it."""

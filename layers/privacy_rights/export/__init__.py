@@ -1,0 +1,1 @@
+"""Access and portability: the export service and the redaction of text and audio."""

@@ -1,0 +1,1 @@
+"""What privacy operations staff do through the ops API."""

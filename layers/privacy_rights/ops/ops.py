@@ -1,0 +1,445 @@
+"""What privacy operations staff do: find requests, see one whole, replay a failed one,
+decide a waiting one, take one by phone, cancel one. Every action is audited with the
+operator's IAM identity and the reason given."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from privacy_rights.businesses.business_instructions import released_pointers
+from privacy_rights.core import errors, ledger_steps
+from privacy_rights.core.identifiers import mask_email, mask_phone
+from privacy_rights.core.lifecycle import transition
+from privacy_rights.core.models import (
+    FINAL_STATUSES,
+    Channel,
+    DenialReason,
+    Outcome,
+    RequestType,
+    ResolutionSummary,
+    RightsRequest,
+    Status,
+    utc_now,
+)
+from privacy_rights.core.ports import (
+    ExecutionHistory,
+    PermissionDocuments,
+    Requests,
+    WorkDocuments,
+    WorkflowStarter,
+)
+from privacy_rights.orchestration.workflow import Verdict, Workflow
+from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
+OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    due_within_days: int | None = Field(default=None, ge=0, le=365)
+    overdue: bool = False
+    stuck_for_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+
+
+class RequestRow(BaseModel):
+    request_id: str
+    type: str
+    jurisdiction: str
+    channel: str
+    status: Status
+    due_at: date
+    status_changed_at: datetime
+    failed_step: str | None = None
+
+
+class TimelineRow(BaseModel):
+    at: datetime
+    source: Literal["audit", "execution"]
+    event: str
+    actor: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class RequestDetail(BaseModel):
+    request_id: str
+    type: str
+    jurisdiction: str
+    channel: str
+    status: Status
+    received_at: datetime
+    due_at: date
+    subject: dict[str, Any]
+    proven_identifiers: list[str]
+    outcome: Outcome | None
+    denial: dict[str, Any] | None
+    failure: dict[str, Any] | None
+    waiting_for: list[str]
+    completed_steps: list[str]
+    #: recordings an export holds for an ops review (one channel, another person in it)
+    recordings_to_review: list[dict[str, Any]] = Field(default_factory=list)
+    #: an agent's or guardian's signed permission or power of attorney, for ops to read before
+    #: approving: where it is, its size, and what its first bytes show it is (or why it is refused)
+    permission_documents: list[dict[str, Any]] = Field(default_factory=list)
+    #: for a flagged footprint (the brake on mass deletion): a few of the records it reaches
+    footprint_sample: list[dict[str, Any]] = Field(default_factory=list)
+    resolution: ResolutionSummary | None
+    replays: int
+    execution_status: str | None
+    timeline: list[TimelineRow]
+
+
+class ReplayCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    step: Annotated[str, StringConstraints(pattern=r"^[a-z_:.]{1,60}$")] | None = Field(
+        default=None, description="A ledger step to run again (its recorded result is cleared first)."
+    )
+
+
+class DecisionCommand(BaseModel):
+    """An answer to a request waiting for a decision (approve, narrow, deny) or for manual
+    fulfilment (complete with an outcome, or deny)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "narrow", "deny", "complete"]
+    reason: Reason
+    outcome: Outcome | None = None
+    denial_reason: DenialReason | None = None
+    exemption: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionCommand:
+        if self.decision == "deny" and self.denial_reason is None:
+            raise ValueError("a denial names its reason (denial_reason)")
+        if self.decision == "complete" and self.outcome is None:
+            raise ValueError("a completion names its outcome")
+        if self.denial_reason is DenialReason.EXEMPT and not self.exemption:
+            raise ValueError("an exempt denial names the exception")
+        return self
+
+    def verdict(self) -> Verdict | None:
+        if self.decision == "deny":
+            return Verdict(result="denied", reason=self.denial_reason, exemption=self.exemption)
+        if self.decision == "complete":
+            return Verdict(result="completed", outcome=self.outcome)
+        return None
+
+
+class CancelCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+SAMPLE_SIZE = 3
+
+
+class EraseHeldCommand(CancelCommand):
+    """Erase what a deletion kept back under a hold that has since been released."""
+
+
+class OpsService:
+    def __init__(
+        self,
+        store: Requests,
+        workflow: Workflow,
+        intake: IntakeService,
+        history: ExecutionHistory,
+        starter: WorkflowStarter,
+        work: WorkDocuments,
+        permissions: PermissionDocuments | None = None,
+    ) -> None:
+        self._permissions = permissions
+        self._store = store
+        self._workflow = workflow
+        self._intake = intake
+        self._history = history
+        self._starter = starter
+        self._work = work
+
+    def list_requests(self, query: ListQuery) -> list[RequestRow]:
+        statuses = [query.status] if query.status else OPEN_STATUSES
+        today = utc_now().date()
+        due_to = None
+        if query.overdue:
+            due_to = today - timedelta(days=1)
+        elif query.due_within_days is not None:
+            due_to = today + timedelta(days=query.due_within_days)
+        stuck_before = utc_now() - timedelta(hours=query.stuck_for_hours) if query.stuck_for_hours else None
+        rows = []
+        for status in statuses:
+            for request in self._store.by_status(status, due_to=due_to):
+                if stuck_before and request.status_changed_at > stuck_before:
+                    continue
+                rows.append(_row(request))
+        return sorted(rows, key=lambda row: (row.due_at, row.request_id))
+
+    def show(self, request_id: str) -> RequestDetail:
+        request = self._store.get(request_id)
+        timeline = [
+            TimelineRow(at=e.at, source="audit", event=e.action, actor=e.actor, detail=dict(e.detail))
+            for e in self._store.audit_entries(request_id)
+        ]
+        for name in _execution_names(request):
+            timeline += [
+                TimelineRow(
+                    at=row["at"],
+                    source="execution",
+                    event=row["event"],
+                    detail={
+                        k: v
+                        for k, v in {
+                            "execution": name,
+                            "state": row["state"],
+                            "error": row.get("error"),
+                        }.items()
+                        if v
+                    },
+                )
+                for row in self._history.events(name)
+            ]
+        timeline.sort(key=lambda row: row.at)
+        subject = request.subject
+        ledger = self._store.ledger(request_id)
+        return RequestDetail(
+            request_id=request.request_id,
+            type=request.type.value,
+            jurisdiction=request.jurisdiction.value,
+            channel=request.channel.value,
+            status=request.status,
+            received_at=request.received_at,
+            due_at=request.current_due,
+            # Ops see enough to recognise a person, not to copy their details around.
+            subject={
+                "email": mask_email(subject.email) if subject.email else None,
+                "phone": mask_phone(subject.phone) if subject.phone else None,
+                "phone_held_since": subject.phone_held_since,
+            },
+            proven_identifiers=list(request.proven_identifiers),
+            outcome=request.outcome,
+            denial=request.denial.model_dump(mode="json") if request.denial else None,
+            failure=request.failure.model_dump(mode="json") if request.failure else None,
+            waiting_for=self._store.waiting_for(request_id),
+            completed_steps=sorted(ledger),
+            recordings_to_review=ledger.get(ledger_steps.EXPORT_REVIEW_NEEDED, {}).get("recordings", []),
+            permission_documents=self._permission_documents(request),
+            footprint_sample=self._sample(request),
+            resolution=request.resolution,
+            replays=request.replays,
+            execution_status=self._history.status(_execution_names(request)[-1]),
+            timeline=timeline,
+        )
+
+    def _permission_documents(self, request: RightsRequest) -> list[dict[str, Any]]:
+        if request.requester is None or self._permissions is None:
+            return []
+        return [
+            {
+                "key": document.key,
+                "size": document.size,
+                "kind": document.kind.value if document.kind else None,
+                "refused": document.refusal.value if document.refusal else None,
+            }
+            for document in self._permissions.documents(request.request_id)
+        ]
+
+    def _sample(self, request: RightsRequest, size: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
+        """What a flagged footprint reaches, a few records per store (pointers, never contents):
+        enough for ops to see whether it is one person before approving."""
+        summary = request.resolution
+        if summary is None or not summary.flagged or not summary.pointers_key:
+            return []
+        per_store: dict[str, int] = {}
+        sample = []
+        for pointer in released_pointers(self._work, request):
+            if per_store.get(pointer["store"], 0) < size:
+                per_store[pointer["store"]] = per_store.get(pointer["store"], 0) + 1
+                sample.append({k: pointer.get(k) for k in ("store", "tenant_id", "pointer")})
+        return sample
+
+    def replay(self, request_id: str, command: ReplayCommand, operator: str) -> dict[str, Any]:
+        """A new execution of the same definition: completed steps return their ledger results
+        at once, so the request continues from where it failed."""
+        request = self._store.get(request_id)
+        current = self._history.status(_execution_names(request)[-1])
+        if current == "RUNNING":
+            raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
+        if command.step:
+            if command.step not in self._store.ledger(request_id):
+                raise errors.ValidationFailed({"step": "that step has no recorded result to clear"})
+            self._store.clear_step(request_id, command.step, operator, command.reason)
+            request = self._store.get(request_id)
+        changes: dict[str, Any] = {"replays": request.replays + 1}
+        if request.status is Status.FAILED:
+            back_to = (
+                request.failure.status_before
+                if request.failure and request.failure.status_before
+                else Status.IN_PROGRESS
+            )
+            request = transition(request, back_to)
+            changes["failure"] = None
+        elif request.is_final:
+            raise errors.IllegalTransition(request.status, request.status, "a closed request is not replayed")
+        replayed = self._store.save(
+            request.model_copy(update=changes),
+            operator,
+            "ops.replay",
+            {"reason": command.reason, "step": command.step},
+        )
+        name = f"{request_id}-r{replayed.replays}"
+        self._starter.start(request_id, execution_name=name)
+        return {"request_id": request_id, "execution": name}
+
+    def erase_held(self, request_id: str, command: EraseHeldCommand, operator: str) -> dict[str, Any]:
+        """A deletion answered while a legal hold kept records back: once the hold is released,
+        its erasure runs again for what was held (a new execution; the steps before it return
+        their recorded results). Records still under an active hold stay held."""
+        request = self._store.get(request_id)
+        receipt = request.erasure_receipt
+        if request.type is not RequestType.DELETION or receipt is None or not receipt.held:
+            raise errors.IllegalTransition(
+                request.status, request.status, "it kept nothing back under a hold"
+            )
+        if self._history.status(_execution_names(request)[-1]) == "RUNNING":
+            raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
+        for step in sorted(self._store.ledger(request_id)):
+            if ledger_steps.is_erasure_step(step):
+                self._store.clear_step(request_id, step, operator, command.reason)
+        request = self._store.get(request_id)
+        replayed = self._store.save(
+            request.model_copy(update={"replays": request.replays + 1}),
+            operator,
+            "ops.erase_held",
+            {"reason": command.reason},
+        )
+        name = f"{request_id}-r{replayed.replays}"
+        self._starter.start(request_id, execution_name=name)
+        return {"request_id": request_id, "execution": name}
+
+    def decide(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        waiting = self._store.waiting_for(request_id)
+        if "customer" in waiting:
+            return self._without_the_businesses(request_id, command, operator)
+        if "review" in waiting:
+            return self._review_recordings(request_id, command, operator)
+        if "permission" in waiting:
+            return self._review_permission(request_id, command, operator)
+        kind = "decision" if "decision" in waiting else "fulfilment" if "fulfilment" in waiting else None
+        if kind is None:
+            raise errors.WaitNotPending("decision")
+        if kind == "fulfilment" and command.decision in ("approve", "narrow"):
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for its fulfilment: complete or deny"}
+            )
+        if kind == "decision" and command.decision == "complete":
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for a decision: approve, narrow or deny"}
+            )
+        verdict = command.verdict()
+        self._store.record(
+            request_id, operator, f"ops.{kind}", {"decision": command.decision, "reason": command.reason}
+        )
+        answer: dict[str, Any] = {"decision": command.decision, "reason": command.reason}
+        if verdict is not None:
+            answer["verdict"] = verdict.model_dump(mode="json", exclude_none=True)
+        self._workflow.answer(request_id, kind, answer, operator)
+        return {"request_id": request_id, "answered": kind, "decision": command.decision}
+
+    def _review_permission(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        """An agent's or guardian's signed permission or power of attorney, read by a person
+        before anything of the subject's is looked up: ``approve`` lets the request go on (a
+        power of attorney then proves the person's identifiers), ``deny`` ends it."""
+        if command.decision not in ("approve", "deny"):
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for a review of the agent's permission: approve or deny"}
+            )
+        self._store.record(
+            request_id, operator, "ops.permission", {"decision": command.decision, "reason": command.reason}
+        )
+        self._workflow.permission_reviewed(request_id, command.verdict(), command.reason, operator)
+        return {"request_id": request_id, "answered": "permission", "decision": command.decision}
+
+    def _review_recordings(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        """One-channel recordings with another person in them (listed in the audit entry
+        ``export.review_needed``): ``approve`` releases them with that person's turns silenced,
+        ``narrow`` keeps them out (the export reports them as withheld)."""
+        if command.decision not in ("approve", "narrow"):
+            raise errors.ValidationFailed(
+                {
+                    "decision": "this export waits for a review of recordings: approve releases them "
+                    "with the other person's turns silenced, narrow withholds them"
+                }
+            )
+        self._store.record(
+            request_id, operator, "ops.review", {"decision": command.decision, "reason": command.reason}
+        )
+        self._workflow.answer(
+            request_id, "review", {"decision": command.decision, "reason": command.reason}, operator
+        )
+        return {"request_id": request_id, "answered": "review", "decision": command.decision}
+
+    def _without_the_businesses(
+        self, request_id: str, command: DecisionCommand, operator: str
+    ) -> dict[str, Any]:
+        """A business asked for its instruction has not answered in time: the export goes on
+        without its records, which stay its to answer (CallX, its processor, cannot release them
+        on its own), and the person is told whom to expect an answer from."""
+        if command.decision != "approve":
+            raise errors.ValidationFailed(
+                {"decision": "this request waits for businesses' answers: approve goes on without them"}
+            )
+        from privacy_rights.businesses.customer_service import businesses_asked  # only this path needs it
+
+        ledger = self._store.ledger(request_id)
+        asked = businesses_asked(ledger)
+        silent = [tenant for tenant in asked if ledger_steps.customer_answer(tenant) not in ledger]
+        for tenant in silent:
+            answer = {"decision": "answer_ourselves", "reason": f"no answer; ops went on: {command.reason}"}
+            self._store.complete_step(request_id, ledger_steps.customer_answer(tenant), answer, operator)
+        self._store.record(
+            request_id, operator, "ops.customer", {"without": silent, "reason": command.reason}
+        )
+        self._workflow.answer(request_id, "customer", {"answered": sorted(asked), "by_ops": silent}, operator)
+        return {"request_id": request_id, "answered": "customer", "decision": command.decision}
+
+    def enter_phone_request(self, body: SubmitRequest, operator: str) -> Acknowledgement:
+        """Staff on the toll-free line (CCPA 7020) enter what the caller asks; it then follows
+        the same path as any other request."""
+        acknowledgement = self._intake.submit(body, Channel.PHONE, actor=operator)
+        return acknowledgement.model_copy(update={"status_token": None})
+
+    def cancel(self, request_id: str, command: CancelCommand, operator: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        self._store.save(
+            transition(request, Status.CANCELED), operator, "status.canceled", {"reason": command.reason}
+        )
+        for kind in self._store.waiting_for(request_id):
+            token = self._store.take_waiting(request_id, kind)
+            if token:
+                self._workflow.abandon(token)
+        return {"request_id": request_id, "status": Status.CANCELED.value}
+
+
+def _execution_names(request: RightsRequest) -> list[str]:
+    return [request.request_id] + [f"{request.request_id}-r{n}" for n in range(1, request.replays + 1)]
+
+
+def _row(request: RightsRequest) -> RequestRow:
+    return RequestRow(
+        request_id=request.request_id,
+        type=request.type.value,
+        jurisdiction=request.jurisdiction.value,
+        channel=request.channel.value,
+        status=request.status,
+        due_at=request.current_due,
+        status_changed_at=request.status_changed_at,
+        failed_step=request.failure.step if request.failure else None,
+    )

@@ -1,0 +1,354 @@
+"""The state machine's task steps, and the callbacks that resume a waiting execution.
+
+Every step looks in the request's ledger first and returns the recorded result when it has
+already run, then records its own completion: an execution replayed from the start therefore
+passes through completed steps at once and never sends a second notice, makes a second export
+or deletes twice. Only pointers travel back to the state machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from privacy_rights.core import errors, ledger_steps, notices
+from privacy_rights.core.identifiers import can_receive_sms
+from privacy_rights.core.lifecycle import UNVERIFIED_TYPES, transition
+from privacy_rights.core.models import (
+    WORKFLOW_ACTOR,
+    Denial,
+    DenialReason,
+    FailureRecord,
+    Outcome,
+    RequestType,
+    RightsRequest,
+    Status,
+    utc_now,
+)
+from privacy_rights.core.ports import KeyRingSource, Messenger, Requests, SubjectLocks, TaskTokens
+from privacy_rights.core.tokens import status_token
+from privacy_rights.preferences.preference_service import PreferenceService
+from privacy_rights.preferences.preferences import Purpose
+from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
+from privacy_rights.resolution.resolve_service import ResolveService
+from privacy_rights.rights_requests.request_merge import earlier_verified_duplicate
+
+WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review"]
+#: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
+OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
+PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
+#: Whoever answers within this much of the deadline still gets an answer in time.
+VERIFICATION_MARGIN = timedelta(days=5)
+MIN_VERIFICATION_WAIT = timedelta(days=1)
+
+
+class Verdict(BaseModel):
+    """How a request ends: completed with an outcome, or denied with a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    result: Literal["completed", "denied"]
+    outcome: Outcome | None = None
+    reason: DenialReason | None = None
+    exemption: str | None = None
+    detail: str = Field(default="", max_length=1000)
+
+
+def safe_cause(error_name: str) -> str:
+    """The cause shown to ops: the fixed sentence of a known domain error, never the
+    exception's own text, which may quote personal data."""
+    known = {cls.__name__: cls for cls in _all_subclasses(errors.DomainError)}
+    if error_name in known:
+        return known[error_name].public_message
+    if error_name.startswith("States."):
+        return f"Step Functions reported {error_name}."
+    return f"Unexpected {error_name}; see the function's logs for this request."
+
+
+def _all_subclasses(cls: type[errors.DomainError]) -> list[type[errors.DomainError]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+class Workflow:
+    def __init__(
+        self,
+        store: Requests,
+        keys: KeyRingSource,
+        messenger: Messenger,
+        public_base_url: str,
+        resolve: ResolveService,
+        preferences: PreferenceService,
+        locks: SubjectLocks,
+        tokens: TaskTokens,
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._messenger = messenger
+        self._base_url = public_base_url
+        self._resolve = resolve
+        self._preferences = preferences
+        self._locks = locks
+        self._tokens = tokens
+
+    # -- the ledger ----------------------------------------------------------------------
+
+    def once(self, request_id: str, step: str, run: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+        recorded = self._store.ledger(request_id).get(step)
+        if recorded is not None:
+            return dict(recorded)
+        return self._store.complete_step(request_id, step, run(), WORKFLOW_ACTOR)
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def acknowledge(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        self._notify(request, "acknowledgement", self._acknowledgement)
+        if request.requester is not None:
+            self._notify(request, "agent_acknowledgement", self._agent_acknowledgement)
+        target = Status.VERIFIED if request.type in UNVERIFIED_TYPES else Status.AWAITING_VERIFICATION
+        if request.status in (Status.RECEIVED, Status.NEEDS_CLARIFICATION):
+            self._store.save(
+                transition(self._store.get(request_id), target), WORKFLOW_ACTOR, f"status.{target.value}"
+            )
+        return {
+            "type": request.type.value,
+            "needs_verification": request.type not in UNVERIFIED_TYPES,
+            # An agent's or guardian's request touches nothing of the person's until ops have
+            # reviewed the signed permission or power of attorney (opt-outs excepted: 7026(j)).
+            "needs_permission_review": request.requester is not None and request.type not in UNVERIFIED_TYPES,
+            "verification_timeout_seconds": self._verification_timeout(request),
+        }
+
+    def await_callback(self, request_id: str, kind: WaitKind, token: str) -> None:
+        """Park the execution until someone answers (a verification, an ops or customer
+        decision). On a replay the answer is already in the ledger: resume at once."""
+        recorded = self._store.ledger(request_id).get(kind)
+        if recorded is not None:
+            self._tokens.succeed(token, recorded)
+            return
+        if kind == "decision":
+            request = self._store.get(request_id)
+            if request.status is not Status.AWAITING_DECISION:
+                self._store.save(
+                    transition(request, Status.AWAITING_DECISION), WORKFLOW_ACTOR, "status.awaiting_decision"
+                )
+        self._store.record(request_id, WORKFLOW_ACTOR, "wait.started", {"waiting_for": kind})
+        # Last: once the token is visible, anyone may answer.
+        self._store.set_waiting(request_id, kind, token)
+
+    def answer(self, request_id: str, kind: WaitKind, answer: Mapping[str, Any], actor: str) -> None:
+        """Resume the execution waiting for ``kind`` with ``answer``, recorded in the ledger first
+        so that a replay finds it."""
+        token = self._store.take_waiting(request_id, kind)
+        if token is None:
+            raise errors.WaitNotPending(kind)
+        result = self._store.complete_step(request_id, kind, answer, actor)
+        self._tokens.succeed(token, result)
+
+    def verified(
+        self, request_id: str, proven: list[str], actor: str, requester_proven: Sequence[str] = ()
+    ) -> None:
+        """Identity verified (codes, sign-in, ops): record what was proven and resume. What an
+        agent proved of its own contacts is the agent's (``requester_proven``), never the
+        person's: resolution releases only what the person's proven identifiers reach."""
+        request = self._store.get(request_id)
+        kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
+        update: dict[str, Any] = {"proven_identifiers": kinds}
+        if requester_proven:
+            update["extra"] = {**request.extra, "requester_proven": sorted(requester_proven)}
+        updated = transition(request, Status.VERIFIED).model_copy(update=update)
+        detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
+        self._store.save(updated, actor, "status.verified", detail)
+        self.answer(request_id, "verification", {"proven": list(kinds)}, actor)
+
+    def permission_reviewed(self, request_id: str, denial: Verdict | None, reason: str, actor: str) -> None:
+        """Ops read the agent's signed permission or power of attorney (``denial`` when they
+        refuse it). Approving a power of
+        attorney is what proves the person's identifiers (7063(b): the agent stands in for them);
+        a signed permission leaves them as the person proved them directly (7063(a))."""
+        request = self._store.get(request_id)
+        answer: dict[str, Any] = {"decision": "approve" if denial is None else "deny", "reason": reason}
+        if denial is not None:
+            answer["verdict"] = denial.model_dump(mode="json", exclude_none=True)
+        elif request.requester is not None and request.requester.power_of_attorney:
+            subject = request.subject
+            kinds = tuple(sorted(kind for kind in ("email", "phone") if getattr(subject, kind)))
+            self._store.save(
+                request.model_copy(update={"proven_identifiers": kinds}),
+                actor,
+                "permission.power_of_attorney_approved",
+                {"proven": list(kinds), "reason": reason},
+            )
+        self.answer(request_id, "permission", answer, actor)
+
+    def abandon(self, token: str) -> None:
+        """End a parked execution whose request was canceled."""
+        self._tokens.fail(token, "RequestCanceled", "The request was canceled.")
+
+    def send_codes(self, request_id: str, send: Callable[[str], Mapping[str, Any]]) -> dict[str, Any]:
+        return self.once(request_id, ledger_steps.SEND_CODES, lambda: send(request_id))
+
+    def resolve(self, request_id: str, complete: bool = False) -> dict[str, Any]:
+        """``complete``: after ops approved a flagged footprint, resolve again following every
+        link if the first resolution stopped early (otherwise its result stands). A verified
+        duplicate of a request already under way is joined to it here, and goes no further."""
+        if not complete:
+            joined = self.once(
+                request_id, ledger_steps.DUPLICATE_CHECK, lambda: self._join_duplicate(request_id)
+            )
+            if joined.get("merged_into"):
+                return {
+                    "request_id": request_id,
+                    "pointers_key": "",
+                    "flagged": False,
+                    "needs_decision": False,
+                    "merged": True,
+                }
+        first = self.once(request_id, ledger_steps.RESOLVE, lambda: self._resolved(request_id, False))
+        summary = self._store.get(request_id).resolution
+        stopped = summary is not None and any(f.startswith(STOPPED_FOLLOWING) for f in summary.flags)
+        if not complete or not stopped:
+            return {"merged": False, **first}
+        return self.once(request_id, ledger_steps.RESOLVE_COMPLETE, lambda: self._resolved(request_id, True))
+
+    def _resolved(self, request_id: str, follow_every_link: bool) -> dict[str, Any]:
+        found = self._resolve.resolve_request(request_id, follow_every_link=follow_every_link)
+        return {**found, "needs_decision": bool(found["flagged"]), "merged": False}
+
+    def _join_duplicate(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        earlier = earlier_verified_duplicate(self._store, self._keys.key_ring(), request)
+        if earlier is None:
+            return {"merged_into": None}
+        self._store.record(earlier.request_id, WORKFLOW_ACTOR, "request.merged", {"duplicate": request_id})
+        joined = transition(request, Status.CANCELED).model_copy(
+            update={"extra": {**request.extra, "merged_into": earlier.request_id}}
+        )
+        self._store.save(joined, WORKFLOW_ACTOR, "status.canceled", {"merged_into": earlier.request_id})
+        return {"merged_into": earlier.request_id}
+
+    def begin_action(self, request_id: str) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        self._locks.acquire(list(request.subject_keys.values()), owner=request_id)
+        if request.status in (Status.VERIFIED, Status.AWAITING_DECISION):
+            self._store.save(transition(request, Status.IN_PROGRESS), WORKFLOW_ACTOR, "status.in_progress")
+        return {"locked": True}
+
+    def apply_preferences(self, request_id: str) -> dict[str, Any]:
+        def run() -> dict[str, Any]:
+            request = self._store.get(request_id)
+            if request.type is RequestType.OPT_OUT:
+                self._preferences.record_opt_outs(
+                    request, request.opt_out_of
+                )  # idempotent: earliest mark kept
+            elif request.type is RequestType.RESTRICTION:
+                self._preferences.restrict(request)
+            elif request.type is RequestType.OBJECTION:
+                self._preferences.record_objection(request, OBJECTION_PURPOSES)
+            else:
+                raise errors.IllegalTransition(request.status, request.status, "not a preference request")
+            return {"result": "completed", "outcome": Outcome.COMPLIED.value}
+
+        return self.once(request_id, ledger_steps.APPLY_PREFERENCES, run)
+
+    def finalize(self, request_id: str, verdict: Verdict) -> dict[str, Any]:
+        request = self._store.get(request_id)
+        if not request.is_final:
+            if verdict.result == "completed":
+                final = transition(request, Status.COMPLETED, outcome=verdict.outcome or Outcome.COMPLIED)
+            else:
+                denial = Denial(
+                    reason=verdict.reason or DenialReason.UNVERIFIABLE,
+                    exemption=verdict.exemption,
+                    detail=verdict.detail,
+                )
+                final = transition(request, Status.DENIED, denial=denial)
+            request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
+        self._locks.release(list(request.subject_keys.values()), owner=request_id)
+        self._notify(request, "final", self._final_notice)
+        receipt = request.erasure_receipt
+        follow_up = receipt.follow_up if receipt is not None else None
+        if follow_up:
+            # held records erased after their hold ended: the person gets the updated receipt
+            self._notify(request, ledger_steps.follow_up_notice(follow_up), self._final_notice)
+        return {"status": request.status.value}
+
+    def record_failure(self, request_id: str, step: str, error: str) -> dict[str, str]:
+        request = self._store.get(request_id)
+        self._locks.release(list(request.subject_keys.values()), owner=request_id)
+        if request.is_final or request.status is Status.FAILED:
+            return {"status": request.status.value}
+        failure = FailureRecord(
+            step=step, error=error, cause=safe_cause(error), at=utc_now(), status_before=request.status
+        )
+        failed = transition(request, Status.FAILED).model_copy(update={"failure": failure})
+        self._store.save(failed, WORKFLOW_ACTOR, "status.failed", {"step": step, "error": error})
+        return {"status": Status.FAILED.value}
+
+    # -- notices -------------------------------------------------------------------------
+
+    def _notify(
+        self, request: RightsRequest, name: str, compose: Callable[[RightsRequest], notices.Notice]
+    ) -> str:
+        """Intent before sending, delivery after: a notice whose intent is recorded but whose
+        delivery is not may have gone out, so it is reported, never sent again."""
+        ledger = self._store.ledger(request.request_id)
+        delivered, intent = ledger_steps.notice(name), ledger_steps.notice_intent(name)
+        if delivered in ledger:
+            return "already_sent"
+        if intent in ledger:
+            self._store.record(request.request_id, WORKFLOW_ACTOR, "notice.uncertain", {"notice": name})
+            return "uncertain"
+        self._store.complete_step(request.request_id, intent, {"at": utc_now().isoformat()}, WORKFLOW_ACTOR)
+        recipient = request.requester if name.startswith("agent_") else None
+        delivery = self._deliver(request, compose(request), to_requester=recipient is not None)
+        # A withheld notice is recorded as delivered too: it is settled, never retried.
+        self._store.complete_step(request.request_id, delivered, delivery, WORKFLOW_ACTOR)
+        outcome = "withheld" if delivery["channel"] == "withheld" else "sent"
+        self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.{outcome}", delivery)
+        return delivery["channel"]
+
+    def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
+        return notices.acknowledgement(request, self._status_link(request))
+
+    def _agent_acknowledgement(self, request: RightsRequest) -> notices.Notice:
+        return notices.agent_acknowledgement(request, self._status_link(request))
+
+    def _final_notice(self, request: RightsRequest) -> notices.Notice:
+        return notices.final(request, self._status_link(request))
+
+    def _status_link(self, request: RightsRequest) -> str:
+        token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
+        return notices.status_link(self._base_url, request.request_id, token)
+
+    def _deliver(
+        self, request: RightsRequest, notice: notices.Notice, to_requester: bool = False
+    ) -> dict[str, str]:
+        """``{"channel": "email" | "sms" | "voice"}``, or ``{"channel": "withheld", "reason": …}``
+        when the messenger refused the number (``errors.PhoneMessageRefused``): nothing was sent."""
+        contact = request.requester if to_requester and request.requester else request.subject
+        if contact.email:
+            self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
+            return {"channel": "email"}
+        assert contact.phone  # the models guarantee one of the two
+        try:
+            if notice.voice and not can_receive_sms(contact.phone) and self._messenger.can_call:
+                self._messenger.send_voice(contact.phone, notice.voice)
+                return {"channel": "voice"}
+            self._messenger.send_sms(contact.phone, notice.sms)
+            return {"channel": "sms"}
+        except errors.PhoneMessageRefused as refused:
+            return {"channel": "withheld", "reason": refused.reason}
+
+    @staticmethod
+    def _verification_timeout(request: RightsRequest) -> int:
+        """Unverified requests are denied in time to tell the requester before the deadline."""
+        deadline = datetime.combine(request.current_due, time.min, tzinfo=UTC) - VERIFICATION_MARGIN
+        remaining = max(deadline - utc_now(), MIN_VERIFICATION_WAIT)
+        return int(remaining.total_seconds())

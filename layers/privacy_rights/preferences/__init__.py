@@ -1,0 +1,1 @@
+"""Opt-outs, objections, restriction and suppression, and the "may I process?" check."""

@@ -1,0 +1,340 @@
+"""Taking a request in: validate, stamp its clocks, store it, start its workflow."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from privacy_rights.core import clocks, notices
+from privacy_rights.core.errors import NotFound, RateLimited, ValidationFailed
+from privacy_rights.core.identifiers import Email, Phone
+from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
+from privacy_rights.core.models import (
+    AccessScope,
+    Channel,
+    FreeText,
+    Jurisdiction,
+    OptOutPurpose,
+    Requester,
+    RequestType,
+    RightsRequest,
+    ShortText,
+    Status,
+    SubjectIdentifiers,
+    UsState,
+    utc_now,
+)
+from privacy_rights.core.ports import (
+    Clarifications,
+    Counters,
+    KeyRingSource,
+    PermissionDocuments,
+    Requests,
+    WorkflowStarter,
+)
+from privacy_rights.core.tokens import status_token
+from privacy_rights.preferences.preference_service import PreferenceService
+from privacy_rights.rights_requests.request_access import authorized_request
+
+
+class Correction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["name", "email", "phone", "company", "notes", "other"]
+    corrected: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    why: FreeText = ""
+
+
+class SubmitRequest(BaseModel):
+    """The body of ``POST /requests``. Unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: RequestType
+    jurisdiction: Jurisdiction
+    us_state: UsState | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    phone_held_since: date | None = None
+    name: ShortText | None = None
+    account_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
+    details: FreeText = ""
+    scope: AccessScope | None = None
+    opt_out_of: list[OptOutPurpose] = Field(default_factory=list, max_length=len(OptOutPurpose))
+    requester: Requester | None = None
+    corrections: list[Correction] = Field(default_factory=list, max_length=20)
+    clarifies: Annotated[str, StringConstraints(pattern=r"^mail_[A-Za-z0-9_-]{10,64}$")] | None = Field(
+        default=None,
+        description="The email this request clarifies (from the link in our reply): the legal clock "
+        "then runs from that email's receipt.",
+    )
+    declaration: bool = Field(
+        default=False,
+        description="For specific pieces of information (CCPA 7062): declared under penalty of perjury "
+        "that the requester is the person whose data is requested.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SubmitRequest:
+        if not self.email and not self.phone:
+            raise ValueError("give at least one of email or phone")
+        if self.phone_held_since is not None and not self.phone:
+            raise ValueError("phone_held_since needs a phone number")
+        if self.type is RequestType.OPT_OUT and not self.opt_out_of:
+            raise ValueError("an opt-out names what to opt out of (opt_out_of)")
+        if self.type is not RequestType.OPT_OUT and self.opt_out_of:
+            raise ValueError("opt_out_of goes with type opt_out")
+        if self.scope is not None and self.type not in (RequestType.ACCESS, RequestType.PORTABILITY):
+            raise ValueError("scope goes with access or portability")
+        if (self.type is RequestType.CORRECTION) != bool(self.corrections):
+            raise ValueError("corrections go with, and only with, type correction")
+        if self.jurisdiction is Jurisdiction.US_STATE and self.us_state is None:
+            raise ValueError("a us_state request names the state (us_state, e.g. VA)")
+        return self
+
+
+class Acknowledgement(BaseModel):
+    request_id: str
+    status: Status
+    due_at: date
+    #: opens the request's status page and is required to verify it (the web form keeps it); only
+    #: the requester gets it (ops entering a phone request do not: the caller gets it by message)
+    status_token: str | None = None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str
+
+
+class StatusView(BaseModel):
+    request_id: str
+    type: RequestType
+    status: Status
+    received_at: datetime
+    due_at: date
+    timeline: list[TimelineEntry]
+    #: the export (access, portability) can be downloaded until then
+    download_until: datetime | None = None
+    #: an agent or guardian asks, and their signed permission has not arrived yet
+    permission_needed: bool = False
+    #: a completed deletion: what was erased, what is kept and why (the receipt, in words)
+    erasure_receipt: str | None = None
+
+
+#: What a requester sees of the trail: the milestones, never who did what internally.
+PUBLIC_EVENTS = {
+    "request.created": "received",
+    "notice.acknowledgement.sent": "acknowledged",
+    "status.awaiting_verification": "waiting for you to verify",
+    "status.verified": "identity verified",
+    "status.in_progress": "being processed",
+    "status.awaiting_decision": "waiting for a decision",
+    "status.completed": "completed",
+    "status.denied": "denied",
+    "status.canceled": "canceled",
+    "deadline.extended": "deadline extended",
+    "export.packaged": "your data is ready to download",
+    "export.downloaded": "your data was downloaded",
+    "erasure.verified": "your data was erased and the erasure checked",
+    "permission.received_by_email": "signed permission received",
+    "permission.refused": "a document sent as the signed permission could not be used",
+    "ops.permission": "the agent's permission was reviewed",
+}
+
+
+def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
+    keys = {}
+    if subject.email:
+        keys[IdentifierKind.EMAIL.value] = ring.digest(IdentifierKind.EMAIL, subject.email)
+    if subject.phone:
+        keys[IdentifierKind.PHONE.value] = ring.digest(IdentifierKind.PHONE, subject.phone)
+    return keys
+
+
+class IntakeService:
+    def __init__(
+        self,
+        store: Requests,
+        keys: KeyRingSource,
+        workflow: WorkflowStarter,
+        preferences: PreferenceService,
+        counters: Counters | None = None,
+        submissions_per_source_per_hour: int = 20,
+        permissions: PermissionDocuments | None = None,
+        clarifications: Clarifications | None = None,
+    ) -> None:
+        self._permissions = permissions
+        self._clarifications = clarifications
+        self._store = store
+        self._keys = keys
+        self._workflow = workflow
+        self._preferences = preferences
+        self._counters = counters
+        self._per_source = submissions_per_source_per_hour
+
+    def submit(
+        self,
+        body: SubmitRequest,
+        channel: Channel,
+        actor: str,
+        source: str | None = None,
+        gpc: bool = False,
+        browser_ids: tuple[str, ...] = (),
+        request_id: str | None = None,
+        received_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Acknowledgement:
+        """Take a request in. ``source`` (the client's IP) is rate limited; ``gpc`` (a
+        ``Sec-GPC: 1`` header) opts the subject and the browser out of sale/sharing at once.
+        A given ``request_id`` makes intake idempotent (email intake derives it from the
+        message); ``received_at`` is when the request really arrived (an email's receipt)."""
+        ring = self._keys.key_ring()
+        if request_id is not None:
+            existing = self._existing(request_id)
+            if existing is not None:
+                return existing
+        if source and self._counters is not None:
+            source_key = "submit:" + ring.digest(IdentifierKind.BROWSER, "ip:" + source)
+            if not self._counters.hit(source_key, self._per_source, 3600):
+                raise RateLimited(source)
+        subject = SubjectIdentifiers(
+            email=body.email,
+            phone=body.phone,
+            name=body.name,
+            account_id=body.account_id,
+            phone_held_since=body.phone_held_since,
+        )
+        if body.clarifies and self._clarifications is not None:
+            received_at = self._clarifications.received_at(body.clarifies, body.email) or received_at
+        draft = RightsRequest(
+            **({"request_id": request_id} if request_id else {}),
+            **({"received_at": received_at} if received_at else {}),
+            type=body.type,
+            jurisdiction=body.jurisdiction,
+            us_state=body.us_state,
+            subject=subject,
+            channel=channel,
+            requester=body.requester,
+            scope=body.scope,
+            opt_out_of=tuple(body.opt_out_of),
+            details=body.details,
+            due=date.min,
+            extra={
+                "declaration": body.declaration,
+                "corrections": [c.model_dump() for c in body.corrections],
+                **(extra or {}),
+            },
+        )
+        deadlines = clocks.deadlines(draft.jurisdiction, draft.type, draft.received_at, draft.us_state)
+        request = draft.model_copy(
+            update={
+                "due": deadlines.respond_by,
+                "acknowledge_by": deadlines.acknowledge_by,
+                "subject_keys": subject_keys(ring, subject),
+            }
+        )
+        if gpc:
+            # CCPA 7025: a Global Privacy Control signal is an opt-out of sale/sharing, unverified.
+            self._preferences.record_opt_outs(request, (OptOutPurpose.SALE_SHARE,))
+            browser_keys = [ring.digest(IdentifierKind.BROWSER, browser_id) for browser_id in browser_ids]
+            self._preferences.mark_keys(browser_keys, request.request_id, (OptOutPurpose.SALE_SHARE,))
+        if request.type is RequestType.OPT_OUT:
+            # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt,
+            # duplicate or not.
+            self._preferences.record_opt_outs(request, request.opt_out_of)
+        # A duplicate of an open request is taken in like any other and merged only once it is
+        # verified (Workflow.resolve): before that, its answers would tell a stranger that
+        # someone has a request open.
+        self._store.create(
+            request,
+            actor=actor,
+            detail={"type": request.type.value, "channel": channel.value, "fields": _given_fields(body)},
+        )
+        if request.type is RequestType.OPT_OUT:
+            purposes = [p.value for p in request.opt_out_of]
+            self._store.record(request.request_id, actor, "preferences.opted_out", {"purposes": purposes})
+        if body.clarifies and self._clarifications is not None:
+            self._clarifications.clarified(body.clarifies, body.email, request.request_id)
+        self._workflow.start(request.request_id, execution_name=request.request_id)
+        return self._acknowledgement(request)
+
+    def _acknowledgement(self, request: RightsRequest) -> Acknowledgement:
+        token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)
+        return Acknowledgement(
+            request_id=request.request_id,
+            status=request.status,
+            due_at=request.current_due,
+            status_token=token,
+        )
+
+    def _existing(self, request_id: str) -> Acknowledgement | None:
+        """A request made before with this id: started again (a no-op if it runs) and answered."""
+        try:
+            request = self._store.get(request_id)
+        except NotFound:
+            return None
+        if not request.is_final:
+            self._workflow.start(request.request_id, execution_name=request.request_id)
+        return self._acknowledgement(request)
+
+    def authorized(self, request_id: str, presented_token: str) -> RightsRequest:
+        """The request the token opens (``request_access``)."""
+        return authorized_request(self._store, self._keys.key_ring(), request_id, presented_token)
+
+    def permission_upload(self, request_id: str, presented_token: str, content_type: str) -> dict[str, Any]:
+        """A presigned POST for the signed permission of the agent or guardian acting."""
+        request = self.authorized(request_id, presented_token)
+        if request.requester is None:
+            raise ValidationFailed({"request": "made by the person themselves: no permission needed"})
+        if self._permissions is None:
+            raise RuntimeError("PERMISSIONS_BUCKET is not configured for this function")
+        form = self._permissions.upload_form(request_id, content_type)
+        detail = {"content_type": content_type}
+        self._store.record(request_id, "requester", "permission.upload_offered", detail)
+        return form
+
+    def status(self, request_id: str, presented_token: str) -> StatusView:
+        request = self.authorized(request_id, presented_token)
+        timeline = [
+            TimelineEntry(at=entry.at, event=PUBLIC_EVENTS[entry.action])
+            for entry in self._store.audit_entries(request_id)
+            if entry.action in PUBLIC_EVENTS
+        ]
+        return StatusView(
+            request_id=request.request_id,
+            type=request.type,
+            status=request.status,
+            received_at=request.received_at,
+            due_at=request.current_due,
+            timeline=timeline,
+            download_until=_download_until(request),
+            erasure_receipt=(
+                notices.erasure_receipt_text(receipt) if (receipt := request.erasure_receipt) else None
+            ),
+            permission_needed=bool(
+                request.requester is not None
+                and not request.is_final
+                and self._permissions is not None
+                and not self._permissions.present(request.request_id)
+            ),
+        )
+
+
+def _download_until(request: RightsRequest) -> datetime | None:
+    export = request.export_result
+    if export is None:
+        return None
+    until = export.expires
+    return until if until > utc_now() else None
+
+
+def _value(request: RightsRequest, kind: str) -> str:
+    return str(request.subject.email if kind == "email" else request.subject.phone)
+
+
+def _given_fields(body: SubmitRequest) -> list[str]:
+    """Names of the fields the requester filled in: the audit's record of what was asked."""
+    return sorted(name for name, value in body.model_dump(exclude_defaults=True).items() if value)

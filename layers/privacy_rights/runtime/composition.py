@@ -1,0 +1,367 @@
+"""The composition root: builds adapters and services from the settings (the only module outside
+``adapters/`` that imports them; ``tests/unit/test_architecture.py`` holds the rule).
+
+Clients are created on first use and kept for the life of the execution environment, so a
+handler module's import does no I/O and a warm invocation reuses connections.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from privacy_rights.adapters.counters import Counters
+from privacy_rights.adapters.dead_letters import DeadLetters
+from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+from privacy_rights.adapters.mail_records import MailRecords
+from privacy_rights.adapters.mailbox import Mailbox
+from privacy_rights.adapters.messenger import AwsMessenger
+from privacy_rights.adapters.permission_documents import PermissionDocuments
+from privacy_rights.adapters.preference_store import PreferenceStore
+from privacy_rights.adapters.request_store import RequestStore
+from privacy_rights.adapters.sent_mail import SentMail
+from privacy_rights.adapters.subject_locks import SubjectLocks
+from privacy_rights.adapters.task_tokens import TaskTokens
+from privacy_rights.adapters.verification_store import VerificationStore
+from privacy_rights.adapters.work_store import WorkStore
+from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
+from privacy_rights.messaging.phone_messaging import GuardedMessenger, PhonePolicy, metric_name
+from privacy_rights.rights_requests.mail_clarifications import MailClarifications
+from privacy_rights.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from privacy_rights.adapters.customers import Customers
+    from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+    from privacy_rights.businesses.business_instructions import BusinessInstructions
+    from privacy_rights.businesses.customer_service import CustomerService
+    from privacy_rights.businesses.webhooks import Notifier
+    from privacy_rights.core.data_map import DataMap
+    from privacy_rights.core.errors import PhoneRefusal
+    from privacy_rights.erasure.erasure_service import ErasureService
+    from privacy_rights.erasure.legal_holds import HoldService
+    from privacy_rights.export.export_service import ExportService
+    from privacy_rights.mail.email_intake import EmailIntakeService
+    from privacy_rights.mail.mail_ops import MailOpsService
+    from privacy_rights.ops.ops import OpsService
+    from privacy_rights.orchestration.workflow import Workflow
+    from privacy_rights.preferences.preference_service import PreferenceService
+    from privacy_rights.resolution.resolution import Resolver
+    from privacy_rights.resolution.resolve_service import ResolveService
+    from privacy_rights.rights_requests.intake import IntakeService
+    from privacy_rights.rights_requests.sign_in import AccountSignIn
+    from privacy_rights.rights_requests.verification import VerificationService
+
+
+def _phone_message_refused(reason: PhoneRefusal) -> None:
+    """A CloudWatch metric per refusal (flushed by the handler's ``log_metrics``); the template
+    alarms on the day's budget being spent."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from privacy_rights.runtime.observability import metrics
+
+    metrics.add_metric(name=metric_name(reason), unit=MetricUnit.Count, value=1)
+
+
+class Container:
+    """Each service is imported and built when a handler first asks for it, so a function
+    pays at cold start only for the part of the domain it uses."""
+
+    def __init__(self, settings: Settings, session: boto3.Session | None = None) -> None:
+        self.settings = settings
+        self._session = session or boto3.Session()
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """One boto3 client per AWS service for the life of the container, shared by every
+        adapter and service that needs it (each keeps its connection pool)."""
+        with self._clients_lock:  # a boto3 session is not thread-safe; its clients are
+            if service not in self._clients:
+                self._clients[service] = self._session.client(service)  # type: ignore[call-overload]
+            return self._clients[service]
+
+    @cached_property
+    def store(self) -> RequestStore:
+        return RequestStore(self.client("dynamodb"), self.settings.requests_table, self.settings.audit_table)
+
+    @cached_property
+    def keys(self) -> SecretsManagerKeyRing:
+        provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
+        return SecretsManagerKeyRing(
+            provider, self.settings.hash_key_secret, self.settings.secret_cache_seconds
+        )
+
+    @cached_property
+    def webhook_secrets(self) -> SecretsManagerWebhookSecrets:
+        from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+
+        provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
+        return SecretsManagerWebhookSecrets(
+            provider, self.settings.webhook_secret, self.settings.secret_cache_seconds
+        )
+
+    @cached_property
+    def webhooks(self) -> Notifier:
+        from privacy_rights.businesses.webhooks import Notifier, UrllibTransport, WebhookSender
+
+        return Notifier(WebhookSender(UrllibTransport()), self.webhook_secrets)
+
+    @cached_property
+    def messenger(self) -> GuardedMessenger:
+        """Every SMS and call goes through the guard: number types, countries, the per-number
+        cap and the day's budget (``privacy_rights.messaging.phone_messaging``)."""
+        aws = AwsMessenger(
+            self.client("sesv2"),
+            self.client("sns"),
+            self.settings.sender_email,
+            reply_address=self.settings.privacy_address,
+            sent=self.sent_mail,
+            voice=self.client("pinpoint-sms-voice-v2") if self.settings.voice_origination_identity else None,
+            voice_origin=self.settings.voice_origination_identity,
+        )
+        policy = PhonePolicy(
+            allowed_countries=self.settings.phone_countries,
+            per_number_per_day=self.settings.phone_messages_per_number_per_day,
+            per_day=self.settings.phone_messages_per_day,
+        )
+        return GuardedMessenger(aws, self.counters, self.keys, policy, on_refused=_phone_message_refused)
+
+    @cached_property
+    def sent_mail(self) -> SentMail:
+        return SentMail(self.client("dynamodb"), self.settings.notices_table)
+
+    @cached_property
+    def mail_records(self) -> MailRecords:
+        return MailRecords(self.client("dynamodb"), self.settings.mail_table)
+
+    @cached_property
+    def email_intake(self) -> EmailIntakeService:
+        from privacy_rights.mail.email_intake import EmailIntakeService
+
+        settings = self.settings
+        return EmailIntakeService(
+            Mailbox(self.client("s3"), settings.inbound_bucket),
+            self.mail_records,
+            self.store,
+            self.intake,
+            self.keys,
+            self.messenger,
+            self.counters,
+            self.sent_mail,
+            own_addresses=frozenset({settings.sender_email, settings.privacy_address}),
+            privacy_address=settings.privacy_address,
+            base_url=str(settings.public_base_url),
+            permissions=self.permissions,
+        )
+
+    @cached_property
+    def mail_ops(self) -> MailOpsService:
+        from privacy_rights.mail.mail_ops import MailOpsService
+
+        if not (self.settings.mail_queue_url and self.settings.mail_dead_letter_queue_url):
+            raise RuntimeError("MAIL_QUEUE_URL and MAIL_DEAD_LETTER_QUEUE_URL are not configured")
+        dead_letters = DeadLetters(
+            self.client("sqs"), self.settings.mail_queue_url, self.settings.mail_dead_letter_queue_url
+        )
+        return MailOpsService(
+            self.mail_records,
+            Mailbox(self.client("s3"), self.settings.inbound_bucket),
+            self.email_intake,
+            self.store,
+            dead_letters,
+        )
+
+    @property
+    def state_machine_arn(self) -> str:
+        if not self.settings.state_machine_arn:
+            raise RuntimeError("STATE_MACHINE_ARN is not configured for this function")
+        return self.settings.state_machine_arn
+
+    @cached_property
+    def intake(self) -> IntakeService:
+        from privacy_rights.rights_requests.intake import IntakeService
+
+        starter = StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn)
+        return IntakeService(
+            self.store,
+            self.keys,
+            starter,
+            self.preferences,
+            self.counters,
+            self.settings.submissions_per_ip_per_hour,
+            self.permissions,
+            MailClarifications(self.mail_records, self.keys),
+        )
+
+    @cached_property
+    def permissions(self) -> PermissionDocuments:
+        return PermissionDocuments(self.client("s3"), self.settings.permissions_bucket)
+
+    @cached_property
+    def ops(self) -> OpsService:
+        from privacy_rights.ops.ops import OpsService
+
+        return OpsService(
+            self.store,
+            self.workflow,
+            self.intake,
+            ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn),
+            StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
+            self.work,
+            self.permissions,
+        )
+
+    @cached_property
+    def data_map(self) -> DataMap:
+        from privacy_rights.core.data_map import load_data_map
+
+        return load_data_map()
+
+    def new_resolver(self) -> Resolver:
+        from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
+        from privacy_rights.core.ports import Connector
+        from privacy_rights.resolution.resolution import Resolver
+
+        connectors: dict[str, Connector] = {
+            "dynamodb": DynamoDBConnector(self.client("dynamodb"), self.settings.stores),
+            "s3": S3PrefixConnector(self.client("s3"), self.settings.stores),
+        }
+        return Resolver(self.data_map, connectors, keys=self.keys.key_ring())
+
+    @cached_property
+    def export(self) -> ExportService:
+        from privacy_rights.adapters.export_archive import ExportArchive
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.export.export_service import ExportService
+
+        return ExportService(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(self.client("dynamodb"), self.client("s3"), self.settings.stores),
+            ExportArchive(self.client("s3"), self.settings.exports_bucket),
+            self.business_instructions,
+        )
+
+    @cached_property
+    def erasure(self) -> ErasureService:
+        from privacy_rights.adapters.export_archive import ExportArchive
+        from privacy_rights.adapters.platform_eraser import PlatformEraser
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.erasure.erasure_service import ErasureService
+
+        dynamodb, s3 = self.client("dynamodb"), self.client("s3")
+        return ErasureService(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(dynamodb, s3, self.settings.stores),
+            PlatformEraser(dynamodb, s3, self.settings.stores),
+            self.business_instructions,
+            self.holds,
+            self.new_resolver,
+            self.preferences,
+            ExportArchive(s3, self.settings.exports_bucket),
+            self.keys,
+            self.webhooks,
+        )
+
+    @cached_property
+    def business_instructions(self) -> BusinessInstructions:
+        from privacy_rights.businesses.business_instructions import BusinessInstructions
+
+        return BusinessInstructions(
+            self.store, self.work, self.customer_directory, self.messenger, self.webhooks
+        )
+
+    @cached_property
+    def customer_directory(self) -> Customers:
+        from privacy_rights.adapters.customers import Customers
+
+        return Customers(self.client("dynamodb"), self.settings.customers_table)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        from privacy_rights.businesses.customer_service import CustomerService
+
+        return CustomerService(
+            self.store, self.work, self.customer_directory, self.workflow, self.webhook_secrets
+        )
+
+    @cached_property
+    def holds(self) -> HoldService:
+        from privacy_rights.adapters.hold_store import HoldStore
+        from privacy_rights.erasure.legal_holds import HoldService
+
+        store = HoldStore(self.client("dynamodb"), self.settings.holds_table)
+        return HoldService(store, self.keys, self.store)
+
+    @cached_property
+    def work(self) -> WorkStore:
+        return WorkStore(self.client("s3"), self.settings.work_bucket)
+
+    @cached_property
+    def resolve(self) -> ResolveService:
+        from privacy_rights.resolution.resolve_service import ResolveService
+
+        return ResolveService(self.store, self.new_resolver, self.work, self.keys)
+
+    @cached_property
+    def preferences(self) -> PreferenceService:
+        from privacy_rights.preferences.preference_service import PreferenceService
+
+        store = PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
+        return PreferenceService(store, self.keys)
+
+    @cached_property
+    def counters(self) -> Counters:
+        return Counters(self.client("dynamodb"), self.settings.counters_table)
+
+    @cached_property
+    def verification(self) -> VerificationService:
+        from privacy_rights.adapters.call_facts import CallFacts
+        from privacy_rights.rights_requests.verification import FactChecker, VerificationService
+
+        ddb = self.client("dynamodb")
+        calls = CallFacts(ddb, self.settings.stores.get("calls", ""), self.settings.customers_table)
+        return VerificationService(
+            self.store,
+            VerificationStore(ddb, self.settings.verification_table),
+            self.counters,
+            self.keys,
+            self.messenger,
+            self.data_map,
+            FactChecker(calls),
+            permissions_present=self.permissions.present,
+            sign_in=self.sign_in,
+            on_verified=self.workflow.verified,
+        )
+
+    @cached_property
+    def sign_in(self) -> AccountSignIn | None:
+        from privacy_rights.rights_requests.sign_in import AccountSignIn, ProviderKeys
+
+        settings = self.settings
+        if not (settings.identity_issuer and settings.identity_audience and settings.identity_jwks_url):
+            return None
+        keys = ProviderKeys(settings.identity_jwks_url)
+        return AccountSignIn(settings.identity_issuer, settings.identity_audience, keys)
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        from privacy_rights.orchestration.workflow import Workflow
+
+        return Workflow(
+            self.store,
+            self.keys,
+            self.messenger,
+            str(self.settings.public_base_url),
+            self.resolve,
+            self.preferences,
+            SubjectLocks(self.client("dynamodb"), self.settings.locks_table),
+            TaskTokens(self.client("stepfunctions")),
+        )

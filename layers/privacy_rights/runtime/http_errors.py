@@ -1,0 +1,111 @@
+"""The one map from domain errors to HTTP answers, shared by every API handler.
+
+Routes never catch: whatever they raise lands here. Known domain errors get their status
+and a fixed sentence; validation errors get one reason per field; anything else is a 500
+with a generic body (its text is logged, masked, never sent to the client).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from privacy_rights.core import errors
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
+    errors.ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.PersonalDataInAudit: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.NotFound: HTTPStatus.NOT_FOUND,
+    errors.Unauthenticated: HTTPStatus.FORBIDDEN,
+    errors.IllegalTransition: HTTPStatus.CONFLICT,
+    errors.ConcurrentModification: HTTPStatus.CONFLICT,
+    errors.ExtensionNotAllowed: HTTPStatus.CONFLICT,
+    errors.WaitNotPending: HTTPStatus.CONFLICT,
+    errors.SubjectBusy: HTTPStatus.CONFLICT,
+    errors.NotInQueue: HTTPStatus.CONFLICT,
+    errors.TransientDependencyError: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.CodeRejected: HTTPStatus.BAD_REQUEST,
+    errors.FactNotYet: HTTPStatus.BAD_REQUEST,
+    errors.CodeExpired: HTTPStatus.GONE,
+    errors.ExportExpired: HTTPStatus.GONE,
+    errors.VerificationLocked: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.TooManyCodes: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.PhoneMessageRefused: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+}
+
+
+def json_response(
+    status: HTTPStatus, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[Any]:
+    return Response(
+        status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
+
+
+def field_reasons(validation_errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic's errors as ``{"field": "body.email", "reason": "..."}``, without echoing input."""
+    reasons = []
+    for error in validation_errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+        message = str(error.get("msg") or error.get("type") or "invalid")
+        message = message.removeprefix("Value error, ")
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field"
+        reasons.append({"field": location or "body", "reason": message})
+    return reasons
+
+
+def register_error_handlers(app: ApiGatewayResolver, logger: Logger) -> None:
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+        return json_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            {"message": "The input is not valid.", "errors": field_reasons(exc.errors())},
+        )
+
+    @app.exception_handler(errors.ValidationFailed)
+    def _invalid_domain_input(exc: errors.ValidationFailed) -> Response[Any]:
+        reasons = [{"field": field, "reason": reason} for field, reason in sorted(exc.errors.items())]
+        return json_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY, {"message": exc.public_message, "errors": reasons}
+        )
+
+    @app.exception_handler(errors.DomainError)
+    def _domain_error(exc: errors.DomainError) -> Response[Any]:
+        status = next(
+            (code for kind, code in STATUS_BY_ERROR.items() if isinstance(exc, kind)),
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+        )
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            logger.exception("domain error without an HTTP mapping", extra={"error": type(exc).__name__})
+        return json_response(status, {"message": exc.public_message})
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(exc: IdempotencyValidationError) -> Response[Any]:
+        return json_response(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            {"message": "This Idempotency-Key was already used with a different request body."},
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _key_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
+        return json_response(
+            HTTPStatus.CONFLICT, {"message": "A request with this Idempotency-Key is in progress."}
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error", extra={"error": type(exc).__name__})
+        return json_response(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": "Internal error."})
