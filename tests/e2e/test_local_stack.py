@@ -16,7 +16,7 @@ import pytest
 from local_stack import demo
 from local_stack.runtime import RunningStack, served_stack
 from local_stack.synthetic import Scale, generate
-from privacy_rights import ops_cli
+from privacy_ops import cli as ops_cli
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from local_stack.runtime import RunningStack
-from privacy_rights import ops_cli
+from privacy_ops import cli as ops_cli
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.erasure.legal_holds import HOLD_STREAM
