@@ -62,6 +62,25 @@ def test_an_opt_out_runs_to_completion_without_verification(
     assert sms_count(running) == 2  # acknowledgement and confirmation, once each
 
 
+def test_a_proof_that_arrives_before_the_wait_is_parked_is_found_when_it_parks(
+    call_api: Any, container: Container, waiting_for: Any, store: RequestStore
+) -> None:
+    """A code entered within a second of being sent (SMS autofill, API clients) used to leave
+    the request waiting for a verification it already had (issue 20): here the wait is taken
+    away and parked again around the proof, as the race orders them."""
+    request_id = submit(call_api, type="correction", corrections=[CORRECTION])
+    waiting_for(request_id, "verification")
+    token = store.take_waiting(request_id, "verification")  # as if not parked yet
+    assert token is not None
+
+    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
+    container.workflow.await_callback(request_id, "verification", token)  # the wait parks now
+
+    waiting_for(request_id, "fulfilment")
+    assert store.get(request_id).status == "in_progress"
+    assert store.ledger(request_id)["verification"] == {"proven": ["phone"]}
+
+
 def test_a_correction_request_waits_for_verification_then_for_its_fulfilment(
     running: RunningStack,
     call_api: Any,

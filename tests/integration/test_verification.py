@@ -664,3 +664,25 @@ def test_a_ccpa_access_request_without_a_scope_gets_the_categories_unless_highly
     assert request.scope is not None
     assert request.scope.value == "categories"
     assert "declaration" in request.extra["scope_decision"]["why"]
+
+
+def test_two_codes_entered_at_the_same_moment_verify_the_request(
+    running: RunningStack, call_api: Any, waiting_for: Any, store: RequestStore
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, created = submit(
+        call_api,
+        {"type": "access", "jurisdiction": "gdpr", "email": "both@example.org", "phone": "+447911123458"},
+    )
+    waiting_for(created["request_id"], "verification")
+    codes = [codes_for(running, "both@example.org")[0], codes_for(running, "+447911123458")[0]]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda code: verify(call_api, created, code=code), codes))
+
+    assert {status for status, _ in answers} <= {200, 409}  # 409: the other one saved first
+    assert any(answer.get("verified") for _, answer in answers)
+    request = store.get(created["request_id"])
+    assert request.proven_identifiers == ("email", "phone")
+    assert request.status.value != "awaiting_verification"

@@ -333,16 +333,25 @@ class RequestStore:
                 return
         raise ConcurrentModification(request_id)
 
-    def set_waiting(self, request_id: str, kind: str, token: str) -> None:
-        """Keep the task token of an execution waiting for ``kind`` (verification, decision...)."""
-        self._ddb.update_item(
-            TableName=self._requests,
-            Key={"request_id": {"S": request_id}},
-            UpdateExpression="SET waiting.#k = :token",
-            ConditionExpression="attribute_exists(request_id)",
-            ExpressionAttributeNames={"#k": kind},
-            ExpressionAttributeValues={":token": {"S": token}},
-        )
+    def set_waiting(self, request_id: str, kind: str, token: str) -> bool:
+        """Keep the task token of an execution waiting for ``kind`` (verification, decision...),
+        unless the ledger already holds an answer to ``kind`` (False): one conditional write, so
+        an answer recorded at the same moment either finds the token or is found by the wait."""
+        try:
+            self._ddb.update_item(
+                TableName=self._requests,
+                Key={"request_id": {"S": request_id}},
+                UpdateExpression="SET waiting.#k = :token",
+                ConditionExpression="attribute_exists(request_id) AND attribute_not_exists(ledger.#k)",
+                ExpressionAttributeNames={"#k": kind},
+                ExpressionAttributeValues={":token": {"S": token}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                self.get(request_id)  # NotFound for a request that does not exist
+                return False
+            raise
+        return True
 
     def take_waiting(self, request_id: str, kind: str) -> str | None:
         """Remove and return the task token waiting for ``kind``; None if nothing waits. Taking

@@ -139,8 +139,11 @@ class Workflow:
                     transition(request, Status.AWAITING_DECISION), WORKFLOW_ACTOR, "status.awaiting_decision"
                 )
         self._store.record(request_id, WORKFLOW_ACTOR, "wait.started", {"waiting_for": kind})
-        # Last: once the token is visible, anyone may answer.
-        self._store.set_waiting(request_id, kind, token)
+        # Last: once the token is visible, anyone may answer. It is parked only if no answer
+        # reached the ledger since the look above (a code entered within a second of being sent):
+        # otherwise that answer resumes the execution now.
+        if not self._store.set_waiting(request_id, kind, token):
+            self._tokens.succeed(token, self._store.ledger(request_id)[kind])
 
     def answer(self, request_id: str, kind: WaitKind, answer: Mapping[str, Any], actor: str) -> None:
         """Resume the execution waiting for ``kind`` with ``answer``, recorded in the ledger first
@@ -158,6 +161,10 @@ class Workflow:
         agent proved of its own contacts is the agent's (``requester_proven``), never the
         person's: resolution releases only what the person's proven identifiers reach."""
         request = self._store.get(request_id)
+        if request.status is not Status.AWAITING_VERIFICATION and "verification" in self._store.ledger(
+            request_id
+        ):
+            return  # already verified: two proofs completed it at the same moment
         kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
         update: dict[str, Any] = {"proven_identifiers": kinds}
         if requester_proven:
@@ -165,7 +172,12 @@ class Workflow:
         updated = transition(request, Status.VERIFIED).model_copy(update=update)
         detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
         self._store.save(updated, actor, "status.verified", detail)
-        self.answer(request_id, "verification", {"proven": list(kinds)}, actor)
+        # The answer goes to the ledger before the token is looked for: if the wait is not parked
+        # yet, it finds the answer when it parks (await_callback) instead of waiting for ever.
+        result = self._store.complete_step(request_id, "verification", {"proven": list(kinds)}, actor)
+        token = self._store.take_waiting(request_id, "verification")
+        if token is not None:
+            self._tokens.succeed(token, result)
 
     def permission_reviewed(self, request_id: str, denial: Verdict | None, reason: str, actor: str) -> None:
         """Ops read the agent's signed permission or power of attorney (``denial`` when they

@@ -250,6 +250,10 @@ class VerificationService:
             proven.add(self._match_code(request, records, attempt.code))
         elif attempt.fact is not None:
             return self._fact(request, attempt.fact, proven)
+        if attempt.recheck is False:
+            # Decide from what is stored now, not from the read before this proof: two codes
+            # entered at the same moment each see the other's (the later read sees both).
+            proven |= {record.kind for record in self._codes.records(request_id) if record.proven}
         self._requests.record(request_id, "requester", "verification.proved", {"proven": sorted(proven)})
         return self._conclude(request, proven)
 
