@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run seed test test-unit test-integration test-e2e test-browser lint bench clean
+.PHONY: help install run seed test test-unit test-integration test-e2e test-security test-browser lint bench clean
 
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000, SMTP on :2525"
@@ -37,6 +37,9 @@ test-integration: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
+
+test-security: $(STAMP)
+	$(BIN)/pytest -q tests/security
 
 # The browser tier drives Debian's Chromium with Playwright for Python; axe-core comes bundled in
 # axe-playwright-python (its axe.min.js is injected into the pages). Never `playwright install`:
