@@ -157,3 +157,11 @@ def test_every_kind_of_import_is_seen(tmp_path: Path) -> None:
         "privacy_rights.adapters.work_store",
         "privacy_rights.adapters.request_store",
     } <= found
+
+
+def test_the_ops_cli_does_not_ship_in_the_lambda_layer() -> None:
+    """The ops CLI is an HTTP client for people: nothing of it is in the layer, and nothing in
+    the layer imports it."""
+    layer = PACKAGE.parent
+    assert not [path for path in layer.rglob("*.py") if path.stem in ("cli", "ops_cli")]
+    assert not any("privacy_ops" in imported for module in MODULES for imported in _imports(MODULES[module]))
