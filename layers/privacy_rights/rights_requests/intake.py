@@ -331,10 +331,6 @@ def _download_until(request: RightsRequest) -> datetime | None:
     return until if until > utc_now() else None
 
 
-def _value(request: RightsRequest, kind: str) -> str:
-    return str(request.subject.email if kind == "email" else request.subject.phone)
-
-
 def _given_fields(body: SubmitRequest) -> list[str]:
     """Names of the fields the requester filled in: the audit's record of what was asked."""
     return sorted(name for name, value in body.model_dump(exclude_defaults=True).items() if value)

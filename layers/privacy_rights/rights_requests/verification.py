@@ -380,7 +380,7 @@ class VerificationService:
         requirement = self.requirement(request, frozenset(proven))
         if requirement.must_prove_all:
             return requirement.codes <= proven
-        points = _points(proven & (requirement.codes | {FACT}))
+        points = len(proven & (requirement.codes | {FACT}))
         if points >= requirement.points:
             return True
         # 7024(a): unverifiable specific pieces are answered as categories.
@@ -399,7 +399,7 @@ class VerificationService:
             Jurisdiction.US_STATE,
         ):
             return request
-        points = _points(proven)
+        points = len(proven)
         declared = bool(request.extra.get("declaration"))
         if request.scope is AccessScope.CATEGORIES:
             scope, why = AccessScope.CATEGORIES, "you asked for the categories."
@@ -434,7 +434,7 @@ class VerificationService:
         pending = sorted(requirement.codes - proven)
         if not verified and not self._permission_ok(request):
             pending.append(PERMISSION)
-        points = _points(proven & (requirement.codes | {FACT}))
+        points = len(proven & (requirement.codes | {FACT}))
         if (
             not verified
             and not requirement.must_prove_all
@@ -507,10 +507,6 @@ def _asked_scope(request: RightsRequest) -> AccessScope:
     if request.scope is not None:
         return request.scope
     return AccessScope.SPECIFIC_PIECES if request.extra.get("declaration") else AccessScope.CATEGORIES
-
-
-def _points(proven: set[str]) -> int:
-    return len(proven)
 
 
 def _kind(kind: str) -> Any:
