@@ -1,24 +1,45 @@
 # CallX privacy rights-request service. `make run` brings the local stack up; `make test` tests it.
-PYTHON ?= python3
+# The development venv runs the Lambda runtime's Python (python3.12 in template.yaml), so every
+# tier is tested on the version that ships: pyenv's 3.12 when there is one, else python3.12 on
+# the PATH, else python3 (with a warning: then the code is tested on another version).
+RUNTIME_PYTHON := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+PYTHON ?= $(if $(RUNTIME_PYTHON),$(RUNTIME_PYTHON),python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run seed test test-unit test-integration test-e2e test-security test-browser lint bench clean
+.PHONY: help install run seed test test-fast test-unit test-integration test-e2e test-security test-package test-browser lint bench package openapi lock check-template clean
 
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000, SMTP on :2525"
-	@echo "make test    - unit, integration and e2e tests"
+	@echo "make test    - unit, integration and e2e tests (the ten slowest are listed at the end)"
+	@echo "make test-fast - the unit tier alone (under a minute): the edit loop"
 	@echo "make test-browser - the web form in real headless Chromium (needs Debian's chromium)"
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmarks (cold import of every handler, ...)"
+	@echo "make package - the layer and functions for the template's runtime (python3.12, arm64) in build/, and build/template.yaml"
+	@echo "make check-template - cfn-lint, checkov (skips explained in the template) and an ASL validator"
+	@echo "make openapi - regenerate docs/openapi/ (the APIs' OpenAPI documents) from the code"
+	@echo "make lock    - recompile layers/requirements.txt (the layer's hashed lock) from layers/requirements.in"
 
 $(BIN)/python:
+	@echo "First install: a venv and every dependency, usually about 3.5 minutes (later runs reuse .venv)."
+	@$(if $(RUNTIME_PYTHON),,echo "warning: no Python 3.12 found; the venv uses $$($(PYTHON) --version), not the Lambda runtime's" >&2)
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+# The layer's lock (minus the SDK the Lambda runtime brings) constrains the development install:
+# the tests run the versions that ship.
+LAYER_CONSTRAINTS := $(VENV)/layer-constraints.txt
+RUNTIME_SDK := boto3|botocore|s3transfer|jmespath|python-dateutil|six|urllib3
+
+$(STAMP): $(BIN)/python pyproject.toml layers/requirements.txt
+	@started=$$(date +%s); echo "[install 1/2] pip itself"; \
+	  $(BIN)/pip install --quiet --upgrade pip && \
+	  echo "[install 1/2] done in $$(( $$(date +%s) - started )) s"
+	@grep -E '^[a-z]' layers/requirements.txt | sed 's/ \\$$//' | grep -vE '^($(RUNTIME_SDK))==' > $(LAYER_CONSTRAINTS)
+	@started=$$(date +%s); echo "[install 2/2] the project and its development dependencies (pyproject.toml, the layer's versions from layers/requirements.txt)"; \
+	  $(BIN)/pip install --progress-bar on -e ".[dev]" -c $(LAYER_CONSTRAINTS) && \
+	  echo "[install 2/2] done in $$(( $$(date +%s) - started )) s"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -27,7 +48,10 @@ run: $(STAMP)
 	$(BIN)/python -m local_stack --port $${PORT:-8080} --aws-port $${AWS_PORT:-5000} --smtp-port $${SMTP_PORT:-2525}
 
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -m "not browser" --durations=10
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q tests/unit
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -40,6 +64,10 @@ test-e2e: $(STAMP)
 
 test-security: $(STAMP)
 	$(BIN)/pytest -q tests/security
+
+# What ships, imported by the runtime's Python with only the layer and the runtime's SDK.
+test-package: $(STAMP)
+	$(BIN)/pytest -q tests/package
 
 # The browser tier drives Debian's Chromium with Playwright for Python; axe-core comes bundled in
 # axe-playwright-python (its axe.min.js is injected into the pages). Never `playwright install`:
@@ -63,6 +91,38 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/export.py --gib 1
 	$(BIN)/python benchmarks/lookup_cost.py
 	$(BIN)/python benchmarks/erasure.py
+
+# No Docker: pip's cross-platform install of the hashed lock (manylinux aarch64, cp312 wheels only).
+package: $(STAMP)
+	$(BIN)/python -m lambda_package --out build
+
+# The template under checkov (each skip explained in its Metadata.CheckovSkips), cfn-lint, and the
+# state machine definitions under an independent ASL validator (asl-validator, from npm). The
+# tools get a venv and a folder of their own: checkov's dependencies would fight the project's.
+CHECKOV := .venv-checkov/bin/checkov
+ASL_VALIDATOR := build/tools/node_modules/.bin/asl-validator
+
+$(CHECKOV):
+	python3 -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet "checkov==3.3.30"
+
+$(ASL_VALIDATOR):
+	npm install --silent --no-audit --no-fund --prefix build/tools "asl-validator@3.16.0"
+
+check-template: $(STAMP) $(CHECKOV) $(ASL_VALIDATOR)
+	$(BIN)/cfn-lint template.yaml
+	mkdir -p build
+	$(CHECKOV) -f template.yaml --framework cloudformation -o json --quiet > build/checkov.json || true
+	$(BIN)/python -m lambda_package.checkov_gate build/checkov.json
+	for definition in infra/statemachine/*.asl.json; do $(ASL_VALIDATOR) --json-path $$definition || exit 1; done
+
+# The APIs' OpenAPI documents, generated from the resolvers into docs/openapi/ (a test checks them).
+openapi: $(STAMP)
+	$(BIN)/python -m lambda_package.openapi
+
+lock: $(STAMP)
+	$(BIN)/uv pip compile layers/requirements.in --universal --python-version 3.12 --generate-hashes \
+	  -c layers/lambda-runtime.txt --custom-compile-command "make lock" -o layers/requirements.txt
 
 seed: $(STAMP)
 	$(BIN)/python -m local_stack.seed

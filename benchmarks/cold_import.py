@@ -60,9 +60,14 @@ DUMMY_ENVIRONMENT: dict[str, str] = {
     "PUBLIC_BASE_URL": "https://example.com",
     "STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:bench",
     "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true",
+    # Lambda's own variables: Powertools decides from them that it runs inside Lambda (so the
+    # template's POWERTOOLS_TRACE_DISABLED decides about X-Ray, as deployed).
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "LAMBDA_TASK_ROOT": "/var/task",
     "POWERTOOLS_METRICS_DISABLED": "true",
 }
+#: Issue 15's goals, as a multiple of the baseline: a person waits on the API's cold starts.
+GOALS = {"api": 2.5, "task": 2.0}
 # Taken from the caller so that the child can run at all; nothing else is inherited.
 INHERITED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT")
 
@@ -111,6 +116,7 @@ class Target:
     attribute: str
     code_dir: Path
     environment: Mapping[str, str]
+    kind: str = "task"  # "api" when an API Gateway event invokes it
 
     @property
     def display_path(self) -> str:
@@ -127,6 +133,7 @@ class Outcome:
     target: Target
     samples: list[float] = field(default_factory=list)
     error: str | None = None
+    largest_imports: list[tuple[str, float]] = field(default_factory=list)
 
     def row(self, baseline_median: float | None) -> dict[str, Any]:
         figures: dict[str, Any] = {
@@ -144,6 +151,9 @@ class Outcome:
             "min_ms": round(min(self.samples) * 1000, 3),
             "max_ms": round(max(self.samples) * 1000, 3),
             "ratio_to_baseline": round(median / baseline_median, 3) if baseline_median else None,
+            "kind": self.target.kind,
+            "goal": GOALS.get(self.target.kind) if self.target.logical_id != BASELINE_ID else None,
+            "largest_imports_ms": [[name, round(ms, 1)] for name, ms in self.largest_imports[:3]],
         }
         return figures
 
@@ -232,7 +242,9 @@ def discover_targets(template_path: Path) -> list[Target]:
             for name, value in {**global_variables, **environment_variables(properties)}.items()
         }
         environment |= DUMMY_ENVIRONMENT
-        targets.append(Target(logical_id, module_name, module_file, attribute, code_dir, environment))
+        events = properties.get("Events") or {}
+        kind = "api" if any(event.get("Type") == "Api" for event in events.values()) else "task"
+        targets.append(Target(logical_id, module_name, module_file, attribute, code_dir, environment, kind))
 
     if not targets:
         raise SystemExit(f"no {FUNCTION_TYPE} resources found in {template_path}")
@@ -253,11 +265,12 @@ def child_environment(target: Target) -> dict[str, str]:
     return {**inherited, **target.environment}
 
 
-def import_once(target: Target, pycache: Path) -> float:
-    """Seconds one fresh interpreter spends importing the target; raises RuntimeError on failure."""
+def run_child(target: Target, pycache: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter importing the target (``flags`` go to the interpreter)."""
     command = [
         sys.executable,
         "-I",  # isolated: no PYTHON* variables, no user site, no script dir on sys.path
+        *flags,
         "-X",
         f"pycache_prefix={pycache}",
         "-c",
@@ -267,7 +280,7 @@ def import_once(target: Target, pycache: Path) -> float:
         target.attribute,
         str(target.code_dir),
     ]
-    completed = subprocess.run(
+    return subprocess.run(
         command,
         cwd=target.code_dir,
         env=child_environment(target),
@@ -276,6 +289,11 @@ def import_once(target: Target, pycache: Path) -> float:
         check=False,
         timeout=300,
     )
+
+
+def import_once(target: Target, pycache: Path) -> float:
+    """Seconds one fresh interpreter spends importing the target; raises RuntimeError on failure."""
+    completed = run_child(target, pycache)
     results = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if completed.returncode != 0 or not results:
         detail = f"exit status {completed.returncode}\n--- stderr ---\n{completed.stderr.rstrip()}"
@@ -283,6 +301,25 @@ def import_once(target: Target, pycache: Path) -> float:
             detail += f"\n--- stdout ---\n{completed.stdout.rstrip()}"
         raise RuntimeError(detail)
     return float(results[-1].removeprefix(RESULT_PREFIX))
+
+
+IMPORT_TIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+
+
+def import_profile(target: Target, pycache: Path, report_dir: Path | None) -> list[tuple[str, float]]:
+    """``python -X importtime`` of the target: the top-level packages by the time spent in
+    their own modules (ms), largest first; the raw report is kept in ``report_dir``."""
+    completed = run_child(target, pycache, "-X", "importtime")
+    if report_dir is not None:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / f"{target.logical_id}.txt").write_text(completed.stderr, encoding="utf-8")
+    per_package: dict[str, float] = {}
+    for line in completed.stderr.splitlines():
+        match = IMPORT_TIME.match(line)
+        if match:
+            package = match.group(4).split(".")[0]
+            per_package[package] = per_package.get(package, 0.0) + int(match.group(1)) / 1000
+    return sorted(per_package.items(), key=lambda item: item[1], reverse=True)
 
 
 def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) -> list[Outcome]:
@@ -313,21 +350,35 @@ def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) ->
 
 
 def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    header = ("function", "module", "median ms", "min ms", "max ms", "vs baseline")
+    header = (
+        "function",
+        "kind",
+        "median ms",
+        "min ms",
+        "max ms",
+        "vs baseline",
+        "goal",
+        "largest imports (own ms)",
+    )
     lines: list[tuple[str, ...]] = [header]
     for row in rows:
         if not row["ok"]:
-            lines.append((row["logical_id"], row["module"], "FAILED", "", "", ""))
+            lines.append((row["logical_id"], row.get("kind", ""), "FAILED", "", "", "", "", ""))
             continue
-        ratio = row["ratio_to_baseline"]
+        ratio, goal = row["ratio_to_baseline"], row.get("goal")
+        verdict = (
+            "" if goal is None or ratio is None else f"{goal:.1f} {'met' if ratio <= goal else 'MISSED'}"
+        )
         lines.append(
             (
                 row["logical_id"],
-                row["module"],
+                "" if row["logical_id"] == BASELINE_ID else row["kind"],
                 f"{row['median_ms']:.1f}",
                 f"{row['min_ms']:.1f}",
                 f"{row['max_ms']:.1f}",
                 "n/a" if ratio is None else f"{ratio:.2f}{_times_sign()}",
+                verdict,
+                ", ".join(f"{name} {ms:.0f}" for name, ms in row.get("largest_imports_ms", [])),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -373,6 +424,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         outcomes = measure(targets, args.runs, args.warmup, pycache)
+        report_dir = (
+            args.json.parent / "importtime"
+            if args.json is not None
+            else REPO_ROOT / "bench-results" / "importtime"
+        )
+        for outcome in outcomes:
+            if outcome.error is None:
+                outcome.largest_imports = import_profile(outcome.target, pycache, report_dir)
+        print(f"python -X importtime of each handler: {report_dir}", file=sys.stderr)
 
     baseline = outcomes[0]
     baseline_median = statistics.median(baseline.samples) if baseline.error is None else None
@@ -396,6 +456,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
+    missed = [
+        row["logical_id"] for row in rows[1:] if row.get("ok") and row["ratio_to_baseline"] > row["goal"]
+    ]
+    print(
+        f"\ngoals (API handlers <= {GOALS['api']}x, task handlers <= {GOALS['task']}x the baseline): "
+        + (f"missed by {', '.join(missed)}" if missed else "every handler within its goal")
+    )
     failed = [outcome.target.logical_id for outcome in outcomes if outcome.error is not None]
     if failed:
         print(f"\nimport failed: {', '.join(failed)}", file=sys.stderr)

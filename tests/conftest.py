@@ -1,17 +1,28 @@
-"""Fixtures shared by every tier."""
+"""Fixtures shared by every tier.
+
+The integration tier deploys template.yaml on in-process moto once (``session_stack``), not once
+per test: ``running`` hands each test that deployment, and when the test is over its executions
+are answered or stopped and everything it wrote is emptied (``RunningStack.reset``), so each test
+starts on the stack as just deployed. The deployment is taken down as soon as the next test does
+not need it (tests that make a stack of their own, or none, run without it), and again for the
+next test if a test leaves executions that cannot be stopped.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 from unittest import mock
 
 import pytest
 
-from local_stack.http_api import operator_identity, proxy_event
+from local_stack.http_api import operator_identity, ops_role_of, proxy_event
 from local_stack.provision import Route
 from local_stack.runtime import RunningStack, in_process_stack
 from privacy_rights.adapters.request_store import RequestStore
@@ -20,6 +31,10 @@ from privacy_rights.runtime.composition import Container
 from privacy_rights.runtime.settings import Settings
 
 FINAL_EXECUTION_STATES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+#: How long a test waits for an execution or a condition before it fails. Waiting costs only when
+#: something is wrong, and a busy two-core runner has taken over 20 s for one deletion; CI may
+#: set TEST_PATIENCE_SECONDS.
+PATIENCE = float(os.environ.get("TEST_PATIENCE_SECONDS", "120"))
 
 
 class RetrySleeps:
@@ -45,13 +60,79 @@ def retry_sleeps() -> Iterator[RetrySleeps]:
         yield sleeps
 
 
+class SessionStack:
+    """The integration tier's one deployment, made when a test first needs it."""
+
+    def __init__(self) -> None:
+        self._exits = ExitStack()
+        self._running: RunningStack | None = None
+        self.deployments = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._running is not None
+
+    def open(self) -> RunningStack:
+        if self._running is None:
+            self._running = self._exits.enter_context(in_process_stack())
+            self.deployments += 1
+        return self._running
+
+    def reset(self) -> None:
+        """Empty what the last test wrote; a stack that cannot be reset is taken down."""
+        if self._running is None:
+            return
+        try:
+            self._running.reset()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._running = None
+        self._exits.close()
+
+
+_SESSION_STACK = SessionStack()
+
+
+@pytest.fixture(scope="session")
+def session_stack() -> Iterator[SessionStack]:
+    """The deployment tests share (``open()`` it); a module-scoped fixture may seed it once for
+    the module's tests if none of them asks for ``running`` (which empties it after each test)."""
+    yield _SESSION_STACK
+    _SESSION_STACK.close()
+
+
+@pytest.hookimpl(trylast=True)  # after the fixtures of ``item`` are torn down
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if nextitem is None or "session_stack" not in getattr(nextitem, "fixturenames", ()):
+        _SESSION_STACK.close()
+
+
 @pytest.fixture
-def running(retry_sleeps: RetrySleeps) -> Iterator[RunningStack]:
+def running(retry_sleeps: RetrySleeps, session_stack: SessionStack) -> Iterator[RunningStack]:
     """Every resource of template.yaml on in-process moto, handlers wired to the real state
-    machine; retries never sleep."""
-    with in_process_stack() as stack:
+    machine, nothing in it but what the test writes; retries never sleep."""
+    stack = session_stack.open()
+    with warnings.catch_warnings():  # pytest sets each test's filters anew: the stack's, again
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        warnings.filterwarnings("ignore", message="No idempotency key value found")
         yield stack
+    try:
         _wait_for_executions(stack)
+    except BaseException:
+        session_stack.close()  # an execution that cannot be stopped would write into the next test
+        raise
+
+
+@pytest.fixture(autouse=True)
+def _empty_stack_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that had ``running`` (and after all its other fixtures, whose teardown may
+    still use the stack): the stack as just deployed again for the next one."""
+    yield
+    if "running" in request.fixturenames:
+        _SESSION_STACK.reset()
 
 
 @pytest.fixture
@@ -67,7 +148,7 @@ def store(running: RunningStack) -> RequestStore:
     )
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = PATIENCE, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -92,7 +173,7 @@ def waiting_for(store: RequestStore) -> Callable[[str, str], None]:
     return wait
 
 
-def _wait_for_executions(stack: RunningStack, timeout: float = 30) -> None:
+def _wait_for_executions(stack: RunningStack, timeout: float = PATIENCE) -> None:
     """No execution may outlive its test: its thread would call a moto that is gone. Those
     parked on a task token (waiting for a verification that never comes) are stopped."""
     sfn: Any = stack.client("stepfunctions")
@@ -142,7 +223,7 @@ def call_api(running: RunningStack) -> Callable[..., tuple[int, dict[str, Any], 
             payload,
             source_ip,
             parameters,
-            operator_identity(operator) if operator else None,
+            operator_identity(operator, ops_role_of(running.stack, route)) if operator else None,
         )
         result, errored = running.lambdas.invoke(route.function, event)
         assert not errored, f"{route.function} raised: {result}"
@@ -177,7 +258,9 @@ def wait_for_execution(running: RunningStack) -> Callable[[str], dict[str, Any]]
     return lambda name: _wait_for_execution(running, name)
 
 
-def _wait_for_execution(running: RunningStack, execution_name: str, timeout: float = 30) -> dict[str, Any]:
+def _wait_for_execution(
+    running: RunningStack, execution_name: str, timeout: float = PATIENCE
+) -> dict[str, Any]:
     sfn: Any = running.client("stepfunctions")
     arn = (
         running.stack.ref("RightsRequestStateMachine").replace(":stateMachine:", ":execution:")

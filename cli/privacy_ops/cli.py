@@ -149,7 +149,35 @@ def _list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         ],
         ("request", "type", "law", "channel", "status", "due", "since", "failed step"),
     )
-    return rows, table if rows else "No requests match."
+    text = table if rows else "No requests match."
+    late = [n for n in client.call("GET", "/ops/notices") if n["unsent_over_an_hour"]]
+    if late:
+        text += "\n\nNotices unsent for over an hour (privacy-ops notices):\n" + "\n".join(
+            _notice_line(n) for n in late
+        )
+    return rows, text
+
+
+def _notice_line(notice: dict[str, Any]) -> str:
+    why = (
+        f"the provider refused it {notice['attempts']} time(s) ({notice['last_error']}); next try "
+        f"{notice['next_at'][:19]}"
+        if notice["needs"] == "retry"
+        else f"it may have gone ({notice['last_error']}) and the provider's record does not show it: "
+        "a person decides (privacy-ops notice ... delivered|resend|abandon)"
+    )
+    return f"  {notice['request_id']}  {notice['notice']:<22} unsent since {notice['since'][:19]}: {why}"
+
+
+def _notices(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    held = client.call("GET", "/ops/notices")
+    return held, "\n".join(_notice_line(n) for n in held) if held else "Every notice was delivered."
+
+
+def _notice_decide(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = {"decision": args.decision, "reason": args.reason}
+    result = client.call("POST", f"/ops/requests/{args.request_id}/notices/{args.notice}/decision", body)
+    return result, f"Notice {args.notice} of {args.request_id}: {result['result']}."
 
 
 def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
@@ -197,7 +225,8 @@ def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
 def _replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     body = {"reason": args.reason} | ({"step": args.step} if args.step else {})
     result = client.call("POST", f"/ops/requests/{args.request_id}/replay", body)
-    return result, f"Replaying {args.request_id} as execution {result['execution']}."
+    status = f", back in status {result['status']}" if result.get("status") else ""
+    return result, f"Replaying {args.request_id} as execution {result['execution']}{status}."
 
 
 def _erase_held(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
@@ -440,9 +469,25 @@ def _add_rerun_commands(commands: Any) -> None:
     erase_held.set_defaults(run=_erase_held)
 
 
+def _add_notice_commands(commands: Any) -> None:
+    listing = commands.add_parser("notices", help="notices not delivered: held for a retry or for a person")
+    listing.set_defaults(run=_notices)
+    decide = commands.add_parser(
+        "notice",
+        help="decide on a held notice: delivered (you checked it went), resend (you checked it did not), "
+        "abandon (it cannot go)",
+    )
+    decide.add_argument("request_id")
+    decide.add_argument("notice", help="e.g. acknowledgement, final")
+    decide.add_argument("decision", choices=["delivered", "resend", "abandon"])
+    decide.add_argument("--reason", required=True)
+    decide.set_defaults(run=_notice_decide)
+
+
 def _add_command_groups(commands: Any) -> None:
     _add_mail_commands(commands)
     _add_hold_commands(commands)
+    _add_notice_commands(commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -533,6 +578,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_text(error: OpsApiError) -> str:
+    """What the API answered; why a request cannot move, when it says (a replay refused)."""
+    body = error.body
+    if isinstance(body, dict) and body.get("why"):
+        return f"Error {error.status}: {body.get('message', '')} Why: {body['why']}."
+    return f"Error {error.status}: {body}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     client = OpsClient(args.api_url, operator=args.operator, region=args.region)
@@ -540,9 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload, text = args.run(client, args)
     except OpsApiError as error:
         print(
-            json.dumps({"status": error.status, "error": error.body})
-            if args.json
-            else f"Error {error.status}: {error.body}",
+            json.dumps({"status": error.status, "error": error.body}) if args.json else _error_text(error),
             file=sys.stderr,
         )
         return 1

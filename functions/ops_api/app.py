@@ -16,25 +16,22 @@ from privacy_rights.ops.ops import (
     RequestDetail,
     RequestRow,
 )
+from privacy_rights.orchestration.notice_retries import HeldNotice, NoticeDecision
 from privacy_rights.resolution.resolve_service import LookupQuery
 from privacy_rights.rights_requests.intake import SubmitRequest
-from privacy_rights.runtime.api import caller_identity
 from privacy_rights.runtime.api_handler import api_function
 from privacy_rights.runtime.observability import tracer
 
-api = api_function("ops_api")
+api = api_function("ops_api", operators_only=True)
 app = api.app
 RequestId = Annotated[str, Path(min_length=5, max_length=64)]
-
-
-def operator() -> str:
-    return caller_identity(app.current_event)
+NoticeName = Annotated[str, Path(pattern=r"^[a-z_:0-9]{1,60}$")]
 
 
 @app.post("/ops/lookups", summary="What the platform holds for these identifiers (counts only; audited)")
 @tracer.capture_method
 def lookup(query: Annotated[LookupQuery, Body()]) -> ResolutionSummary:
-    return api.container.resolve.lookup(query, operator=operator())
+    return api.container.resolve.lookup(query, operator=api.operator())
 
 
 @app.get("/ops/requests", summary="Requests by status, due date or time stuck")
@@ -45,7 +42,7 @@ def list_requests(
     overdue: Annotated[bool, Query()] = False,
     stuck_for_hours: Annotated[int | None, Query(ge=1, le=8760)] = None,
 ) -> list[RequestRow]:
-    operator()
+    api.operator()
     query = ListQuery(
         status=status, due_within_days=due_within_days, overdue=overdue, stuck_for_hours=stuck_for_hours
     )
@@ -55,14 +52,14 @@ def list_requests(
 @app.get("/ops/requests/<request_id>", summary="One request: timeline, resolution, failed step")
 @tracer.capture_method
 def show(request_id: RequestId) -> RequestDetail:
-    operator()
+    api.operator()
     return api.container.ops.show(request_id)
 
 
 @app.post("/ops/requests/<request_id>/replay", summary="Run the workflow again from where it failed")
 @tracer.capture_method
 def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> dict[str, Any]:
-    return api.container.ops.replay(request_id, command, operator())
+    return api.container.ops.replay(request_id, command, api.operator())
 
 
 @app.post(
@@ -70,7 +67,7 @@ def replay(request_id: RequestId, command: Annotated[ReplayCommand, Body()]) -> 
 )
 @tracer.capture_method
 def erase_held(request_id: RequestId, command: Annotated[EraseHeldCommand, Body()]) -> dict[str, Any]:
-    return api.container.ops.erase_held(request_id, command, operator())
+    return api.container.ops.erase_held(request_id, command, api.operator())
 
 
 @app.post(
@@ -78,19 +75,37 @@ def erase_held(request_id: RequestId, command: Annotated[EraseHeldCommand, Body(
 )
 @tracer.capture_method
 def decide(request_id: RequestId, command: Annotated[DecisionCommand, Body()]) -> dict[str, Any]:
-    return api.container.ops.decide(request_id, command, operator())
+    return api.container.ops.decide(request_id, command, api.operator())
 
 
 @app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")
 @tracer.capture_method
 def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> dict[str, Any]:
-    return api.container.ops.cancel(request_id, command, operator())
+    return api.container.ops.cancel(request_id, command, api.operator())
+
+
+@app.get("/ops/notices", summary="Notices not delivered: held for a retry, or for a person to decide")
+@tracer.capture_method
+def held_notices() -> list[HeldNotice]:
+    api.operator()
+    return api.container.notice_retries.held()
+
+
+@app.post(
+    "/ops/requests/<request_id>/notices/<notice>/decision",
+    summary="A person's decision on a held notice: resend, delivered or abandon",
+)
+@tracer.capture_method
+def decide_notice(
+    request_id: RequestId, notice: NoticeName, command: Annotated[NoticeDecision, Body()]
+) -> dict[str, str]:
+    return api.container.notice_retries.decide(request_id, notice, command, api.operator())
 
 
 @app.post("/ops/requests", summary="Enter a request taken on the toll-free line (channel phone)")
 @tracer.capture_method
 def enter_phone_request(body: Annotated[SubmitRequest, Body()]) -> Response[Any]:
-    acknowledgement = api.container.ops.enter_phone_request(body, operator())
+    acknowledgement = api.container.ops.enter_phone_request(body, api.operator())
     return Response(202, content_types.APPLICATION_JSON, acknowledgement.model_dump(mode="json"))
 
 

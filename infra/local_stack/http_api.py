@@ -35,14 +35,53 @@ STATIC_TYPES = {
 }
 
 
-def operator_identity(operator: str) -> dict[str, Any]:
+#: A caller named by a full IAM or STS ARN (an attacker's own role, say) rather than a name.
+PRINCIPAL_ARN = re.compile(r"arn:aws:(?:iam|sts)::\d{12}:[\w+=,.@/-]{1,200}")
+
+
+#: The OpenAPI documents generated at build time (`make openapi`), as published in docs/openapi/.
+OPENAPI_DIR = REPO_ROOT / "docs" / "openapi"
+OPENAPI_FILES = {f"/docs/{p.name}": p for p in sorted(OPENAPI_DIR.glob("*.json"))} | {
+    "/openapi.json": OPENAPI_DIR / "PublicApi.json"
+}
+
+
+def render_docs_index() -> str:
+    links = "".join(
+        f'<li><a href="{html.escape(url)}">{html.escape(url.rsplit("/", 1)[-1])}</a></li>'
+        for url in OPENAPI_FILES
+        if url.startswith("/docs/")
+    )
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>API documents</title>"
+        "<h1>OpenAPI documents of the service's APIs</h1>"
+        f"<p>Generated from the code at build time (<code>make openapi</code>).</p><ul>{links}</ul></html>"
+    )
+
+
+def operator_identity(principal: str, ops_role: str | None = None) -> dict[str, Any]:
+    """The IAM identity API Gateway would put in the context. A full ARN is used as it is; a
+    name calling the ops API (``ops_role`` given) is a session of the operations role, as staff
+    assume it with their name as the session; elsewhere it is an IAM user of that name."""
+    if PRINCIPAL_ARN.fullmatch(principal):
+        arn = principal
+    elif ops_role:
+        arn = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{ops_role.rsplit('/', 1)[-1]}/{principal}"
+    else:
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{principal}"
+    unique = "".join(ch for ch in arn.rsplit("/", 1)[-1].upper() if ch.isalnum())[:12]
     return {
         "accountId": ACCOUNT_ID,
-        "caller": f"AIDALOCAL{operator.upper()[:12]}",
-        "user": f"AIDALOCAL{operator.upper()[:12]}",
-        "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{operator}",
+        "caller": f"AIDALOCAL{unique}",
+        "user": f"AIDALOCAL{unique}",
+        "userArn": arn,
         "accessKey": "ASIALOCAL",
     }
+
+
+def ops_role_of(stack: Any, route: Route) -> str | None:
+    """The operations role's name when ``route`` is on the ops API."""
+    return str(stack.parameters["OpsRoleName"]) if route.api == "OpsApi" else None
 
 
 def proxy_event(
@@ -151,23 +190,6 @@ class LocalApi:
                     return route, found.groupdict()
         return None
 
-    def openapi(self, api_id: str = "PublicApi") -> dict[str, Any]:
-        """One OpenAPI document for the public API, merged from each function's resolver (the
-        functions are separate Lambdas, each generating its own part from its code)."""
-        document: dict[str, Any] = {}
-        for function in sorted({route.function for route in self.stack.routes if route.api == api_id}):
-            module = self.lambdas.module(function)
-            part = json.loads(
-                module.app.get_openapi_json_schema(title="CallX privacy rights API", version="1")
-            )
-            if not document:
-                document = part
-                continue
-            document["paths"].update(part.get("paths", {}))
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            schemas.update(part.get("components", {}).get("schemas", {}))
-        return document
-
     def function_names(self) -> list[str]:
         return sorted(spec.logical_id for spec in self.lambdas.functions)
 
@@ -223,8 +245,12 @@ class LocalApi:
                 if path == "/_local/faults":
                     self._faults(method, body)
                     return
-                if method == "GET" and path == "/openapi.json":
-                    self._send(HTTPStatus.OK, "application/json", json.dumps(api.openapi()).encode())
+                if method == "GET" and path in ("/docs", "/docs/"):
+                    self._send(HTTPStatus.OK, "text/html; charset=utf-8", render_docs_index().encode())
+                    return
+                document = OPENAPI_FILES.get(path)
+                if method == "GET" and document is not None:
+                    self._send(HTTPStatus.OK, "application/json", document.read_bytes())
                     return
                 if method == "GET" and path == "/_local/outbox":
                     messages = [m.as_json() for m in api.outbox.messages()]
@@ -254,7 +280,10 @@ class LocalApi:
                 identity = None
                 if route.auth == "AWS_IAM":
                     operator = self.headers.get(OPERATOR_HEADER, "")
-                    if not re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,64}", operator):
+                    if not (
+                        re.fullmatch(r"[A-Za-z0-9+=,.@_-]{1,64}", operator)
+                        or PRINCIPAL_ARN.fullmatch(operator)
+                    ):
                         # What API Gateway answers an unsigned request to an IAM-authorized route.
                         self._send(
                             HTTPStatus.FORBIDDEN,
@@ -262,7 +291,7 @@ class LocalApi:
                             b'{"message":"Missing Authentication Token"}',
                         )
                         return
-                    identity = operator_identity(operator)
+                    identity = operator_identity(operator, ops_role_of(api.stack, route))
                 stage = api.stack.physical.get(route.api, {}).get("_stage", "v1")
                 event = proxy_event(
                     route,

@@ -64,6 +64,20 @@ class QueueSource:
     reports_item_failures: bool
 
 
+@dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule of the template: moto stores it but never delivers to Lambda, so the
+    local stack does (``local_stack.events``)."""
+
+    logical_id: str
+    name: str
+    arn: str
+    pattern: dict[str, Any] | None
+    schedule: str | None
+    #: target function logical ids
+    functions: tuple[str, ...]
+
+
 @dataclass
 class DeployedStack:
     name: str
@@ -77,6 +91,10 @@ class DeployedStack:
     idp: Any = None
     #: SQS event sources of functions: the local stack polls these queues itself
     queue_sources: list[QueueSource] = field(default_factory=list)
+    #: EventBridge rules (patterns and schedules) and the functions they target
+    event_rules: list[EventRule] = field(default_factory=list)
+    #: the local stack's delivery of those rules' events (see local_stack.events)
+    event_bus: Any = None
 
     def ref(self, logical_id: str) -> Any:
         return self.physical[logical_id]["Ref"]
@@ -98,9 +116,9 @@ ORDER = [
     "AWS::SSM::Parameter",
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
     "AWS::CloudWatch::Alarm",
     "AWS::SMSVOICE::ProtectConfiguration",
-    "AWS::SNS::Topic",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
     "AWS::SQS::QueuePolicy",
@@ -113,6 +131,8 @@ ORDER = [
     "AWS::Serverless::Api",
     "AWS::Serverless::Function",
     "AWS::Serverless::StateMachine",
+    "AWS::Events::Rule",
+    "AWS::Lambda::Permission",
 ]
 
 
@@ -466,6 +486,19 @@ def _queue_policy(builder: StackBuilder, logical_id: str, properties: dict[str, 
     builder.stack.physical[logical_id] = {"Ref": logical_id}
 
 
+@creates("AWS::SNS::Topic")
+def _topic(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    sns = builder.client("sns")
+    attributes = {"DisplayName": props["DisplayName"]} if "DisplayName" in props else {}
+    if "KmsMasterKeyId" in props:
+        attributes["KmsMasterKeyId"] = props["KmsMasterKeyId"]
+    arn = sns.create_topic(Name=builder.physical_name(logical_id), Attributes=attributes)["TopicArn"]
+    for subscription in props.get("Subscription", []):
+        sns.subscribe(TopicArn=arn, Protocol=subscription["Protocol"], Endpoint=subscription["Endpoint"])
+    builder.stack.physical[logical_id] = {"Ref": arn, "TopicName": arn.rsplit(":", 1)[-1]}
+
+
 @creates("AWS::CloudWatch::Alarm")
 def _alarm(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
     props = builder.props(properties)
@@ -482,6 +515,8 @@ def _alarm(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -
         Threshold=float(props["Threshold"]),
         ComparisonOperator=props["ComparisonOperator"],
         TreatMissingData=props.get("TreatMissingData", "missing"),
+        AlarmActions=props.get("AlarmActions", []),
+        OKActions=props.get("OKActions", []),
     )
     builder.stack.physical[logical_id] = {
         "Ref": name,
@@ -585,7 +620,9 @@ def _log_group(builder: StackBuilder, logical_id: str, properties: dict[str, Any
     props = builder.props(properties)
     name = props.get("LogGroupName", "/local/" + builder.physical_name(logical_id))
     logs = builder.client("logs")
-    logs.create_log_group(logGroupName=name)
+    logs.create_log_group(
+        logGroupName=name, **({"kmsKeyId": props["KmsKeyId"]} if "KmsKeyId" in props else {})
+    )
     if "RetentionInDays" in props:
         logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
     builder.stack.physical[logical_id] = {
@@ -722,3 +759,60 @@ def _api(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> 
         "_stage": props.get("StageName", "Prod"),
         "_auth": (props.get("Auth") or {}).get("DefaultAuthorizer"),
     }
+
+
+@creates("AWS::Events::Rule")
+def _event_rule(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """Stored in moto (which checks the pattern and the schedule); every target must be a
+    function of the template, which the local stack invokes itself."""
+    props = builder.props(properties)
+    events = builder.client("events")
+    name = props.get("Name", builder.physical_name(logical_id))
+    rule: dict[str, Any] = {"Name": name, "State": props.get("State", "ENABLED")}
+    if "EventPattern" in props:
+        rule["EventPattern"] = json.dumps(props["EventPattern"])
+    if "ScheduleExpression" in props:
+        rule["ScheduleExpression"] = props["ScheduleExpression"]
+    if "Description" in props:
+        rule["Description"] = props["Description"]
+    arn = events.put_rule(**rule)["RuleArn"]
+    targets = props.get("Targets", [])
+    functions = []
+    for target in targets:
+        spec = builder.lambdas.spec(target["Arn"]) if ":function:" in target["Arn"] else None
+        if spec is None:
+            raise UnsupportedTemplate(f"{logical_id}: only Lambda targets are delivered locally")
+        functions.append(spec.logical_id)
+    if targets:
+        events.put_targets(
+            Rule=name,
+            Targets=[
+                {k: v for k, v in t.items() if k in ("Id", "Arn", "Input", "RetryPolicy")} for t in targets
+            ],
+        )
+    builder.stack.event_rules.append(
+        EventRule(
+            logical_id=logical_id,
+            name=name,
+            arn=arn,
+            pattern=props.get("EventPattern"),
+            schedule=props.get("ScheduleExpression"),
+            functions=tuple(functions) if props.get("State", "ENABLED") == "ENABLED" else (),
+        )
+    )
+    builder.stack.physical[logical_id] = {"Ref": name, "Arn": arn}
+
+
+@creates("AWS::Lambda::Permission")
+def _lambda_permission(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    permission = {
+        "FunctionName": props["FunctionName"],
+        "StatementId": logical_id,
+        "Action": props["Action"],
+        "Principal": props["Principal"],
+    }
+    if "SourceArn" in props:
+        permission["SourceArn"] = props["SourceArn"]
+    builder.client("lambda").add_permission(**permission)
+    builder.stack.physical[logical_id] = {"Ref": logical_id}

@@ -3,14 +3,19 @@ created from template.yaml, the handlers run in-process, the local API Gateway i
 
 from __future__ import annotations
 
+import functools
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
 
 import boto3
 
 from local_stack.aws import free_port, in_process_aws, moto_server
+from local_stack.events import LocalEventBridge
 from local_stack.http_api import LocalApi
 from local_stack.idp import LocalIdentityProvider
 from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
@@ -44,6 +49,9 @@ class RunningStack:
     api: LocalApi | None = None
     smtp: LocalSmtp | None = None
     webhooks: WebhookReceiver | None = None
+    #: the composition roots built while the stack runs (the handlers' and the tests'): ``reset``
+    #: drops what they built from data
+    containers: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet, repr=False)
 
     @property
     def inbound(self) -> SesInbound:
@@ -63,6 +71,12 @@ class RunningStack:
         return key
 
     @property
+    def events(self) -> LocalEventBridge:
+        """EventBridge's deliveries to the template's functions (see local_stack.events)."""
+        bus: LocalEventBridge = self.stack.event_bus
+        return bus
+
+    @property
     def api_url(self) -> str:
         assert self.api is not None
         return self.api.url
@@ -70,9 +84,17 @@ class RunningStack:
     def client(self, service: str) -> object:
         return self.session.client(service)  # type: ignore[call-overload]
 
+    def reset(self) -> None:
+        """Back to just deployed, for tests that share one deployment: see ``reset_data``."""
+        reset_data(self)
+
 
 def _deploy(
-    session: boto3.Session, stack_name: str, parameters: dict[str, str], exits: ExitStack
+    session: boto3.Session,
+    stack_name: str,
+    parameters: dict[str, str],
+    exits: ExitStack,
+    run_schedules: bool = False,
 ) -> tuple[DeployedStack, InProcessLambdas, Outbox, WebhookReceiver]:
     lambdas = InProcessLambdas()
     outbox = Outbox()
@@ -88,6 +110,8 @@ def _deploy(
     stack = StackBuilder(session, lambdas, stack_name, overrides).deploy()
     stack.idp = idp
     stack.platform_stores = platform_stores
+    # EventBridge's deliveries (execution ends, schedules): moto makes none to Lambda
+    stack.event_bus = exits.enter_context(LocalEventBridge(stack, lambdas).running(run_schedules))
     previous = apply_environment(lambdas.merged_environment() | LOCAL_ENVIRONMENT)
     exits.callback(restore_environment, previous)
     _forget_cached_settings()
@@ -125,7 +149,11 @@ def in_process_stack(
     with ExitStack() as exits:
         session = exits.enter_context(in_process_aws())
         stack, lambdas, outbox, webhooks = _deploy(session, stack_name, parameters or {}, exits)
-        yield RunningStack(session=session, stack=stack, lambdas=lambdas, outbox=outbox, webhooks=webhooks)
+        running = RunningStack(
+            session=session, stack=stack, lambdas=lambdas, outbox=outbox, webhooks=webhooks
+        )
+        exits.enter_context(_tracking_containers(running.containers))
+        yield running
 
 
 @contextmanager
@@ -146,7 +174,9 @@ def served_stack(
             "PublicBaseUrl": f"http://{host}:{api_port}",
             "AllowedOrigins": f"http://{host}:{api_port}",
         }
-        stack, lambdas, outbox, webhooks = _deploy(session, stack_name, overrides | (parameters or {}), exits)
+        stack, lambdas, outbox, webhooks = _deploy(
+            session, stack_name, overrides | (parameters or {}), exits, run_schedules=True
+        )
         api = LocalApi(stack, lambdas, outbox, host=host, port=api_port, storage_origin=endpoint)
         api.start()
         exits.callback(api.stop)
@@ -165,3 +195,86 @@ def served_stack(
             poller.start()
             exits.callback(poller.stop)
         yield running
+
+
+# -- one deployment, many tests ----------------------------------------------------------------
+
+
+def reset_data(running: RunningStack) -> None:
+    """What tests write, gone; what was deployed kept (tables, buckets, queues, functions, the
+    state machine, secrets, the identity provider's keys, the handlers' modules and clients).
+
+    Emptied: every item of every table and every object version (and unfinished upload) of every
+    bucket, the service's and the platform's; the queues; the state machines' executions (so an
+    execution name, which is a request id, can be used again); the events delivered; the outbox;
+    the fault switch; the webhook receiver's queued failures; the functions' invocation log; and
+    everything the composition roots built (services, the customers' and secrets' caches, the
+    identity provider's key set), keeping their boto3 clients: a handler's next invocation is
+    warm, and reads the data anew. The settings are read again at the next cold start.
+
+    No execution may be running (answer its wait or let it end first): it would write into the
+    emptied stores. Tables and buckets are emptied in moto's backends, which is what a test
+    needs and costs nothing; AWS has no such call."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.s3.models import s3_backends
+    from moto.sqs.models import sqs_backends
+    from moto.stepfunctions.responses import get_backend
+
+    from local_stack.template import ACCOUNT_ID, REGION
+
+    sfn: Any = running.client("stepfunctions")
+    machines = get_backend(ACCOUNT_ID, REGION).state_machines
+    for machine in machines:
+        if sfn.list_executions(stateMachineArn=machine.arn, statusFilter="RUNNING")["executions"]:
+            raise RuntimeError(f"executions of {machine.name} are still running: stop them first")
+    bus = getattr(running.stack, "event_bus", None)  # the local EventBridge, when the stack has rules
+    if bus is not None:
+        bus.drain()  # an execution's end, delivered after the reset, would write a record
+        bus.delivered.clear()
+    for machine in machines:
+        machine.executions.clear()
+    for table in dynamodb_backends[ACCOUNT_ID][REGION].tables.values():
+        table.items.clear()
+    for bucket in s3_backends[ACCOUNT_ID]["global"].buckets.values():
+        for key in list(bucket.keys):
+            for version in bucket.keys.getlist(key, []):
+                if hasattr(version, "dispose"):  # an object version's body (delete markers have none)
+                    version.dispose()
+        bucket.keys.clear()
+        for upload_id in list(bucket.multiparts):
+            del bucket.multiparts[upload_id]
+    for queue in sqs_backends[ACCOUNT_ID][REGION].queues.values():
+        queue._messages = []  # PurgeQueue, without its one-purge-a-minute rule
+        queue._pending_messages = set()
+    running.outbox.clear()
+    running.lambdas.clear()
+    running.lambdas.invocations.clear()
+    if running.webhooks is not None:
+        running.webhooks.reset()
+    for container in list(running.containers):
+        _forget_what_was_built(container)
+    _forget_cached_settings()
+
+
+def _forget_what_was_built(container: Any) -> None:
+    """Every ``cached_property`` of a composition root (services, adapters and their caches);
+    its clients stay."""
+    for klass in type(container).__mro__:
+        for name, attribute in vars(klass).items():
+            if isinstance(attribute, functools.cached_property):
+                container.__dict__.pop(name, None)
+
+
+@contextmanager
+def _tracking_containers(into: weakref.WeakSet[Any]) -> Iterator[None]:
+    """Every ``Container`` made while open (the handlers' at their cold start) is added to ``into``."""
+    from privacy_rights.runtime.composition import Container
+
+    original = Container.__init__
+
+    def tracked(container: Container, *args: Any, **kwargs: Any) -> None:
+        original(container, *args, **kwargs)
+        into.add(container)
+
+    with mock.patch.object(Container, "__init__", tracked):
+        yield

@@ -1,12 +1,15 @@
 """The businesses' and processors' webhook endpoints, on this machine.
 
 The synthetic platform registers webhook URLs on hosts under ``.example`` (a name reserved never to
-resolve). Locally those hosts lead here, as an ``/etc/hosts`` line would: the service's real
-transport (``UrllibTransport``) posts over real HTTP to this receiver, which checks each signature
-exactly as the module documentation of ``privacy_rights.businesses.webhooks`` tells receivers to, with the
-receiver's own secret derived from the stack's master secret in (moto's) Secrets Manager, and
-records the delivery in the outbox (channel ``webhook``). A receiver can be told to fail, so the
-retries and the recorded outcome can be seen.
+resolve). Locally those hosts lead here, as an ``/etc/hosts`` line and a TLS-terminating proxy
+would: the service's transport (``UrllibTransport``) still checks the URL (https only), then the
+local stack plays the network and posts over plain HTTP on loopback to this receiver (the
+transport itself refuses loopback and private addresses: tests/unit/test_webhooks.py), which
+checks each signature exactly as the module documentation of
+``privacy_rights.businesses.webhooks`` tells receivers to, with the receiver's own secret
+derived from the stack's master secret in (moto's) Secrets Manager, and records the delivery in
+the outbox (channel ``webhook``). A receiver can be told to fail, so the retries and the recorded
+outcome can be seen.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -28,6 +33,7 @@ from privacy_rights.businesses.webhooks import (
     SIGNATURE_HEADER,
     TransportResponse,
     UrllibTransport,
+    require_http_url,
     verify,
 )
 
@@ -46,7 +52,10 @@ class WebhookReceiver:
         self._secrets_for = secrets_for
         self._server = ThreadingHTTPServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="webhooks", daemon=True)
+        # serve_forever checks for shutdown every poll interval: 0.5 s by default, paid at every stop
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="webhooks", daemon=True
+        )
         self._failures: dict[str, list[int]] = {}
         self._lock = threading.Lock()
 
@@ -61,6 +70,11 @@ class WebhookReceiver:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def reset(self) -> None:
+        """Forget the failures queued with ``fail`` (deliveries are recorded in the outbox)."""
+        with self._lock:
+            self._failures.clear()
 
     def fail(self, receiver_id: str, *statuses: int) -> None:
         """The receiver's next deliveries are answered with these statuses, in order."""
@@ -137,8 +151,21 @@ class WebhookReceiver:
             parts = urlsplit(url)
             if not (parts.hostname or "").endswith(LOCAL_SUFFIX):
                 return original(transport, url, body, headers, timeout)
+            require_http_url(url)
             local = urlunsplit(("http", receiver.address, parts.path, parts.query, ""))
-            return original(transport, local, body, {**headers, "Host": parts.netloc}, timeout)
+            return _post_on_loopback(local, body, {**headers, "Host": parts.netloc}, timeout)
 
         with mock.patch.object(UrllibTransport, "__call__", rerouted):
             yield self
+
+
+def _post_on_loopback(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> TransportResponse:
+    """The receiver's answer to one POST, as the service's transport would report it."""
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
+            return TransportResponse(response.status, dict(response.headers.items()))
+    except urllib.error.HTTPError as exc:
+        answered = dict(exc.headers.items()) if exc.headers else {}
+        exc.close()
+        return TransportResponse(exc.code, answered)

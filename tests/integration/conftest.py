@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from platform_data import seed_platform, seed_switchboard
 
 from local_stack.runtime import RunningStack
-from local_stack.synthetic import Scale, generate
 from privacy_rights.runtime.composition import Container
 
 Submit = Callable[[dict[str, Any], list[str]], str]
@@ -17,10 +17,14 @@ Submit = Callable[[dict[str, Any], list[str]], str]
 
 @pytest.fixture
 def seeded(running: RunningStack) -> RunningStack:
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=10)
-    )
-    return running
+    """The synthetic platform without the switchboard's calls (ask for ``switchboard`` too)."""
+    return seed_platform(running)
+
+
+@pytest.fixture
+def switchboard(seeded: RunningStack) -> RunningStack:
+    """``seeded`` and the demo switchboard's 2,500 calls: a number many people share."""
+    return seed_switchboard(seeded)
 
 
 @pytest.fixture
@@ -52,3 +56,17 @@ def run_to_end(
         return request_id
 
     return run
+
+
+@pytest.fixture
+def ops_cli_over_api(call_api: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``privacy-ops`` CLI talks to the in-process ops API (as its ``--operator``)."""
+    from privacy_ops import cli as ops_cli
+
+    def call(self: ops_cli.OpsClient, method: str, path: str, body: Any = None) -> Any:
+        status, _, answer = call_api(method, path, body, operator=self.operator)
+        if status >= 400:
+            raise ops_cli.OpsApiError(status, answer)
+        return answer
+
+    monkeypatch.setattr(ops_cli.OpsClient, "call", call)

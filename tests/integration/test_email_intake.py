@@ -213,9 +213,13 @@ def test_a_reply_from_someone_else_goes_to_a_person(
 
 
 def test_an_auto_reply_to_our_acknowledgement_gets_no_answer(
-    running: RunningStack, records: MailRecords, eventually: Callable[..., Any]
+    running: RunningStack,
+    records: MailRecords,
+    eventually: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
 ) -> None:
     request_id = _acknowledged_request(running, records, eventually)
+    waiting_for(request_id, "verification")  # the code is sent: the request sends nothing more now
     sent_before = len(running.outbox.messages())
     running.receive_mail(
         mail(

@@ -8,9 +8,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from platform_data import seed_platform
 
 from local_stack.runtime import RunningStack
-from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.runtime.composition import Container
 
@@ -261,9 +261,7 @@ def test_a_flagged_footprint_waits_for_an_ops_decision(
     wait_for_execution: Any,
     store: RequestStore,
 ) -> None:
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=3)
-    )
+    seed_platform(running, callers=3, switchboard=True)
     request_id = submit(call_api, type="deletion", phone="+16505550100")  # the demo switchboard
     waiting_for(request_id, "verification")
     container.workflow.verified(request_id, ["phone"], actor="test-verifier")
@@ -284,7 +282,7 @@ def test_a_flagged_footprint_waits_for_an_ops_decision(
     assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
     assert store.get(request_id).status == "denied"
     decided = [e for e in store.audit_entries(request_id) if e.action == "ops.decision"]
-    assert decided[0].actor.endswith(":user/alice")
+    assert decided[0].actor.endswith(":assumed-role/callx-privacy-ops/alice")
 
 
 def test_a_decision_for_a_request_that_waits_for_nothing_is_a_conflict(
@@ -329,7 +327,8 @@ def test_a_request_taken_by_phone_follows_the_same_path(
     waiting_for(answer["request_id"], "verification")
     request = store.get(answer["request_id"])
     assert request.channel == "phone"
-    assert store.audit_entries(answer["request_id"])[0].actor.endswith(":user/alice")
+    (entry, *_) = store.audit_entries(answer["request_id"])
+    assert entry.actor.endswith(":assumed-role/callx-privacy-ops/alice")
 
 
 def test_ops_routes_refuse_a_caller_without_identity(call_api: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from local_stack import demo
-from local_stack.runtime import RunningStack, in_process_stack
+from local_stack.runtime import RunningStack
 from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
 from privacy_rights.core.data_map import load_data_map
@@ -28,15 +28,18 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def seeded() -> Iterator[RunningStack]:
-    with in_process_stack(stack_name="privacy-resolution") as running:
-        generate(
-            running.session,
-            running.stack.platform_stores,
-            running.stack.ref("CustomersTable"),
-            Scale(callers=40),
-        )
-        yield running
+def seeded(session_stack: Any) -> Iterator[RunningStack]:
+    """The platform seeded once for this module's tests, which only read it (none asks for
+    ``running``, which would empty it after each test); emptied for the tests after them."""
+    running = session_stack.open()
+    generate(
+        running.session,
+        running.stack.platform_stores,
+        running.stack.ref("CustomersTable"),
+        Scale(callers=40),
+    )
+    yield running
+    session_stack.reset()
 
 
 def resolve(seeded: RunningStack, roots: list[Root]) -> Resolution:

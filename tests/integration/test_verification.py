@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from platform_data import seed_platform
 
 from local_stack import demo
 from local_stack.runtime import RunningStack
-from local_stack.synthetic import Scale, generate
 from privacy_rights.adapters.request_store import RequestStore
 
 pytestmark = pytest.mark.integration
@@ -49,9 +49,7 @@ def danas_deletion(
 ) -> tuple[dict[str, Any], str]:
     """A CCPA deletion for Dana (calls with recordings at Acme Plumbing: three data points), and
     the month of one of her calls, as she would remember it."""
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=2)
-    )
+    seed_platform(running, callers=2)
     dana = demo.SUBJECTS["dana"]
     _, created = submit(
         call_api, {"type": "deletion", "jurisdiction": "ccpa", "email": email, "phone": dana.phone}

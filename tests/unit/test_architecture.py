@@ -28,6 +28,7 @@ SERVICES = frozenset(
         "privacy_rights.businesses.customer_service",
         "privacy_rights.mail.email_intake",
         "privacy_rights.erasure.erasure_service",
+        "privacy_rights.erasure.follow_up",
         "privacy_rights.export.export_service",
         "privacy_rights.rights_requests.intake",
         "privacy_rights.rights_requests.mail_clarifications",
@@ -39,6 +40,9 @@ SERVICES = frozenset(
         "privacy_rights.resolution.resolve_service",
         "privacy_rights.rights_requests.verification",
         "privacy_rights.orchestration.workflow",
+        "privacy_rights.orchestration.execution_end",
+        "privacy_rights.orchestration.notice_retries",
+        "privacy_rights.orchestration.stalled_requests",
     )
 )
 #: runtime glue between the handlers and the services: may import services, not adapters

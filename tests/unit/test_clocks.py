@@ -32,6 +32,20 @@ LA = ZoneInfo("America/Los_Angeles")
 CA_HOLIDAYS = holidays.country_holidays("US", subdiv="CA")
 WEEKENDS_ONLY = holidays.HolidayBase()
 
+#: The holiday calendar every expectation below was checked against. A new ``holidays`` release
+#: can move a due date (a state adds a holiday, an observance rule changes): upgrade it in the lock
+#: (layers/requirements.in, then `make lock`) and in pyproject.toml together, re-check the dates,
+#: then change this.
+CLOCKS_CHECKED_AGAINST_HOLIDAYS = "0.109"
+
+
+def test_the_clocks_were_checked_against_the_shipped_holiday_calendar() -> None:
+    from lambda_package import LOCK_PATH
+
+    assert holidays.__version__ == CLOCKS_CHECKED_AGAINST_HOLIDAYS
+    assert f"holidays=={CLOCKS_CHECKED_AGAINST_HOLIDAYS} " in LOCK_PATH.read_text()
+
+
 KNOW_DELETE_CORRECT = [
     RequestType.ACCESS,
     RequestType.PORTABILITY,

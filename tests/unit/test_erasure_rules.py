@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from privacy_rights.adapters.platform_eraser import delete_versions, object_versions
 from privacy_rights.core.data_map import Recipient
 from privacy_rights.core.errors import TransientDependencyError
-from privacy_rights.core.notices import erasure_receipt_text
+from privacy_rights.erasure.receipt import erasure_receipt_text
 
 
 class FakeBucket:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -189,6 +190,9 @@ def captured_logger() -> Iterator[tuple[Logger, io.StringIO]]:
     swapped on that handler (and put back) rather than passed to a second ``Logger``.
     """
     logger = make_logger("test")
+    # The loggers of one service share their keys: start from none (an earlier test's Lambda
+    # context would add its function ARN, whose account id holds the digits checked below).
+    logger.clear_state()
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
@@ -256,3 +260,64 @@ def test_a_real_logger_writes_no_personal_data_from_an_exception(
         logger.exception("lookup failed")
 
     assert "jane@example.com" not in buffer.getvalue()
+
+
+# --- ids stay searchable, the synthetic platform's people do not ----------------------------------------
+
+
+def _random_ids(count: int) -> list[str]:
+    """UUIDs, request ids, execution names and ARNs as the service logs them."""
+    import random
+    import secrets
+    import uuid
+
+    from privacy_rights.core.models import new_request_id
+
+    rng = random.Random(21)
+    services = ["states", "lambda", "dynamodb", "s3", "sqs", "sns", "kms", "secretsmanager", "ses"]
+    ids: list[str] = []
+    for n in range(count):
+        account = "".join(rng.choice("0123456789") for _ in range(12))
+        request_id = new_request_id()
+        ids += [
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            request_id,
+            secrets.token_hex(32),
+            f"arn:aws:states:us-east-1:{account}:execution:RightsRequest:{request_id}-r{n % 3}",
+            f"arn:aws:{rng.choice(services)}:eu-west-1:{account}:thing/{uuid.UUID(int=rng.getrandbits(128))}",
+            f"arn:aws:lambda:us-east-1:{account}:function:callx-privacy-Intake:{rng.randint(1, 99999)}",
+        ]
+    return ids
+
+
+def test_ten_thousand_random_ids_and_arns_are_never_altered() -> None:
+    ids = _random_ids(10_000 // 6 + 1)
+    assert len(ids) >= 10_000
+    altered = [value for value in ids if mask(value) != value]
+    assert altered == []
+    # in a sentence too, as a log message carries them
+    sentence = " ".join(ids[:600])
+    assert (
+        mask(f"replayed {sentence} at 2026-12-06T10:56:15.123Z")
+        == f"replayed {sentence} at 2026-12-06T10:56:15.123Z"
+    )
+
+
+def test_every_email_and_phone_of_the_synthetic_platform_is_masked() -> None:
+    from local_stack.synthetic import Row, Scale, records
+
+    people: set[str] = set()
+    for record in records(Scale(callers=200)):
+        if not isinstance(record, Row):
+            continue
+        for value in record.item.values():
+            if isinstance(value, str) and ("@" in value or re.fullmatch(r"\+\d{8,15}", value)):
+                people.add(value)
+    emails = {value for value in people if "@" in value}
+    phones = people - emails
+    assert len(emails) > 50
+    assert len(phones) > 200
+    for value in sorted(people):
+        line = mask(f"looked up {value}, then arn:aws:ses:us-east-1:123456789012:identity/{value}")
+        assert value not in line, line
+        assert value.lstrip("+") not in line, line

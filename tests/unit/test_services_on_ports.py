@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
+from fakes import FakeHistory, FakeRequests, FakeStarter
 
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.errors import ExportExpired, IllegalTransition, NotFound
@@ -14,33 +14,6 @@ from privacy_rights.core.models import RequestType, RightsRequest, Status
 from privacy_rights.core.request_results import ErasureReceipt, ExportResult
 from privacy_rights.export.export_service import ExportService
 from privacy_rights.ops.ops import EraseHeldCommand, OpsService
-
-
-class FakeRequests:
-    """The requests table's port, in memory (only what these services use)."""
-
-    def __init__(self, request: RightsRequest, ledger: dict[str, Any] | None = None) -> None:
-        self.request = request
-        self.steps = dict(ledger or {})
-        self.audit: list[tuple[str, str, dict[str, Any]]] = []
-        self.cleared: list[str] = []
-
-    def get(self, request_id: str) -> RightsRequest:
-        return self.request
-
-    def ledger(self, request_id: str) -> dict[str, Any]:
-        return dict(self.steps)
-
-    def clear_step(self, request_id: str, step: str, actor: str, reason: str) -> None:
-        self.cleared.append(step)
-        del self.steps[step]
-
-    def save(self, request: RightsRequest, actor: str, action: str, detail: Any = None) -> RightsRequest:
-        self.request = request
-        return request
-
-    def record(self, request_id: str, actor: str, action: str, detail: Any = None) -> None:
-        self.audit.append((actor, action, dict(detail or {})))
 
 
 class FakeArchive:
@@ -59,7 +32,9 @@ def test_an_export_is_downloaded_through_the_ports_until_it_expires(
     store = FakeRequests(make_request().with_export_result(export))
     url = _export_service(store, now).download_url(store.request, "subject")
     assert url.startswith("https://exports.example/exports/r/x.zip")
-    assert store.audit == [("subject", "export.downloaded", {"key": "exports/r/x.zip"})]
+    assert store.audit == [
+        (store.request.request_id, "subject", "export.downloaded", {"key": "exports/r/x.zip"})
+    ]
 
     expired = export.model_copy(update={"expires_at": (now - timedelta(seconds=1)).isoformat()})
     store.request = make_request().with_export_result(expired)
@@ -67,23 +42,6 @@ def test_an_export_is_downloaded_through_the_ports_until_it_expires(
         _export_service(store, now).download_url(store.request, "subject")
     with pytest.raises(NotFound):
         _export_service(store, now).download_url(make_request(), "subject")
-
-
-class FakeHistory:
-    def status(self, execution_name: str) -> str | None:
-        return "SUCCEEDED"
-
-    def events(self, execution_name: str) -> list[dict[str, Any]]:
-        return []
-
-
-class FakeStarter:
-    def __init__(self) -> None:
-        self.started: list[str] = []
-
-    def start(self, request_id: str, execution_name: str) -> str:
-        self.started.append(execution_name)
-        return execution_name
 
 
 def test_erasing_held_records_clears_only_the_erasure_steps_and_starts_a_new_run(
@@ -101,7 +59,7 @@ def test_erasing_held_records_clears_only_the_erasure_steps_and_starts_a_new_run
         ledger_steps.RESOLVE: {},
         ledger_steps.notice("final"): {},
     }
-    store, starter = FakeRequests(request, ledger), FakeStarter()
+    store, starter = FakeRequests(request, ledger=ledger), FakeStarter()
     ops = OpsService(store, None, None, FakeHistory(), starter, None)  # type: ignore[arg-type]
     answer = ops.erase_held(request.request_id, EraseHeldCommand(reason="the hold was released"), "ops@x")
     assert sorted(store.cleared) == sorted(["erasure.plan", "erase:calls", "erasure.receipt"])

@@ -21,9 +21,11 @@ from privacy_rights.businesses.webhooks import (
     DeliveryResult,
     TransportResponse,
     UrllibTransport,
+    WebhookAddressRefused,
     WebhookSender,
     WebhookTransportError,
     canonical_body,
+    permitted_addresses,
     sign,
     tenant_secret,
     verify,
@@ -562,16 +564,64 @@ def test_attempt_records_never_contain_the_payload_or_the_query_string() -> None
         "hooks.example.com/callx",
         "https:///no-host",
         "",
+        "http://hooks.example.com/callx",
+        "HTTP://hooks.example.com/callx",
     ],
 )
-def test_only_http_and_https_urls_are_accepted(url: str) -> None:
+def test_only_https_urls_are_accepted(url: str) -> None:
     transport = FakeTransport(ok())
 
-    with pytest.raises(ValueError, match="http or https"):
+    with pytest.raises(ValueError, match="https URLs"):
         deliver_to(transport, url)
-    with pytest.raises(ValueError, match="http or https"):
+    with pytest.raises(ValueError, match="https URLs"):
         UrllibTransport()(url, b"{}", {}, 1.0)
     assert transport.calls == []
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["127.0.0.1"],
+        ["169.254.169.254"],  # the instance metadata service
+        ["10.0.0.7"],
+        ["172.16.4.2"],
+        ["192.168.1.1"],
+        ["100.64.0.1"],  # carrier-grade NAT
+        ["0.0.0.0"],  # noqa: S104 - an address refused, not bound
+        ["::1"],
+        ["fe80::1%eth0"],
+        ["fd00::1"],
+        ["::ffff:169.254.169.254"],
+        ["224.0.0.1"],
+        ["93.184.216.34", "10.0.0.7"],  # one private answer among public ones
+        [],
+    ],
+)
+def test_a_webhook_host_resolving_inside_a_network_is_refused(answers: list[str]) -> None:
+    with pytest.raises(WebhookAddressRefused):
+        permitted_addresses("hooks.tenant.com", 443, resolve=lambda host, port: answers)
+
+
+def test_a_webhook_host_with_public_addresses_is_allowed() -> None:
+    answers = ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]
+    assert permitted_addresses("hooks.tenant.com", 443, resolve=lambda host, port: answers) == answers
+
+
+def test_the_transport_checks_the_address_it_connects_to_and_sends_nothing_elsewhere() -> None:
+    """At send time, through urllib: a name resolving to the metadata service is refused
+    before any connection, and the refusal is an error kind, never the URL."""
+    resolved: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        resolved.append(host)
+        return ["169.254.169.254"]
+
+    with pytest.raises(WebhookTransportError) as refused:
+        UrllibTransport(resolve=resolve)(URL, b"{}", {}, 1.0)
+
+    assert refused.value.kind == "WebhookAddressRefused"
+    assert resolved == ["hooks.example.com"]
+    assert "query-secret" not in str(refused.value)
 
 
 def deliver_to(transport: FakeTransport, url: str) -> DeliveryResult:

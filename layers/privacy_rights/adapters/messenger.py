@@ -6,7 +6,13 @@ its SES message id, so a reply finds its request through either In-Reply-To or t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from privacy_rights.core.errors import MessageNotSent
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -18,6 +24,17 @@ if TYPE_CHECKING:
 def plus_address(address: str, reference: str) -> str:
     local, _, domain = address.partition("@")
     return f"{local}+{reference}@{domain}"
+
+
+@contextmanager
+def _provider_answer() -> Iterator[None]:
+    """An error answer from the provider means it refused the message: nothing was sent
+    (``MessageNotSent``, with the provider's error code). Anything else (a timeout, an answer
+    that does not parse) leaves it unknown and propagates as it is."""
+    try:
+        yield
+    except ClientError as exc:
+        raise MessageNotSent(str(exc.response.get("Error", {}).get("Code", "Unknown"))) from None
 
 
 class AwsMessenger:
@@ -50,34 +67,39 @@ class AwsMessenger:
             if reference and self._reply_address
             else {}
         )
-        response = self._ses.send_email(
-            FromEmailAddress=self._sender,
-            Destination={"ToAddresses": [to]},
-            Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
-            **reply_to,  # type: ignore[arg-type]
-        )
+        with _provider_answer():
+            response = self._ses.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [to]},
+                Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
+                **reply_to,  # type: ignore[arg-type]
+            )
         message_id = response["MessageId"]
         if reference and self._sent is not None:
             self._sent.record(message_id, reference, "email")
         return message_id
 
     def send_sms(self, to: str, text: str) -> str:
-        response = self._sns.publish(
-            PhoneNumber=to,
-            Message=text,
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
-        )
+        with _provider_answer():
+            response = self._sns.publish(
+                PhoneNumber=to,
+                Message=text,
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}
+                },
+            )
         return response["MessageId"]
 
     def send_voice(self, to: str, text: str) -> str:
         """An automated call that reads ``text`` out (AWS End User Messaging SMS and Voice)."""
         if not self.can_call:
             raise RuntimeError("no voice origination identity is configured")
-        response = self._voice.send_voice_message(
-            DestinationPhoneNumber=to,
-            OriginationIdentity=self._voice_origin,
-            MessageBody=text,
-            MessageBodyTextType="TEXT",
-        )
+        with _provider_answer():
+            response = self._voice.send_voice_message(
+                DestinationPhoneNumber=to,
+                OriginationIdentity=self._voice_origin,
+                MessageBody=text,
+                MessageBodyTextType="TEXT",
+            )
         message_id: str = response["MessageId"]
         return message_id

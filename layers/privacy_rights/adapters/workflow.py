@@ -29,7 +29,11 @@ class ExecutionHistory:
                     entry.get("stateEnteredEventDetails") or entry.get("stateExitedEventDetails") or {}
                 )
                 failure = (
-                    event.get("taskFailedEventDetails") or event.get("executionFailedEventDetails") or {}
+                    event.get("taskFailedEventDetails")
+                    or event.get("executionFailedEventDetails")
+                    or event.get("executionTimedOutEventDetails")
+                    or event.get("executionAbortedEventDetails")
+                    or {}
                 )
                 rows.append(
                     {

@@ -41,12 +41,16 @@ Secrets
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import random
 import re
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -76,7 +80,6 @@ _EVENT_ID = re.compile(r"[\x21-\x7e]{1,200}")
 _RETRY_AFTER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
 _RETRYABLE_STATUSES = frozenset({408, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
-_ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 
 # --- signing ------------------------------------------------------------------------------------
@@ -193,10 +196,77 @@ class Transport(Protocol):
 
 
 def require_http_url(url: str) -> None:
-    """Webhook URLs come from tenants: only http(s) to a host, never file:, ftp: or the like."""
+    """Webhook URLs come from tenants: https to a named or numbered host, nothing else (no
+    http, no file:, ftp: or the like). Where the host points is checked when connecting."""
     parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.hostname:
-        raise ValueError("webhook URLs must be http or https URLs with a host")
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise ValueError("webhook URLs must be https URLs with a host")
+
+
+class WebhookAddressRefused(OSError):
+    """The webhook's host resolves to an address inside a network (private, loopback,
+    link-local such as 169.254.169.254, multicast, reserved): a tenant's URL may not reach
+    our own infrastructure."""
+
+
+Resolve = Callable[[str, int], list[str]]
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def is_public(ip: IpAddress) -> bool:
+    return ip.is_global and not ip.is_multicast
+
+
+def permitted_addresses(
+    host: str, port: int, resolve: Resolve = _resolve, permitted: Callable[[IpAddress], bool] = is_public
+) -> list[str]:
+    """Every address ``host`` resolves to, refused unless all are permitted (public): one
+    private answer among public ones is how a rebinding name would slip through."""
+    addresses = resolve(host, port)
+    if not addresses:
+        raise WebhookAddressRefused("no address")
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not permitted(ip):
+            raise WebhookAddressRefused(f"{type(ip).__name__} not permitted")
+    return addresses
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    """Connects only to the address it checked (a second DNS answer cannot differ from the one
+    checked); TLS still verifies the certificate against the host name."""
+
+    def __init__(
+        self, *args: Any, resolve: Resolve, permitted: Callable[[IpAddress], bool], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._resolve_host, self._permitted = resolve, permitted
+        self._create_connection = self._connect_checked
+
+    def _connect_checked(
+        self, address: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        host, port = address
+        checked = permitted_addresses(host, port, self._resolve_host, self._permitted)
+        return socket.create_connection((checked[0], port), timeout, source_address)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(
+        self, context: ssl.SSLContext | None, resolve: Resolve, permitted: Callable[[IpAddress], bool]
+    ) -> None:
+        super().__init__(context=context)
+        self._tls = context
+        self._connection = functools.partial(_CheckedHTTPSConnection, resolve=resolve, permitted=permitted)
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req, context=self._tls)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -217,11 +287,20 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 class UrllibTransport:
     """POST with ``urllib.request``: any HTTP answer is a response, no answer raises.
 
-    Redirects are not followed. The response body is not read.
+    https only, to public addresses only (checked at each connection, against the address
+    actually connected to). Redirects are not followed. The response body is not read.
+    ``context``, ``resolve`` and ``permitted`` are for tests that run a receiver on loopback.
     """
 
-    def __init__(self) -> None:
-        self._opener = urllib.request.build_opener(_NoRedirects())
+    def __init__(
+        self,
+        context: ssl.SSLContext | None = None,
+        resolve: Resolve = _resolve,
+        permitted: Callable[[IpAddress], bool] = is_public,
+    ) -> None:
+        self._opener = urllib.request.build_opener(
+            _NoRedirects(), _CheckedHTTPSHandler(context, resolve, permitted)
+        )
 
     def __call__(
         self,

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Identifiers a requester can prove (a code to an address, an account sign-in).
@@ -190,6 +189,10 @@ class DataMap(_Strict):
 
 
 def parse_data_map(text: str) -> DataMap:
+    # Imported here: only the functions that resolve subjects read the map (PyYAML costs ~14 ms
+    # of every other cold start).
+    import yaml
+
     return DataMap.model_validate(yaml.safe_load(text))
 
 

@@ -34,6 +34,17 @@ class IllegalTransition(DomainError):
         self.target = target
 
 
+class CannotMove(IllegalTransition):
+    """An ops action (a replay) that would not move the request. ``why`` is a sentence of ours
+    (statuses, wait kinds, execution names; never input), answered beside the message."""
+
+    public_message = "This action cannot move the request."
+
+    def __init__(self, current: str, why: str) -> None:
+        super().__init__(current, current, why)
+        self.why = why
+
+
 class Unauthenticated(DomainError):
     public_message = "Authentication required."
 
@@ -117,6 +128,17 @@ class PhoneMessageRefused(DomainError):
 
 class PayloadTooLarge(DomainError):
     public_message = "The request body is too large."
+
+
+class MessageNotSent(DomainError):
+    """The provider answered a send with an error (throttled, rejected): nothing was sent, so
+    the message may be sent again. Its code is the provider's error code, never the text."""
+
+    public_message = "The message provider refused the message; nothing was sent."
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class TransientDependencyError(DomainError):

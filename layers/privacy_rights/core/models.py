@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -21,10 +22,20 @@ from privacy_rights.core.identifiers import Email, Phone
 from privacy_rights.core.request_results import (
     ERASURE,
     EXPORT,
+    MERGED_INTO,
+    REQUESTER_PROVEN,
+    SCOPE_DECISION,
     ErasureReceipt,
     ExportResult,
+    RequestedCorrection,
+    ScopeDecision,
+    corrections_of,
+    declaration_of,
     erasure_receipt_of,
     export_result_of,
+    merged_into_of,
+    requester_proven_of,
+    scope_decision_of,
 )
 from privacy_rights.core.tokens import new_nonce
 
@@ -353,3 +364,38 @@ class RightsRequest(BaseModel):
 
     def with_export_result(self, export: ExportResult) -> RightsRequest:
         return self.model_copy(update={"extra": {**self.extra, EXPORT: export.stored()}})
+
+    @property
+    def scope_decision(self) -> ScopeDecision | None:
+        """Which answer a request to know gets, and why (``extra["scope_decision"]``)."""
+        return scope_decision_of(self.extra)
+
+    def with_scope_decision(self, decision: ScopeDecision) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, SCOPE_DECISION: decision.stored()}})
+
+    @property
+    def merged_into(self) -> str | None:
+        """The earlier request this verified duplicate was joined to (``extra["merged_into"]``)."""
+        return merged_into_of(self.extra)
+
+    def with_merged_into(self, request_id: str) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, MERGED_INTO: request_id}})
+
+    @property
+    def requester_proven(self) -> tuple[str, ...]:
+        """What an agent proved of its own contacts (``extra["requester_proven"]``), never the
+        person's."""
+        return requester_proven_of(self.extra)
+
+    def with_requester_proven(self, kinds: Iterable[str]) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, REQUESTER_PROVEN: sorted(kinds)}})
+
+    @property
+    def corrections(self) -> tuple[RequestedCorrection, ...]:
+        """The corrections asked at intake (``extra["corrections"]``)."""
+        return corrections_of(self.extra)
+
+    @property
+    def declaration(self) -> bool:
+        """The declaration under penalty of perjury signed at intake (``extra["declaration"]``)."""
+        return declaration_of(self.extra)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from privacy_rights.core.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
-from privacy_rights.core.request_results import ErasureReceipt
+from privacy_rights.core.request_results import ScopeDecision
+from privacy_rights.erasure.receipt import erasure_receipt_text
 
 RIGHT_NAMES = {
     RequestType.ACCESS: "a copy of your personal data",
@@ -101,9 +100,9 @@ def _remedies(request: RightsRequest) -> str:
     return "You may contact the California Privacy Protection Agency or your state's attorney general."
 
 
-def scope_text(decision: dict[str, str]) -> str:
+def scope_text(decision: ScopeDecision) -> str:
     """Which answer to a request to know was given, and why (CCPA 7024(a), 7062)."""
-    if decision["scope"] == "specific_pieces":
+    if decision.scope == "specific_pieces":
         return (
             "You receive the specific pieces of personal information we hold about you: your identity was "
             "verified to a reasonably high degree of certainty and you signed the declaration."
@@ -111,7 +110,7 @@ def scope_text(decision: dict[str, str]) -> str:
     return (
         "You receive the categories of personal information we hold about you, where it came from, why we "
         "use it and with whom we share it, but not the specific pieces (such as call recordings or "
-        f"transcripts): {decision['why']} To receive the specific pieces, make a new request for them, "
+        f"transcripts): {decision.why} To receive the specific pieces, make a new request for them, "
         "verify three of your details and sign the declaration."
     )
 
@@ -124,9 +123,9 @@ def final(request: RightsRequest, link: str) -> Notice:
             reason += f": {request.denial.exemption}."
         body = f"We are not able to act on your request for {right}. {reason}\n\n{_remedies(request)}"
         headline = "could not be completed"
-    elif request.extra.get("merged_into"):
+    elif request.merged_into:
         body = (
-            f"You asked for {right} before (reference {request.extra['merged_into']}), and that request "
+            f"You asked for {right} before (reference {request.merged_into}), and that request "
             "is already verified and being handled: we will answer you there. We closed this one so that "
             "you do not get two answers to the same request."
         )
@@ -134,8 +133,8 @@ def final(request: RightsRequest, link: str) -> Notice:
     else:
         outcome = OUTCOME_TEXT[request.outcome or Outcome.COMPLIED]
         body = f"Your request for {right} is complete. {outcome}"
-        scope = request.extra.get("scope_decision")
-        if scope:
+        scope = request.scope_decision
+        if scope is not None:
             body += f"\n\n{scope_text(scope)}"
         export = request.export_result
         if export is not None:
@@ -171,58 +170,6 @@ def final(request: RightsRequest, link: str) -> Notice:
     return Notice(
         subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms, voice=voice
     )
-
-
-def erasure_receipt_text(receipt: ErasureReceipt | Mapping[str, Any]) -> str:
-    """The deletion receipt as the person reads it: per store what went, what stays and why."""
-    if not isinstance(receipt, ErasureReceipt):
-        receipt = ErasureReceipt.model_validate(receipt)
-
-    def name(store: str) -> str:
-        return store.replace("_", " ")
-
-    erased, kept = [], []
-    for store, result in receipt.stores.items():
-        if result.get("deleted"):
-            versions = " (every stored version)" if result.get("versions_deleted") else ""
-            erased.append(f"- {name(store)}: {result['deleted']} deleted{versions}")
-        if result.get("muted"):
-            erased.append(
-                f"- {name(store)}: your side taken out of {result['muted']} (the business keeps its agent's "
-                "side; no earlier version is kept)"
-            )
-        if result.get("tombstoned"):
-            kept.append(
-                f"- {name(store)}: {result['tombstoned']} records keep only "
-                f"{', '.join(f.replace('_', ' ') for f in result['kept_fields'])}; your number, name and "
-                f"other details are deleted. Why: {result['basis']}"
-            )
-        if result.get("retained"):
-            until = f" until {result['until']}" if result.get("until") else ""
-            kept.append(f"- {name(store)}: {result['retained']} records kept{until}. Why: {result['basis']}")
-    lines = ["What we erased:", *(erased or ["- nothing else held by CallX"])]
-    if kept:
-        lines += ["", "What we keep, and why:", *kept]
-    for hold in receipt.held:
-        lines += [
-            "",
-            f"{hold['records']} records in {name(hold['store'])} are under a legal hold and are "
-            "kept until it ends; they will then be erased.",
-        ]
-    businesses = receipt.businesses
-    if businesses:
-        lines += [
-            "",
-            "Part of your data is held for businesses that use CallX; they decide about it and will "
-            f"answer you directly: {', '.join(businesses)}.",
-        ]
-    lines += [
-        "",
-        f"Copies in our backups expire by {receipt.backups_expire_by}; if a backup were restored before "
-        "then, your erasure would be applied again. We will not collect your data again from our own "
-        "systems or business customers' imports.",
-    ]
-    return "\n".join(lines)
 
 
 def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:

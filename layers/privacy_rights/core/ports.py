@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 #: preference attributes: ``OPT_OUT + purpose`` and ``OBJECTION + purpose``
 OPT_OUT = "opt_out_"
 OBJECTION = "objection_"
+#: the mark an erasure leaves under every keyed hash of the subject (``erasure.follow_up``)
+SUPPRESSION = "suppression"
 
 
 class MailRecord(BaseModel):
@@ -200,6 +202,38 @@ class Messenger(Protocol):
     def send_voice(self, to: str, text: str) -> str: ...
 
 
+@dataclass(frozen=True)
+class OutstandingNotice:
+    """A notice with an intent and no delivery: ``retry`` when the provider refused it (nothing
+    went; it is sent again at ``next_at``), ``uncertain`` when it may have gone (only the
+    provider's record or a person settles it)."""
+
+    request_id: str
+    name: str
+    state: str  # retry | uncertain
+    since: datetime
+    attempts: int
+    next_at: datetime
+    last_error: str = ""
+
+
+class NoticeRecords(Protocol):
+    """The provider's record of notices sent (message id per request and notice, in
+    NoticesTable) and the notices not delivered yet."""
+
+    def log_sent(self, request_id: str, name: str, message_id: str, channel: str) -> None: ...
+
+    def sent_record(self, request_id: str, name: str) -> dict[str, str] | None: ...
+
+    def hold(self, notice: OutstandingNotice) -> None: ...
+
+    def held(self, request_id: str, name: str) -> OutstandingNotice | None: ...
+
+    def outstanding(self) -> list[OutstandingNotice]: ...
+
+    def settle(self, request_id: str, name: str) -> None: ...
+
+
 class SentMailLog(Protocol):
     """Which request a message we sent was about (by its SES message id)."""
 
@@ -357,7 +391,7 @@ class Holds(Protocol):
 
 
 class Suppression(Protocol):
-    """Keeps an erased subject from being marketed to again (the preference service)."""
+    """Keeps an erased subject from coming back (``erasure.follow_up.SubjectSuppression``)."""
 
     def suppress(self, request: RightsRequest) -> None: ...
 

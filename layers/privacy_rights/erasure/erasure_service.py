@@ -34,6 +34,7 @@ from privacy_rights.core.ports import (
     WorkDocuments,
 )
 from privacy_rights.core.request_results import ErasureReceipt
+from privacy_rights.erasure.receipt import merged_receipt, verdict
 from privacy_rights.export.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
 from privacy_rights.resolution.resolution import Resolver, call_id_of, pointer_text, request_roots
 
@@ -273,9 +274,9 @@ class ErasureService:
         previous = request.erasure_receipt
         if previous is not None and previous.run == plan["run"]:
             # this run's receipt was saved and the step not recorded (a retry): finish, not merge
-            verdict = _verdict(previous)
-            self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
-            return verdict
+            finished = verdict(previous)
+            self._store.complete_step(request_id, RECEIPT_STEP, {"result": finished}, ACTOR)
+            return finished
         results = {name: ledger.get(ledger_steps.erase(name)) for name in plan["stores"]}
         missing = sorted(name for name, result in results.items() if result is None)
         if missing:
@@ -287,17 +288,17 @@ class ErasureService:
         recipients = self._notify_recipients(request, plan)
         receipt = self._receipt(request, plan, results, earlier, recipients)
         if previous is not None:
-            receipt = _follow_up(previous, receipt)
+            receipt = merged_receipt(previous, receipt)
         self._work.put_json(f"erasures/{request_id}/receipt.json", receipt.stored())
-        verdict = _verdict(receipt)
-        outcome = verdict["verdict"]["outcome"]
+        result = verdict(receipt)
+        outcome = result["verdict"]["outcome"]
         saved = request.with_erasure_receipt(receipt)
         if request.is_final:
             # a follow-up may complete what a hold kept back
             saved = saved.model_copy(update={"outcome": Outcome(outcome)})
         self._store.save(saved, ACTOR, "erasure.verified", {"stores": len(results), "outcome": outcome})
-        self._store.complete_step(request_id, RECEIPT_STEP, {"result": verdict}, ACTOR)
-        return verdict
+        self._store.complete_step(request_id, RECEIPT_STEP, {"result": result}, ACTOR)
+        return result
 
     def _check_stores(self, plan: dict[str, Any], results: dict[str, Any]) -> None:
         """Read back what was erased: no item, no object version, no field beyond a tombstone's."""
@@ -341,6 +342,9 @@ class ErasureService:
         kept_stores = {name for name, result in results.items() if result.get("retained")}
         earlier = request.erasure_receipt  # a follow-up: what the first run left be
         answered = earlier.answered_by_the_business if earlier is not None else []
+        if earlier is not None:
+            # and what it kept on purpose (a training set already used) is still kept
+            kept_stores |= {name for name, result in earlier.stores.items() if result.get("retained")}
         for rows in (plan["held"], plan["elsewhere"], answered):
             kept_stores |= {row["store"] for row in rows}
         left = Counter(
@@ -452,34 +456,6 @@ def _without_the_caller(store_name: str, body: bytes) -> bytes | None:
             return out.getvalue()
     except UnsupportedAudio:
         return None
-
-
-def _follow_up(previous: ErasureReceipt, current: ErasureReceipt) -> ErasureReceipt:
-    """The receipt after held records were erased: the counts of both runs, the holds still on."""
-    stores: dict[str, Any] = {name: dict(result) for name, result in previous.stores.items()}
-    for name, result in current.stores.items():
-        merged = stores.setdefault(name, {})
-        for field, value in result.items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                merged[field] = merged.get(field, 0) + value
-            else:
-                merged[field] = value
-    return ErasureReceipt.model_validate(
-        current.stored()
-        | {
-            "stores": stores,
-            "answered_by_the_business": previous.answered_by_the_business + current.answered_by_the_business,
-            "earlier_exports_deleted": previous.earlier_exports_deleted + current.earlier_exports_deleted,
-            "first_completed_at": previous.first_completed_at or previous.completed_at,
-            "follow_up": (previous.follow_up or 0) + 1,
-        }
-    )
-
-
-def _verdict(receipt: ErasureReceipt) -> dict[str, Any]:
-    partial = bool(receipt.answered_by_the_business or receipt.held)
-    outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
-    return {"verdict": {"result": "completed", "outcome": outcome.value}}
 
 
 def _held_key(request_id: str) -> str:

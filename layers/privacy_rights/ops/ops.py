@@ -18,7 +18,6 @@ from privacy_rights.core.models import (
     Channel,
     DenialReason,
     Outcome,
-    RequestType,
     ResolutionSummary,
     RightsRequest,
     Status,
@@ -31,6 +30,7 @@ from privacy_rights.core.ports import (
     WorkDocuments,
     WorkflowStarter,
 )
+from privacy_rights.erasure.follow_up import HeldErasure
 from privacy_rights.orchestration.workflow import Verdict, Workflow
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
@@ -271,7 +271,19 @@ class OpsService:
         request = self._store.get(request_id)
         current = self._history.status(_execution_names(request)[-1])
         if current == "RUNNING":
-            raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
+            waiting = self._store.waiting_for(request_id)
+            why = (
+                f"its workflow is running, waiting for {', '.join(waiting)}: answer that wait "
+                "(privacy-ops decide) or cancel the request"
+                if waiting
+                else "its workflow is still running"
+            )
+            raise errors.CannotMove(request.status, why)
+        if self._history.status(f"{request_id}-r{request.replays + 1}") is not None:
+            # the starter would take that execution for the new one: nothing would move
+            raise errors.CannotMove(
+                request.status, f"its execution {request_id}-r{request.replays + 1} exists"
+            )
         if command.step:
             if command.step not in self._store.ledger(request_id):
                 raise errors.ValidationFailed({"step": "that step has no recorded result to clear"})
@@ -287,7 +299,9 @@ class OpsService:
             request = transition(request, back_to)
             changes["failure"] = None
         elif request.is_final:
-            raise errors.IllegalTransition(request.status, request.status, "a closed request is not replayed")
+            raise errors.CannotMove(
+                request.status, f"it is {request.status.value}: a closed request is not replayed"
+            )
         replayed = self._store.save(
             request.model_copy(update=changes),
             operator,
@@ -296,23 +310,18 @@ class OpsService:
         )
         name = f"{request_id}-r{replayed.replays}"
         self._starter.start(request_id, execution_name=name)
-        return {"request_id": request_id, "execution": name}
+        return {"request_id": request_id, "execution": name, "status": replayed.status.value}
 
     def erase_held(self, request_id: str, command: EraseHeldCommand, operator: str) -> dict[str, Any]:
         """A deletion answered while a legal hold kept records back: once the hold is released,
         its erasure runs again for what was held (a new execution; the steps before it return
-        their recorded results). Records still under an active hold stay held."""
-        request = self._store.get(request_id)
-        receipt = request.erasure_receipt
-        if request.type is not RequestType.DELETION or receipt is None or not receipt.held:
-            raise errors.IllegalTransition(
-                request.status, request.status, "it kept nothing back under a hold"
-            )
+        their recorded results). Records still under an active hold stay held. Which requests
+        qualify and what is cleared is deletion's (``erasure.follow_up.HeldErasure``)."""
+        held = HeldErasure(self._store)
+        request = held.check(request_id)
         if self._history.status(_execution_names(request)[-1]) == "RUNNING":
             raise errors.IllegalTransition(request.status, request.status, "its workflow is still running")
-        for step in sorted(self._store.ledger(request_id)):
-            if ledger_steps.is_erasure_step(step):
-                self._store.clear_step(request_id, step, operator, command.reason)
+        held.clear(request_id, operator, command.reason)
         request = self._store.get(request_id)
         replayed = self._store.save(
             request.model_copy(update={"replays": request.replays + 1}),

@@ -28,8 +28,18 @@ from privacy_rights.core.models import (
     Status,
     utc_now,
 )
-from privacy_rights.core.ports import KeyRingSource, Messenger, Requests, SubjectLocks, TaskTokens
+from privacy_rights.core.ports import (
+    KeyRingSource,
+    Messenger,
+    NoticeRecords,
+    OutstandingNotice,
+    Requests,
+    SubjectLocks,
+    TaskTokens,
+)
 from privacy_rights.core.tokens import status_token
+from privacy_rights.erasure import follow_up
+from privacy_rights.orchestration.notice_backoff import next_attempt_at
 from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.preferences.preferences import Purpose
 from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
@@ -86,7 +96,11 @@ class Workflow:
         preferences: PreferenceService,
         locks: SubjectLocks,
         tokens: TaskTokens,
+        notice_records: NoticeRecords | None = None,
     ) -> None:
+        #: with it, a notice the provider refused is held and sent again, one that may have
+        #: gone is settled by the provider's record or a person (``notice_retries``)
+        self._notice_records = notice_records
         self._store = store
         self._keys = keys
         self._messenger = messenger
@@ -166,10 +180,9 @@ class Workflow:
         ):
             return  # already verified: two proofs completed it at the same moment
         kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
-        update: dict[str, Any] = {"proven_identifiers": kinds}
+        updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
         if requester_proven:
-            update["extra"] = {**request.extra, "requester_proven": sorted(requester_proven)}
-        updated = transition(request, Status.VERIFIED).model_copy(update=update)
+            updated = updated.with_requester_proven(requester_proven)
         detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
         self._store.save(updated, actor, "status.verified", detail)
         # The answer goes to the ledger before the token is looked for: if the wait is not parked
@@ -239,9 +252,7 @@ class Workflow:
         if earlier is None:
             return {"merged_into": None}
         self._store.record(earlier.request_id, WORKFLOW_ACTOR, "request.merged", {"duplicate": request_id})
-        joined = transition(request, Status.CANCELED).model_copy(
-            update={"extra": {**request.extra, "merged_into": earlier.request_id}}
-        )
+        joined = transition(request, Status.CANCELED).with_merged_into(earlier.request_id)
         self._store.save(joined, WORKFLOW_ACTOR, "status.canceled", {"merged_into": earlier.request_id})
         return {"merged_into": earlier.request_id}
 
@@ -284,11 +295,10 @@ class Workflow:
             request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
         self._locks.release(list(request.subject_keys.values()), owner=request_id)
         self._notify(request, "final", self._final_notice)
-        receipt = request.erasure_receipt
-        follow_up = receipt.follow_up if receipt is not None else None
-        if follow_up:
+        updated_receipt = follow_up.updated_receipt_notice(request)
+        if updated_receipt is not None:
             # held records erased after their hold ended: the person gets the updated receipt
-            self._notify(request, ledger_steps.follow_up_notice(follow_up), self._final_notice)
+            self._notify(request, updated_receipt, self._final_notice)
         return {"status": request.status.value}
 
     def record_failure(self, request_id: str, step: str, error: str) -> dict[str, str]:
@@ -315,16 +325,96 @@ class Workflow:
         if delivered in ledger:
             return "already_sent"
         if intent in ledger:
+            if self._notice_records is not None:
+                return self._earlier_attempt(request, name)
             self._store.record(request.request_id, WORKFLOW_ACTOR, "notice.uncertain", {"notice": name})
             return "uncertain"
+        notice = compose(request)  # before the intent: a failure to compose sends nothing
         self._store.complete_step(request.request_id, intent, {"at": utc_now().isoformat()}, WORKFLOW_ACTOR)
+        return self._attempt(request, name, notice, attempts=1)
+
+    def _attempt(self, request: RightsRequest, name: str, notice: notices.Notice, attempts: int) -> str:
+        """One send of a notice whose intent is recorded. Its message id goes to the provider's
+        log first, so a lost ledger write is found there. Refused by the provider (nothing
+        went): held, sent again with backoff. Any other error leaves it unknown: held until the
+        provider's record or a person settles it, never sent again on a guess."""
         recipient = request.requester if name.startswith("agent_") else None
-        delivery = self._deliver(request, compose(request), to_requester=recipient is not None)
+        try:
+            delivery = self._deliver(request, notice, to_requester=recipient is not None)
+        except errors.MessageNotSent as refused:
+            if self._notice_records is None:
+                raise
+            return self._hold(request.request_id, name, "retry", attempts, refused.code)
+        except Exception as unknown:
+            if self._notice_records is None:
+                raise
+            return self._hold(request.request_id, name, "uncertain", attempts, type(unknown).__name__)
+        if self._notice_records is not None and "message_id" in delivery:
+            self._notice_records.log_sent(
+                request.request_id, name, delivery["message_id"], delivery["channel"]
+            )
+        return self._delivered(request.request_id, name, delivery)
+
+    def _delivered(self, request_id: str, name: str, delivery: dict[str, str]) -> str:
         # A withheld notice is recorded as delivered too: it is settled, never retried.
-        self._store.complete_step(request.request_id, delivered, delivery, WORKFLOW_ACTOR)
+        self._store.complete_step(request_id, ledger_steps.notice(name), delivery, WORKFLOW_ACTOR)
         outcome = "withheld" if delivery["channel"] == "withheld" else "sent"
-        self._store.record(request.request_id, WORKFLOW_ACTOR, f"notice.{name}.{outcome}", delivery)
+        self._store.record(request_id, WORKFLOW_ACTOR, f"notice.{name}.{outcome}", delivery)
+        if self._notice_records is not None:
+            self._notice_records.settle(request_id, name)
         return delivery["channel"]
+
+    def _hold(self, request_id: str, name: str, state: str, attempts: int, error: str) -> str:
+        assert self._notice_records is not None
+        now = utc_now()
+        intent = self._store.ledger(request_id).get(ledger_steps.notice_intent(name)) or {}
+        since = datetime.fromisoformat(intent["at"]) if "at" in intent else now
+        self._notice_records.hold(
+            OutstandingNotice(request_id, name, state, since, attempts, next_attempt_at(attempts, now), error)
+        )
+        action = "notice.failed" if state == "retry" else "notice.uncertain"
+        detail = {"notice": name, "error": error, "attempts": attempts}
+        self._store.record(request_id, WORKFLOW_ACTOR, action, detail)
+        return "held" if state == "retry" else "uncertain"
+
+    def _earlier_attempt(self, request: RightsRequest, name: str) -> str:
+        """An intent without a delivery (a replay, a step run again): the provider's record says
+        whether it went; otherwise it stays held (or is held as uncertain), never resent here."""
+        assert self._notice_records is not None
+        sent = self._notice_records.sent_record(request.request_id, name)
+        if sent is not None:
+            return self._delivered(request.request_id, name, {**sent, "resolved_from": "provider_record"})
+        held = self._notice_records.held(request.request_id, name)
+        if held is None:
+            return self._hold(request.request_id, name, "uncertain", 1, "interrupted")
+        return "held" if held.state == "retry" else "uncertain"
+
+    def retry_notice(self, held: OutstandingNotice) -> str:
+        """A held notice, once more: settled if the ledger or the provider's record shows it
+        went; sent again only if the provider refused the last attempt (``retry``)."""
+        ledger = self._store.ledger(held.request_id)
+        if ledger_steps.notice(held.name) in ledger:
+            if self._notice_records is not None:
+                self._notice_records.settle(held.request_id, held.name)
+            return "already_sent"
+        request = self._store.get(held.request_id)
+        if held.state != "retry" or ledger_steps.notice_intent(held.name) not in ledger:
+            return self._earlier_attempt(request, held.name)
+        notice = self._composer(held.name)(request)
+        return self._attempt(request, held.name, notice, attempts=held.attempts + 1)
+
+    def settle_notice(self, request_id: str, name: str, delivery: dict[str, str]) -> str:
+        """A person settled a held notice (confirmed it went, or gave it up)."""
+        return self._delivered(request_id, name, delivery)
+
+    def _composer(self, name: str) -> Callable[[RightsRequest], notices.Notice]:
+        if name == "acknowledgement":
+            return self._acknowledgement
+        if name == "agent_acknowledgement":
+            return self._agent_acknowledgement
+        if name == "final" or name.startswith("final" + ledger_steps.FAMILY_SEPARATOR):
+            return self._final_notice
+        raise errors.ValidationFailed({"notice": f"no notice is named {name}"})
 
     def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
         return notices.acknowledgement(request, self._status_link(request))
@@ -346,15 +436,15 @@ class Workflow:
         when the messenger refused the number (``errors.PhoneMessageRefused``): nothing was sent."""
         contact = request.requester if to_requester and request.requester else request.subject
         if contact.email:
-            self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
-            return {"channel": "email"}
+            sent = self._messenger.send_email(contact.email, notice.subject, notice.text, request.request_id)
+            return {"channel": "email", "message_id": sent}
         assert contact.phone  # the models guarantee one of the two
         try:
             if notice.voice and not can_receive_sms(contact.phone) and self._messenger.can_call:
-                self._messenger.send_voice(contact.phone, notice.voice)
-                return {"channel": "voice"}
-            self._messenger.send_sms(contact.phone, notice.sms)
-            return {"channel": "sms"}
+                sent = self._messenger.send_voice(contact.phone, notice.voice)
+                return {"channel": "voice", "message_id": sent}
+            sent = self._messenger.send_sms(contact.phone, notice.sms)
+            return {"channel": "sms", "message_id": sent}
         except errors.PhoneMessageRefused as refused:
             return {"channel": "withheld", "reason": refused.reason}
 

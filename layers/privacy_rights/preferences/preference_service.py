@@ -1,5 +1,6 @@
-"""Recording what a subject asked for (opt-outs, objections, restriction, suppression) under
-the keyed hashes of their identifiers, and answering "may the platform process this?"."""
+"""Recording what a subject asked for (opt-outs, objections, restriction) under the keyed hashes
+of their identifiers, and answering "may the platform process this?" (which also reads the
+suppression an erasure leaves: ``erasure.follow_up.SubjectSuppression``)."""
 
 from __future__ import annotations
 
@@ -54,9 +55,6 @@ class PreferenceService:
 
     def restrict(self, request: RightsRequest) -> None:
         self._mark(request, ["restriction"])
-
-    def suppress(self, request: RightsRequest) -> None:
-        self._mark(request, ["suppression"])
 
     def mark_keys(self, digests: list[str], request_id: str, purposes: tuple[OptOutPurpose, ...]) -> None:
         """Opt-outs for keys that are not the subject's identifiers (a browser's cookie ids)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights.core import clocks, notices
+from privacy_rights.core import clocks
 from privacy_rights.core.errors import NotFound, RateLimited, ValidationFailed
 from privacy_rights.core.identifiers import Email, Phone
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
@@ -34,7 +34,9 @@ from privacy_rights.core.ports import (
     Requests,
     WorkflowStarter,
 )
+from privacy_rights.core.request_results import RequestedCorrection, intake_statement
 from privacy_rights.core.tokens import status_token
+from privacy_rights.erasure.receipt import erasure_receipt_text
 from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.rights_requests.request_access import authorized_request
 
@@ -223,8 +225,9 @@ class IntakeService:
             details=body.details,
             due=date.min,
             extra={
-                "declaration": body.declaration,
-                "corrections": [c.model_dump() for c in body.corrections],
+                **intake_statement(
+                    body.declaration, [RequestedCorrection(**c.model_dump()) for c in body.corrections]
+                ),
                 **(extra or {}),
             },
         )
@@ -311,9 +314,7 @@ class IntakeService:
             due_at=request.current_due,
             timeline=timeline,
             download_until=_download_until(request),
-            erasure_receipt=(
-                notices.erasure_receipt_text(receipt) if (receipt := request.erasure_receipt) else None
-            ),
+            erasure_receipt=(erasure_receipt_text(receipt) if (receipt := request.erasure_receipt) else None),
             permission_needed=bool(
                 request.requester is not None
                 and not request.is_final

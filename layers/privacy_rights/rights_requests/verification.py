@@ -54,6 +54,7 @@ from privacy_rights.core.ports import (
     Requests,
     VerificationCodes,
 )
+from privacy_rights.core.request_results import ScopeDecision
 from privacy_rights.rights_requests.request_access import authorized_request
 from privacy_rights.rights_requests.sign_in import AccountSignIn
 
@@ -366,7 +367,7 @@ class VerificationService:
             return Requirement(codes=given, points=len(given), must_prove_all=True)
         codes = given
         if request.type is RequestType.CORRECTION:
-            disputed = {str(c.get("field")) for c in request.extra.get("corrections", [])}
+            disputed = {c.field for c in request.corrections}
             codes = given - disputed  # verified with data other than the value in dispute
         if request.type in (RequestType.ACCESS, RequestType.PORTABILITY):
             points = 3 if _asked_scope(request) is AccessScope.SPECIFIC_PIECES else 2
@@ -385,9 +386,7 @@ class VerificationService:
             return True
         # 7024(a): unverifiable specific pieces are answered as categories.
         return (
-            _asked_scope(request) is AccessScope.SPECIFIC_PIECES
-            and not request.extra.get("declaration")
-            and points >= 2
+            _asked_scope(request) is AccessScope.SPECIFIC_PIECES and not request.declaration and points >= 2
         )
 
     def _decide_scope(self, request: RightsRequest, proven: set[str]) -> RightsRequest:
@@ -400,7 +399,7 @@ class VerificationService:
         ):
             return request
         points = len(proven)
-        declared = bool(request.extra.get("declaration"))
+        declared = request.declaration
         if request.scope is AccessScope.CATEGORIES:
             scope, why = AccessScope.CATEGORIES, "you asked for the categories."
         elif points >= 3 and declared:
@@ -416,10 +415,8 @@ class VerificationService:
                 AccessScope.CATEGORIES,
                 f"the specific pieces need three of your details verified, and {points} were.",
             )
-        decision = {"scope": scope.value, "why": why}
-        updated = request.model_copy(
-            update={"scope": scope, "extra": {**request.extra, "scope_decision": decision}}
-        )
+        decision = ScopeDecision(scope=scope.value, why=why)
+        updated = request.with_scope_decision(decision).model_copy(update={"scope": scope})
         detail = {"scope": scope.value, "points": points, "declaration": declared}
         return self._requests.save(updated, WORKFLOW_ACTOR, "scope.decided", detail)
 
@@ -506,7 +503,7 @@ def _asked_scope(request: RightsRequest) -> AccessScope:
     with the signed declaration; otherwise for categories."""
     if request.scope is not None:
         return request.scope
-    return AccessScope.SPECIFIC_PIECES if request.extra.get("declaration") else AccessScope.CATEGORIES
+    return AccessScope.SPECIFIC_PIECES if request.declaration else AccessScope.CATEGORIES
 
 
 def _kind(kind: str) -> Any:

@@ -4,6 +4,7 @@ settings and the shared error map."""
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -34,22 +35,36 @@ def rest_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
 
 
 def resolve(
-    app: APIGatewayRestResolver, event: dict[str, Any], context: Any, max_body_bytes: int
+    app: APIGatewayRestResolver,
+    event: dict[str, Any],
+    context: Any,
+    max_body_bytes: int,
+    operators: str | None = None,
 ) -> dict[str, Any]:
-    """Resolve an API event, refusing an oversized body before anything parses it (the
-    resolver's validation runs before any middleware)."""
+    """Resolve an API event. Before anything parses it (the resolver's validation runs before
+    any middleware): an oversized body is refused, and with ``operators`` (the operations
+    role's ARN) a caller who is not one of its sessions."""
+    if operators is not None:
+        try:
+            operator_identity(APIGatewayProxyEvent(event), operators)
+        except Unauthenticated as refused:
+            return _proxy_answer(HTTPStatus.FORBIDDEN, {"message": refused.public_message})
     body = event.get("body") or ""
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
     if size > max_body_bytes:
         message = {"message": f"The request body is larger than {max_body_bytes} bytes."}
-        return {
-            "statusCode": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.value,
-            "headers": {"Content-Type": "application/json"},
-            "body": json.dumps(message),
-            "isBase64Encoded": False,
-        }
+        return _proxy_answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
     answer: dict[str, Any] = app.resolve(event, context)
     return answer
+
+
+def _proxy_answer(status: HTTPStatus, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status.value,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
 
 
 def caller_identity(event: APIGatewayProxyEvent) -> str:
@@ -60,6 +75,38 @@ def caller_identity(event: APIGatewayProxyEvent) -> str:
     if not principal:
         raise Unauthenticated("no IAM identity in the request context")
     return principal
+
+
+def operator_identity(event: APIGatewayProxyEvent, ops_role_arn: str) -> str:
+    """The caller, when it is the privacy operations role (a session of it: staff assume the
+    role, their session name is who they are) or that very principal; refused otherwise.
+
+    API Gateway's resource policy admits only that role too; this check holds where a policy is
+    changed by hand, or where another IAM route of the account reaches the function.
+    """
+    principal = caller_identity(event)
+    if not ops_role_arn or not _is_session_of(principal, ops_role_arn):
+        raise Unauthenticated("the caller is not the privacy operations role")
+    return principal
+
+
+def _is_session_of(principal: str, allowed: str) -> bool:
+    if principal == allowed:
+        return True
+    role = re.fullmatch(
+        r"arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role/(?:[\w+=,.@/-]*/)?(?P<name>[\w+=,.@-]+)",
+        allowed,
+    )
+    session = re.fullmatch(
+        r"arn:(?P<partition>[\w-]+):sts::(?P<account>\d{12}):assumed-role/(?P<name>[\w+=,.@-]+)/[\w+=,.@-]+",
+        principal,
+    )
+    return bool(
+        role
+        and session
+        and (role["partition"], role["account"], role["name"])
+        == (session["partition"], session["account"], session["name"])
+    )
 
 
 def browser_ids(event: APIGatewayProxyEvent, cookie_names: str) -> tuple[str, ...]:

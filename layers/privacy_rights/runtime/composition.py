@@ -12,30 +12,21 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-from privacy_rights.adapters.counters import Counters
-from privacy_rights.adapters.dead_letters import DeadLetters
-from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
-from privacy_rights.adapters.mail_records import MailRecords
-from privacy_rights.adapters.mailbox import Mailbox
-from privacy_rights.adapters.messenger import AwsMessenger
-from privacy_rights.adapters.permission_documents import PermissionDocuments
-from privacy_rights.adapters.preference_store import PreferenceStore
-from privacy_rights.adapters.request_store import RequestStore
-from privacy_rights.adapters.sent_mail import SentMail
-from privacy_rights.adapters.subject_locks import SubjectLocks
-from privacy_rights.adapters.task_tokens import TaskTokens
-from privacy_rights.adapters.verification_store import VerificationStore
-from privacy_rights.adapters.work_store import WorkStore
-from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
-from privacy_rights.messaging.phone_messaging import GuardedMessenger, PhonePolicy, metric_name
-from privacy_rights.rights_requests.mail_clarifications import MailClarifications
 from privacy_rights.runtime.settings import Settings
 
 if TYPE_CHECKING:
+    from privacy_rights.adapters.counters import Counters
     from privacy_rights.adapters.customers import Customers
+    from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+    from privacy_rights.adapters.mail_records import MailRecords
+    from privacy_rights.adapters.notice_records import DynamoNoticeRecords
+    from privacy_rights.adapters.permission_documents import PermissionDocuments
+    from privacy_rights.adapters.preference_store import PreferenceStore
+    from privacy_rights.adapters.request_store import RequestStore
+    from privacy_rights.adapters.sent_mail import SentMail
     from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
+    from privacy_rights.adapters.work_store import WorkStore
     from privacy_rights.businesses.business_instructions import BusinessInstructions
     from privacy_rights.businesses.customer_service import CustomerService
     from privacy_rights.businesses.webhooks import Notifier
@@ -46,7 +37,11 @@ if TYPE_CHECKING:
     from privacy_rights.export.export_service import ExportService
     from privacy_rights.mail.email_intake import EmailIntakeService
     from privacy_rights.mail.mail_ops import MailOpsService
+    from privacy_rights.messaging.phone_messaging import GuardedMessenger
     from privacy_rights.ops.ops import OpsService
+    from privacy_rights.orchestration.execution_end import ExecutionEnds
+    from privacy_rights.orchestration.notice_retries import NoticeRetries
+    from privacy_rights.orchestration.stalled_requests import StalledRequests
     from privacy_rights.orchestration.workflow import Workflow
     from privacy_rights.preferences.preference_service import PreferenceService
     from privacy_rights.resolution.resolution import Resolver
@@ -61,6 +56,7 @@ def _phone_message_refused(reason: PhoneRefusal) -> None:
     alarms on the day's budget being spent."""
     from aws_lambda_powertools.metrics import MetricUnit
 
+    from privacy_rights.messaging.phone_messaging import metric_name
     from privacy_rights.runtime.observability import metrics
 
     metrics.add_metric(name=metric_name(reason), unit=MetricUnit.Count, value=1)
@@ -86,10 +82,16 @@ class Container:
 
     @cached_property
     def store(self) -> RequestStore:
+        from privacy_rights.adapters.request_store import RequestStore
+
         return RequestStore(self.client("dynamodb"), self.settings.requests_table, self.settings.audit_table)
 
     @cached_property
     def keys(self) -> SecretsManagerKeyRing:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+        from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+
         provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
         return SecretsManagerKeyRing(
             provider, self.settings.hash_key_secret, self.settings.secret_cache_seconds
@@ -97,6 +99,8 @@ class Container:
 
     @cached_property
     def webhook_secrets(self) -> SecretsManagerWebhookSecrets:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
         from privacy_rights.adapters.webhook_secrets import SecretsManagerWebhookSecrets
 
         provider = SecretsProvider(boto3_client=self.client("secretsmanager"))
@@ -114,6 +118,9 @@ class Container:
     def messenger(self) -> GuardedMessenger:
         """Every SMS and call goes through the guard: number types, countries, the per-number
         cap and the day's budget (``privacy_rights.messaging.phone_messaging``)."""
+        from privacy_rights.adapters.messenger import AwsMessenger
+        from privacy_rights.messaging.phone_messaging import GuardedMessenger, PhonePolicy
+
         aws = AwsMessenger(
             self.client("sesv2"),
             self.client("sns"),
@@ -132,14 +139,19 @@ class Container:
 
     @cached_property
     def sent_mail(self) -> SentMail:
+        from privacy_rights.adapters.sent_mail import SentMail
+
         return SentMail(self.client("dynamodb"), self.settings.notices_table)
 
     @cached_property
     def mail_records(self) -> MailRecords:
+        from privacy_rights.adapters.mail_records import MailRecords
+
         return MailRecords(self.client("dynamodb"), self.settings.mail_table)
 
     @cached_property
     def email_intake(self) -> EmailIntakeService:
+        from privacy_rights.adapters.mailbox import Mailbox
         from privacy_rights.mail.email_intake import EmailIntakeService
 
         settings = self.settings
@@ -160,6 +172,8 @@ class Container:
 
     @cached_property
     def mail_ops(self) -> MailOpsService:
+        from privacy_rights.adapters.dead_letters import DeadLetters
+        from privacy_rights.adapters.mailbox import Mailbox
         from privacy_rights.mail.mail_ops import MailOpsService
 
         if not (self.settings.mail_queue_url and self.settings.mail_dead_letter_queue_url):
@@ -183,7 +197,9 @@ class Container:
 
     @cached_property
     def intake(self) -> IntakeService:
+        from privacy_rights.adapters.workflow import StepFunctionsStarter
         from privacy_rights.rights_requests.intake import IntakeService
+        from privacy_rights.rights_requests.mail_clarifications import MailClarifications
 
         starter = StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn)
         return IntakeService(
@@ -199,10 +215,13 @@ class Container:
 
     @cached_property
     def permissions(self) -> PermissionDocuments:
+        from privacy_rights.adapters.permission_documents import PermissionDocuments
+
         return PermissionDocuments(self.client("s3"), self.settings.permissions_bucket)
 
     @cached_property
     def ops(self) -> OpsService:
+        from privacy_rights.adapters.workflow import ExecutionHistory, StepFunctionsStarter
         from privacy_rights.ops.ops import OpsService
 
         return OpsService(
@@ -214,6 +233,42 @@ class Container:
             self.work,
             self.permissions,
         )
+
+    @cached_property
+    def notice_records(self) -> DynamoNoticeRecords | None:
+        """Held notices and the provider's record of those sent (None where the function has
+        no OUTSTANDING_NOTICES_TABLE: notices then fail their step as before)."""
+        from privacy_rights.adapters.notice_records import DynamoNoticeRecords
+
+        if not self.settings.outstanding_notices_table:
+            return None
+        return DynamoNoticeRecords(
+            self.client("dynamodb"), self.settings.notices_table, self.settings.outstanding_notices_table
+        )
+
+    @cached_property
+    def notice_retries(self) -> NoticeRetries:
+        from privacy_rights.orchestration.notice_retries import NoticeRetries
+
+        if self.notice_records is None:
+            raise RuntimeError("OUTSTANDING_NOTICES_TABLE is not configured")
+        return NoticeRetries(self.store, self.notice_records, self.workflow)
+
+    @cached_property
+    def stalled_requests(self) -> StalledRequests:
+        from privacy_rights.adapters.workflow import ExecutionHistory
+        from privacy_rights.orchestration.stalled_requests import StalledRequests
+
+        history = ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn)
+        return StalledRequests(self.store, history)
+
+    @cached_property
+    def execution_ends(self) -> ExecutionEnds:
+        from privacy_rights.adapters.workflow import ExecutionHistory
+        from privacy_rights.orchestration.execution_end import ExecutionEnds
+
+        history = ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn)
+        return ExecutionEnds(self.store, history, self.workflow)
 
     @cached_property
     def data_map(self) -> DataMap:
@@ -253,6 +308,7 @@ class Container:
         from privacy_rights.adapters.platform_eraser import PlatformEraser
         from privacy_rights.adapters.platform_records import PlatformRecords
         from privacy_rights.erasure.erasure_service import ErasureService
+        from privacy_rights.erasure.follow_up import SubjectSuppression
 
         dynamodb, s3 = self.client("dynamodb"), self.client("s3")
         return ErasureService(
@@ -264,7 +320,7 @@ class Container:
             self.business_instructions,
             self.holds,
             self.new_resolver,
-            self.preferences,
+            SubjectSuppression(self.preference_store),
             ExportArchive(s3, self.settings.exports_bucket),
             self.keys,
             self.webhooks,
@@ -302,6 +358,8 @@ class Container:
 
     @cached_property
     def work(self) -> WorkStore:
+        from privacy_rights.adapters.work_store import WorkStore
+
         return WorkStore(self.client("s3"), self.settings.work_bucket)
 
     @cached_property
@@ -314,16 +372,24 @@ class Container:
     def preferences(self) -> PreferenceService:
         from privacy_rights.preferences.preference_service import PreferenceService
 
-        store = PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
-        return PreferenceService(store, self.keys)
+        return PreferenceService(self.preference_store, self.keys)
+
+    @cached_property
+    def preference_store(self) -> PreferenceStore:
+        from privacy_rights.adapters.preference_store import PreferenceStore
+
+        return PreferenceStore(self.client("dynamodb"), self.settings.preferences_table)
 
     @cached_property
     def counters(self) -> Counters:
+        from privacy_rights.adapters.counters import Counters
+
         return Counters(self.client("dynamodb"), self.settings.counters_table)
 
     @cached_property
     def verification(self) -> VerificationService:
         from privacy_rights.adapters.call_facts import CallFacts
+        from privacy_rights.adapters.verification_store import VerificationStore
         from privacy_rights.rights_requests.verification import FactChecker, VerificationService
 
         ddb = self.client("dynamodb")
@@ -353,6 +419,8 @@ class Container:
 
     @cached_property
     def workflow(self) -> Workflow:
+        from privacy_rights.adapters.subject_locks import SubjectLocks
+        from privacy_rights.adapters.task_tokens import TaskTokens
         from privacy_rights.orchestration.workflow import Workflow
 
         return Workflow(
@@ -364,4 +432,5 @@ class Container:
             self.preferences,
             SubjectLocks(self.client("dynamodb"), self.settings.locks_table),
             TaskTokens(self.client("stepfunctions")),
+            self.notice_records,
         )

@@ -90,7 +90,10 @@ def register_error_handlers(app: ApiGatewayResolver, logger: Logger) -> None:
         )
         if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.exception("domain error without an HTTP mapping", extra={"error": type(exc).__name__})
-        return json_response(status, {"message": exc.public_message})
+        body = {"message": exc.public_message}
+        if isinstance(exc, errors.CannotMove):
+            body["why"] = exc.why  # what would move it: a sentence of ours, never input
+        return json_response(status, body)
 
     @app.exception_handler(IdempotencyValidationError)
     def _key_reused(exc: IdempotencyValidationError) -> Response[Any]:

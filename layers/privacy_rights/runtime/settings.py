@@ -45,6 +45,8 @@ class Settings(BaseModel):
     permissions_bucket: str = Field(min_length=3)
     mail_table: str = Field(min_length=3)
     holds_table: str = Field(min_length=3)
+    #: notices whose send failed or may have failed, until delivered or settled by a person
+    outstanding_notices_table: str = ""
     #: the phone number (or pool) automated calls come from; empty: landlines get no code
     voice_origination_identity: str = ""
     #: the email-intake queue and its dead-letter queue (only the ops API replays between them)
@@ -76,6 +78,8 @@ class Settings(BaseModel):
     public_base_url: HttpUrl
     allowed_origins: str = ""
     state_machine_arn: str | None = None
+    #: The IAM role privacy operations staff assume; only its sessions may call the ops APIs.
+    ops_role_arn: str = ""
     secret_cache_seconds: int = Field(default=300, ge=0)
 
     @classmethod

@@ -28,7 +28,8 @@ def workflow_task(name: str, model: type[InputT]) -> Callable[[Step[InputT]], La
     logger = make_logger(name)
 
     def wrap(step: Step[InputT]) -> LambdaHandler:
-        @logger.inject_lambda_context
+        # clear_state: a warm container's next invocation must not log the last request's id.
+        @logger.inject_lambda_context(clear_state=True)
         @tracer.capture_lambda_handler
         @metrics.log_metrics
         @event_parser(model=model)

@@ -1,0 +1,30 @@
+"""``make package``: build the layer and the functions for the template's runtime, and a
+template ready for ``sam deploy`` (or ``aws cloudformation package`` + ``deploy``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lambda_package import REPO_ROOT, package
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m lambda_package", description=__doc__)
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "build", help="where to build (default build/)"
+    )
+    out = parser.parse_args().out.resolve()
+    built = package(out)
+    runtime = built["runtime"]
+    print(
+        f"layer for python{runtime.python} on {runtime.machine}: {len(built['distributions'])} distributions"
+    )
+    for distribution in built["distributions"]:
+        print(f"  {distribution}")
+    print(f"packaged template: {built['template']}")
+    print(f"deploy: sam deploy --template-file {built['template']} --config-env dev")
+
+
+if __name__ == "__main__":
+    main()

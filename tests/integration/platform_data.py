@@ -1,0 +1,38 @@
+"""The synthetic platform written to the running stack, as much of it as a test needs."""
+
+from __future__ import annotations
+
+from local_stack import demo, synthetic
+from local_stack.runtime import RunningStack
+from privacy_rights.core.data_map import load_data_map
+
+
+def _is_switchboard_call(record: synthetic.Record) -> bool:
+    return isinstance(record, synthetic.Row) and record.item.get("caller_phone") == demo.SWITCHBOARD_PHONE
+
+
+def seed_platform(running: RunningStack, callers: int = 10, switchboard: bool = False) -> RunningStack:
+    """The synthetic platform (``synthetic.generate``: the tenants, every demo subject, agent and
+    neighbour, ``callers`` background callers), less the demo switchboard's 2,500 calls unless
+    ``switchboard``: they are most of the writing, and every Query of the calls table and every
+    snapshot of the platform reads them."""
+    writer = synthetic._Writer(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), load_data_map()
+    )
+    for record in synthetic.records(synthetic.Scale(callers=callers)):
+        if switchboard or not _is_switchboard_call(record):
+            writer.put(record)
+    writer.flush()
+    return running
+
+
+def seed_switchboard(running: RunningStack) -> RunningStack:
+    """The demo switchboard's calls, on a platform seeded without them."""
+    writer = synthetic._Writer(
+        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), load_data_map()
+    )
+    for record in synthetic.demo_records(synthetic.Scale(callers=0)):
+        if _is_switchboard_call(record):
+            writer.put(record)
+    writer.flush()
+    return running
