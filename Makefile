@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000, SMTP on :2525"
-	@echo "make test    - unit, integration and e2e tests (the ten slowest are listed at the end)"
+	@echo "make test    - unit, integration, security, e2e and shipped-layer tests (the ten slowest are listed at the end)"
 	@echo "make test-fast - the unit tier alone (under a minute): the edit loop"
 	@echo "make test-browser - the web form in real headless Chromium (needs Debian's chromium)"
 	@echo "make lint    - ruff and mypy"

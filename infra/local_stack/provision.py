@@ -129,6 +129,8 @@ ORDER = [
     "AWS::IAM::ManagedPolicy",
     "AWS::Serverless::LayerVersion",
     "AWS::Serverless::Api",
+    "AWS::WAFv2::WebACL",
+    "AWS::WAFv2::WebACLAssociation",
     "AWS::Serverless::Function",
     "AWS::Serverless::StateMachine",
     "AWS::Events::Rule",
@@ -756,9 +758,34 @@ def _api(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> 
     builder.stack.physical[logical_id] = {
         "Ref": api["id"],
         "RootResourceId": api["rootResourceId"],
+        "Stage": props.get("StageName", "Prod"),
         "_stage": props.get("StageName", "Prod"),
         "_auth": (props.get("Auth") or {}).get("DefaultAuthorizer"),
     }
+
+
+@creates("AWS::WAFv2::WebACL")
+def _web_acl(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """Created in moto (which checks its shape); the local API does not apply it: the intake's
+    own per-address limit is what holds locally."""
+    props = builder.props(properties)
+    created = builder.client("wafv2").create_web_acl(
+        Name=builder.physical_name(logical_id),
+        Scope=props["Scope"],
+        DefaultAction=props["DefaultAction"],
+        Description=props.get("Description", ""),
+        Rules=props.get("Rules", []),
+        VisibilityConfig=props["VisibilityConfig"],
+    )["Summary"]
+    builder.stack.physical[logical_id] = {"Ref": created["Id"], "Arn": created["ARN"], "Id": created["Id"]}
+
+
+@creates("AWS::WAFv2::WebACLAssociation")
+def _web_acl_association(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """Resolved (so a reference that does not exist fails here) but not made: moto's API
+    Gateway holds no stage of the local API to associate with."""
+    props = builder.props(properties)
+    builder.stack.physical[logical_id] = {"Ref": f"{props['WebACLArn']}|{props['ResourceArn']}"}
 
 
 @creates("AWS::Events::Rule")

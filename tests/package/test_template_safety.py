@@ -143,3 +143,18 @@ def test_no_one_may_change_or_delete_an_audit_entry(template: dict[str, Any]) ->
         statement["Action"]
     )
     assert "Condition" not in statement
+
+
+def test_the_public_api_is_behind_per_address_rate_limits(template: dict[str, Any]) -> None:
+    acl = template["Resources"]["PublicApiWebAcl"]["Properties"]
+    limited = {
+        rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"]
+        for rule in acl["Rules"]
+        if rule["Statement"].get("RateBasedStatement", {}).get("AggregateKeyType") == "IP"
+        and "Block" in rule["Action"]
+    }
+    assert limited == {"/requests", "/verify"}
+    assert acl["VisibilityConfig"]["SampledRequestsEnabled"] is False  # samples keep addresses
+    association = template["Resources"]["PublicApiWebAclAssociation"]["Properties"]
+    assert "${PublicApi}" in association["ResourceArn"]["Fn::Sub"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["PublicApiWebAcl", "Arn"]}
