@@ -30,13 +30,12 @@ $(BIN)/python:
 # The layer's lock (minus the SDK the Lambda runtime brings) constrains the development install:
 # the tests run the versions that ship.
 LAYER_CONSTRAINTS := $(VENV)/layer-constraints.txt
-RUNTIME_SDK := boto3|botocore|s3transfer|jmespath|python-dateutil|six|urllib3
 
 $(STAMP): $(BIN)/python pyproject.toml layers/requirements.txt
 	@started=$$(date +%s); echo "[install 1/2] pip itself"; \
 	  $(BIN)/pip install --quiet --upgrade pip && \
 	  echo "[install 1/2] done in $$(( $$(date +%s) - started )) s"
-	@grep -E '^[a-z]' layers/requirements.txt | sed 's/ \\$$//' | grep -vE '^($(RUNTIME_SDK))==' > $(LAYER_CONSTRAINTS)
+	@PYTHONPATH=infra $(BIN)/python -m lambda_package --constraints > $(LAYER_CONSTRAINTS)
 	@started=$$(date +%s); echo "[install 2/2] the project and its development dependencies (pyproject.toml, the layer's versions from layers/requirements.txt)"; \
 	  $(BIN)/pip install --progress-bar on -e ".[dev]" -c $(LAYER_CONSTRAINTS) && \
 	  echo "[install 2/2] done in $$(( $$(date +%s) - started )) s"

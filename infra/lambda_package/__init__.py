@@ -96,6 +96,17 @@ def without_distributions(lock_text: str, names: set[str]) -> str:
     return "\n".join(kept) + "\n"
 
 
+def layer_constraints(lock: Path = LOCK_PATH) -> str:
+    """The lock's pins without hashes and without the runtime's SDK: pip constraints that make a
+    development install use the versions that ship."""
+    pins = [
+        line.removesuffix("\\").strip()
+        for line in without_distributions(lock.read_text(), runtime_sdk_names()).splitlines()
+        if line and not line[0].isspace() and not line.startswith("#")
+    ]
+    return "\n".join(pins) + "\n"
+
+
 def _normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lambda_package import REPO_ROOT, package
+from lambda_package import REPO_ROOT, layer_constraints, package
 
 
 def main() -> None:
@@ -14,7 +14,16 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=REPO_ROOT / "build", help="where to build (default build/)"
     )
-    out = parser.parse_args().out.resolve()
+    parser.add_argument(
+        "--constraints",
+        action="store_true",
+        help="print the lock as pip constraints (no SDK, no hashes) and stop",
+    )
+    args = parser.parse_args()
+    if args.constraints:
+        print(layer_constraints(), end="")
+        return
+    out = args.out.resolve()
     built = package(out)
     runtime = built["runtime"]
     print(

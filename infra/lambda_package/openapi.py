@@ -84,8 +84,11 @@ def documents() -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for name in sorted(functions):
         properties = functions[name]
-        for api in sorted(_apis_of(properties)):
-            module = _load(name, REPO_ROOT / properties["CodeUri"])
+        apis = sorted(_apis_of(properties))
+        if not apis:
+            continue
+        module = _load(name, REPO_ROOT / properties["CodeUri"])
+        for api in apis:
             part = json.loads(module.app.get_openapi_json_schema(title=TITLES[api], version=VERSION))
             document = merged.setdefault(api, part)
             if document is not part:

@@ -33,7 +33,7 @@ from privacy_rights.businesses.webhooks import (
     SIGNATURE_HEADER,
     TransportResponse,
     UrllibTransport,
-    require_http_url,
+    require_https_url,
     verify,
 )
 
@@ -151,7 +151,7 @@ class WebhookReceiver:
             parts = urlsplit(url)
             if not (parts.hostname or "").endswith(LOCAL_SUFFIX):
                 return original(transport, url, body, headers, timeout)
-            require_http_url(url)
+            require_https_url(url)
             local = urlunsplit(("http", receiver.address, parts.path, parts.query, ""))
             return _post_on_loopback(local, body, {**headers, "Host": parts.netloc}, timeout)
 

@@ -18,13 +18,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import lambda_package
 from lambda_package import LOCK_PATH, RUNTIME_SDK_PATH, Runtime, native_runtime, template_runtime
-from local_stack.template import Resolver, load_template, parameter_values
+from lambda_package.openapi import template_functions
+from local_stack.template import load_template
 
 CACHE = lambda_package.REPO_ROOT / "build" / "test-cache"
 
@@ -106,31 +106,6 @@ def native_layer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"python": layer / "python", "sdk": cached / "sdk"}
 
 
-def _template_functions() -> tuple[dict[str, Any], dict[str, str]]:
-    """Every function of the template and the environment the template gives them, resolved
-    with placeholder names (only the shape matters at import)."""
-    template = load_template()
-    parameters = parameter_values(template, {})
-
-    def lookup(logical_id: str, attribute: str | None) -> str:
-        if attribute in (None, "Ref"):
-            return f"callx-{logical_id.lower()}"
-        return f"arn:aws:lambda:us-east-1:123456789012:{logical_id}/{attribute}"
-
-    resolver = Resolver(parameters, lookup, "callx-privacy")
-    functions = {
-        name: spec["Properties"]
-        for name, spec in template["Resources"].items()
-        if spec["Type"] == "AWS::Serverless::Function"
-    }
-    environment: dict[str, str] = {}
-    sources = [template["Globals"]["Function"], *functions.values()]
-    for source in sources:
-        for key, value in source.get("Environment", {}).get("Variables", {}).items():
-            environment[key] = str(resolver.resolve(value))
-    return functions, environment
-
-
 @pytest.mark.parametrize("subsegments_disabled", ["true", "false"])
 def test_every_handler_of_the_template_imports_on_the_runtime_python(
     native_layer: dict[str, Path], subsegments_disabled: str
@@ -145,7 +120,7 @@ def test_every_handler_of_the_template_imports_on_the_runtime_python(
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    functions, variables = _template_functions()
+    functions, variables = template_functions()
     assert len(functions) >= 25
     root = lambda_package.REPO_ROOT
     payload = [
@@ -192,7 +167,7 @@ def test_the_layer_without_a_dependency_fails_the_import_check(
         pytest.skip(f"no Python {runtime.python} here")
     crippled = tmp_path / "python"
     shutil.copytree(native_layer["python"], crippled, ignore=shutil.ignore_patterns("aws_xray_sdk*"))
-    _, variables = _template_functions()
+    _, variables = template_functions()
     completed = subprocess.run(
         [str(interpreter), "-S", "-c", "import privacy_rights.runtime.observability"],
         capture_output=True,
@@ -265,3 +240,7 @@ def test_the_lock_pins_every_layer_dependency_with_hashes() -> None:
     assert "botocore==" not in stripped
     assert "boto3==" not in stripped
     assert "pydantic==" in stripped
+    constraints = lambda_package.layer_constraints().splitlines()
+    assert "--hash" not in "".join(constraints)
+    assert any(line.startswith("pydantic==") for line in constraints)
+    assert not any(line.startswith(("boto3==", "botocore==")) for line in constraints)

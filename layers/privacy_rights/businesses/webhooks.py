@@ -195,7 +195,7 @@ class Transport(Protocol):
     ) -> TransportResponse: ...
 
 
-def require_http_url(url: str) -> None:
+def require_https_url(url: str) -> None:
     """Webhook URLs come from tenants: https to a named or numbered host, nothing else (no
     http, no file:, ftp: or the like). Where the host points is checked when connecting."""
     parts = urllib.parse.urlsplit(url)
@@ -309,7 +309,7 @@ class UrllibTransport:
         headers: Mapping[str, str],
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> TransportResponse:
-        require_http_url(url)
+        require_https_url(url)
         # the scheme was checked above, which is what S310 asks for
         request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")  # noqa: S310
         try:
@@ -401,7 +401,7 @@ class WebhookSender:
         Bad arguments (a non-http URL, an event id that cannot be a header, an empty secret)
         raise ``ValueError`` before anything is sent.
         """
-        require_http_url(url)
+        require_https_url(url)
         if not _EVENT_ID.fullmatch(event_id):
             raise ValueError("event ids are 1 to 200 visible ASCII characters")
         if not secret or not all(previous_secrets):
@@ -496,7 +496,7 @@ class Notifier:
 
     def notify(self, url: str, receiver_id: str, event_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            require_http_url(url)
+            require_https_url(url)
         except ValueError:
             # a receiver registered a URL we may not post to: recorded, never tried
             return {"event_id": event_id, "delivered": False, "attempts": 0, "last_error": "invalid_url"}
