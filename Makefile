@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run seed test test-fast test-unit test-integration test-e2e test-security test-package test-browser lint bench package openapi lock check-template clean
+.PHONY: smoke smoke-local help install run seed soak soak-small test test-fast test-unit test-integration test-e2e test-security test-package test-browser lint bench package openapi lock check-template clean
 
 help:
 	@echo "make run     - the whole system on moto: API and web form on 127.0.0.1:8080, AWS endpoint on :5000, SMTP on :2525"
@@ -17,8 +17,10 @@ help:
 	@echo "make test-browser - the web form in real headless Chromium (needs Debian's chromium)"
 	@echo "make lint    - ruff and mypy"
 	@echo "make bench   - benchmarks (cold import of every handler, ...)"
+	@echo "make soak    - 300 mixed requests on the local stack under AWS faults and crashes, replays, checks (SOAK_ARGS=\"-n 100 --seed 3\")"
 	@echo "make package - the layer and functions for the template's runtime (python3.12, arm64) in build/, and build/template.yaml"
 	@echo "make check-template - cfn-lint, checkov (skips explained in the template) and an ASL validator"
+	@echo "make smoke-local - the smoke test (opt-out, access, download, deletion, re-scan of a canary) on the local stack; make smoke STACK=<name> CANARY_EMAIL=<inbox> on a deployed one"
 	@echo "make openapi - regenerate docs/openapi/ (the APIs' OpenAPI documents) from the code"
 	@echo "make lock    - recompile layers/requirements.txt (the layer's hashed lock) from layers/requirements.in"
 
@@ -46,8 +48,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m local_stack --port $${PORT:-8080} --aws-port $${AWS_PORT:-5000} --smtp-port $${SMTP_PORT:-2525}
 
+# Two pytest-xdist workers (this machine kind has two cores; one pytest process uses about
+# one): each deploys its own session stack, a tier that shares a stack or a build stays on one
+# worker (tests/conftest.py); the largest groups go first. TEST_WORKERS=0 runs everything in
+# this process.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(BIN)/pytest -q -m "not browser" --durations=10
+	$(BIN)/pytest -q -m "not browser and not soak" $(XDIST) --durations=10
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -56,7 +65,7 @@ test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
 
 test-integration: $(STAMP)
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q tests/integration $(XDIST)
 
 test-e2e: $(STAMP)
 	$(BIN)/pytest -q tests/e2e
@@ -90,6 +99,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/export.py --gib 1
 	$(BIN)/python benchmarks/lookup_cost.py
 	$(BIN)/python benchmarks/erasure.py
+	$(BIN)/python -m local_stack.soak --measure -n 100
 
 # No Docker: pip's cross-platform install of the hashed lock (manylinux aarch64, cp312 wheels only).
 package: $(STAMP)
@@ -115,6 +125,18 @@ check-template: $(STAMP) $(CHECKOV) $(ASL_VALIDATOR)
 	$(BIN)/python -m lambda_package.checkov_gate build/checkov.json
 	for definition in infra/statemachine/*.asl.json; do $(ASL_VALIDATOR) --json-path $$definition || exit 1; done
 
+# The smoke test (privacy_ops/smoke.py): a canary's opt-out, access request, download, deletion and
+# re-scan, one line per step. Locally the stack is started in-process (or SMOKE_API_URL and
+# SMOKE_AWS_ENDPOINT name a running one, e.g. make run's); deployed, codes are typed in from the
+# test inbox CANARY_EMAIL (docs/deploy.md).
+smoke: $(STAMP)
+	@test -n "$(STACK)" || { echo "make smoke STACK=<stack name> CANARY_EMAIL=<test inbox> [REGION=...]; make smoke-local for the local stack" >&2; exit 2; }
+	@test -n "$(CANARY_EMAIL)" || { echo "make smoke needs CANARY_EMAIL=<a test inbox you can read>" >&2; exit 2; }
+	$(BIN)/python -m privacy_ops.smoke --stack $(STACK) --canary-email $(CANARY_EMAIL) $(if $(REGION),--region $(REGION),)
+
+smoke-local: $(STAMP)
+	$(BIN)/python -m privacy_ops.smoke --local $(if $(SMOKE_API_URL),--api-url $(SMOKE_API_URL) --aws-endpoint $(or $(SMOKE_AWS_ENDPOINT),http://127.0.0.1:5000),)
+
 # The APIs' OpenAPI documents, generated from the resolvers into docs/openapi/ (a test checks them).
 openapi: $(STAMP)
 	$(BIN)/python -m lambda_package.openapi
@@ -125,6 +147,16 @@ lock: $(STAMP)
 
 seed: $(STAMP)
 	$(BIN)/python -m local_stack.seed
+
+# A day's load on the local stack (local_stack/soak.py): loopback only, bounded in count and time;
+# exits non-zero when a check fails. `python -m local_stack.soak --help` lists the options.
+soak: $(STAMP)
+	$(BIN)/python -m local_stack.soak $(SOAK_ARGS)
+
+# The 30-request soak as a test (about 3.5 minutes). Not in make test yet: it still finds
+# defects (issue 20's note), and it would double make test's time.
+soak-small: $(STAMP)
+	$(BIN)/pytest -q -m soak tests/e2e/test_soak_small.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

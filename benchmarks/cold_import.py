@@ -15,9 +15,14 @@ How the figures are taken:
   filled by untimed warm-up rounds, so the figures are the import cost with bytecode compiled and
   nothing is written into the source tree. A real Lambda cold start may also compile modules that
   ship without ``.pyc`` files, and starts from a cold disk: treat these numbers as a lower bound
-  and compare them with each other and with the baseline, not with production init durations.
+  and compare them with each other and with the baseline, not with production init durations;
+* each sample is taken twice: wall-clock time, and the CPU time the interpreter spent in the
+  import (``time.process_time``). On a machine shared with other work the wall clock also counts
+  the time the import waited for a CPU, which drowns the differences between handlers; the CPU
+  time does not. The table shows both ratios; ``--clock cpu`` judges the goals by CPU time
+  (default: wall clock, the figure a quiet machine and Lambda report).
 
-Usage: ``python benchmarks/cold_import.py [--runs N] [--json FILE] [--template PATH]``
+Usage: ``python benchmarks/cold_import.py [--runs N] [--clock wall|cpu] [--json FILE] [--template PATH]``
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ import time
 name, path, attribute, code_dir = sys.argv[1:5]
 sys.path.insert(0, code_dir)
 start = time.perf_counter()
+cpu_start = time.process_time()
 spec = importlib.util.spec_from_file_location(name, path)
 if spec is None or spec.loader is None:
     raise SystemExit(f"cannot load {{path}}")
@@ -87,9 +93,10 @@ module = importlib.util.module_from_spec(spec)
 sys.modules[name] = module
 spec.loader.exec_module(module)
 elapsed = time.perf_counter() - start
+cpu = time.process_time() - cpu_start
 if attribute and not callable(getattr(module, attribute, None)):
     raise SystemExit(f"{{path}} has no callable {{attribute!r}}")
-print("{RESULT_PREFIX}" + repr(elapsed), flush=True)
+print("{RESULT_PREFIX}" + repr(elapsed) + " " + repr(cpu), flush=True)
 """
 
 
@@ -132,10 +139,11 @@ class Target:
 class Outcome:
     target: Target
     samples: list[float] = field(default_factory=list)
+    cpu_samples: list[float] = field(default_factory=list)
     error: str | None = None
     largest_imports: list[tuple[str, float]] = field(default_factory=list)
 
-    def row(self, baseline_median: float | None) -> dict[str, Any]:
+    def row(self, baseline_median: float | None, baseline_cpu: float | None = None) -> dict[str, Any]:
         figures: dict[str, Any] = {
             "logical_id": self.target.logical_id,
             "module": self.target.display_path,
@@ -145,12 +153,15 @@ class Outcome:
             figures["error"] = self.error
             return figures
         median = statistics.median(self.samples)
+        cpu = statistics.median(self.cpu_samples)
         figures |= {
             "samples_ms": [round(s * 1000, 3) for s in self.samples],
             "median_ms": round(median * 1000, 3),
             "min_ms": round(min(self.samples) * 1000, 3),
             "max_ms": round(max(self.samples) * 1000, 3),
             "ratio_to_baseline": round(median / baseline_median, 3) if baseline_median else None,
+            "cpu_median_ms": round(cpu * 1000, 3),
+            "cpu_ratio_to_baseline": round(cpu / baseline_cpu, 3) if baseline_cpu else None,
             "kind": self.target.kind,
             "goal": GOALS.get(self.target.kind) if self.target.logical_id != BASELINE_ID else None,
             "largest_imports_ms": [[name, round(ms, 1)] for name, ms in self.largest_imports[:3]],
@@ -291,8 +302,9 @@ def run_child(target: Target, pycache: Path, *flags: str) -> subprocess.Complete
     )
 
 
-def import_once(target: Target, pycache: Path) -> float:
-    """Seconds one fresh interpreter spends importing the target; raises RuntimeError on failure."""
+def import_once(target: Target, pycache: Path) -> tuple[float, float]:
+    """Seconds one fresh interpreter spends importing the target, by the wall clock and in CPU
+    time; raises RuntimeError on failure."""
     completed = run_child(target, pycache)
     results = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if completed.returncode != 0 or not results:
@@ -300,7 +312,8 @@ def import_once(target: Target, pycache: Path) -> float:
         if completed.stdout.strip():
             detail += f"\n--- stdout ---\n{completed.stdout.rstrip()}"
         raise RuntimeError(detail)
-    return float(results[-1].removeprefix(RESULT_PREFIX))
+    wall, cpu = results[-1].removeprefix(RESULT_PREFIX).split()
+    return float(wall), float(cpu)
 
 
 IMPORT_TIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -331,7 +344,7 @@ def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) ->
             if outcome.error is not None:
                 continue
             try:
-                seconds = import_once(outcome.target, pycache)
+                seconds, cpu_seconds = import_once(outcome.target, pycache)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 outcome.error = str(exc)
                 print(
@@ -341,6 +354,7 @@ def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) ->
                 continue
             if timed:
                 outcome.samples.append(seconds)
+                outcome.cpu_samples.append(cpu_seconds)
         label = "warm-up" if not timed else f"run {round_number - warmup + 1}/{runs}"
         print(f"  {label} done", file=sys.stderr)
     return outcomes
@@ -349,7 +363,11 @@ def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) ->
 # --- reporting --------------------------------------------------------------------------------
 
 
-def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
+#: The ratio each clock judges the goals by (``--clock``).
+RATIO_FIELD = {"wall": "ratio_to_baseline", "cpu": "cpu_ratio_to_baseline"}
+
+
+def render_table(rows: Sequence[Mapping[str, Any]], clock: str = "wall") -> str:
     header = (
         "function",
         "kind",
@@ -357,17 +375,20 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
         "min ms",
         "max ms",
         "vs baseline",
-        "goal",
+        "cpu ms",
+        "cpu vs baseline",
+        "goal" + (" (cpu)" if clock == "cpu" else ""),
         "largest imports (own ms)",
     )
     lines: list[tuple[str, ...]] = [header]
     for row in rows:
         if not row["ok"]:
-            lines.append((row["logical_id"], row.get("kind", ""), "FAILED", "", "", "", "", ""))
+            lines.append((row["logical_id"], row.get("kind", ""), "FAILED", "", "", "", "", "", "", ""))
             continue
-        ratio, goal = row["ratio_to_baseline"], row.get("goal")
+        ratio, cpu_ratio, goal = row["ratio_to_baseline"], row["cpu_ratio_to_baseline"], row.get("goal")
+        judged = row[RATIO_FIELD[clock]]
         verdict = (
-            "" if goal is None or ratio is None else f"{goal:.1f} {'met' if ratio <= goal else 'MISSED'}"
+            "" if goal is None or judged is None else f"{goal:.1f} {'met' if judged <= goal else 'MISSED'}"
         )
         lines.append(
             (
@@ -377,12 +398,14 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
                 f"{row['min_ms']:.1f}",
                 f"{row['max_ms']:.1f}",
                 "n/a" if ratio is None else f"{ratio:.2f}{_times_sign()}",
+                f"{row['cpu_median_ms']:.1f}",
+                "n/a" if cpu_ratio is None else f"{cpu_ratio:.2f}{_times_sign()}",
                 verdict,
                 ", ".join(f"{name} {ms:.0f}" for name, ms in row.get("largest_imports_ms", [])),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    numeric = {2, 3, 4, 5}
+    numeric = {2, 3, 4, 5, 6, 7}
 
     def fmt(line: tuple[str, ...]) -> str:
         cells = [
@@ -399,6 +422,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per module (at least 5; default 7)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (default 1)")
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template to read")
+    parser.add_argument(
+        "--clock",
+        choices=sorted(RATIO_FIELD),
+        default="wall",
+        help="the ratio the goals are judged by: wall clock (default) or CPU time (a shared machine)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args(argv)
     if args.runs < 5:
@@ -436,10 +465,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     baseline = outcomes[0]
     baseline_median = statistics.median(baseline.samples) if baseline.error is None else None
-    rows = [outcome.row(baseline_median) for outcome in outcomes]
+    baseline_cpu = statistics.median(baseline.cpu_samples) if baseline.error is None else None
+    rows = [outcome.row(baseline_median, baseline_cpu) for outcome in outcomes]
 
     print(f"\nCold import, median of {args.runs} fresh interpreters (Python {platform.python_version()})")
-    print(render_table(rows))
+    print(render_table(rows, args.clock))
 
     if args.json is not None:
         report = {
@@ -449,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "platform": platform.platform(),
             "runs": args.runs,
             "warmup": args.warmup,
+            "clock": args.clock,
             "template": str(args.template),
             "baseline": rows[0],
             "functions": rows[1:],
@@ -457,10 +488,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     missed = [
-        row["logical_id"] for row in rows[1:] if row.get("ok") and row["ratio_to_baseline"] > row["goal"]
+        row["logical_id"] for row in rows[1:] if row.get("ok") and row[RATIO_FIELD[args.clock]] > row["goal"]
     ]
     print(
-        f"\ngoals (API handlers <= {GOALS['api']}x, task handlers <= {GOALS['task']}x the baseline): "
+        f"\ngoals (API handlers <= {GOALS['api']}x, task handlers <= {GOALS['task']}x the baseline, "
+        f"{'CPU time' if args.clock == 'cpu' else 'wall clock'}): "
         + (f"missed by {', '.join(missed)}" if missed else "every handler within its goal")
     )
     failed = [outcome.target.logical_id for outcome in outcomes if outcome.error is not None]

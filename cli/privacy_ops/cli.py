@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -49,7 +50,10 @@ class OpsClient:
         request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - checked above
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - checked above
-                return json.loads(response.read() or b"null")
+                raw = response.read()
+                if "json" not in response.headers.get("Content-Type", "application/json"):
+                    return raw.decode()  # a CSV or HTML rendering
+                return json.loads(raw or b"null")
         except urllib.error.HTTPError as error:
             text = error.read()
             try:
@@ -199,6 +203,8 @@ def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         lines.append(
             f"Denied: {detail['denial']['reason']} {detail['denial'].get('exemption') or ''}".rstrip()
         )
+        if detail["denial"].get("detail"):
+            lines.append(f"  told the person: {detail['denial']['detail']}")
     if detail.get("resolution"):
         lines.append(render_summary(detail["resolution"]))
     if detail.get("footprint_sample"):
@@ -241,9 +247,66 @@ def _decide(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         outcome=args.outcome,
         denial_reason=args.denial_reason,
         exemption=args.exemption,
+        detail=args.detail,
+        scope=_present(stores=args.store, businesses=args.business, since=args.since, until=args.until)
+        or None,
     )
     result = client.call("POST", f"/ops/requests/{args.request_id}/decision", body)
     return result, f"Answered the {result['answered']} of {args.request_id}: {result['decision']}."
+
+
+def _metrics(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    form = "json" if args.format == "table" else args.format
+    query = urlencode({"year": args.year, "scope": args.scope, "format": form})
+    result = client.call("GET", f"/ops/metrics?{query}")
+    if form != "json":
+        if args.output:
+            Path(args.output).write_text(result, encoding="utf-8")
+            return {"written": args.output}, f"Wrote the {args.year} metrics ({form}) to {args.output}."
+        return result, result.rstrip("\n")
+    rows = [
+        [
+            row["label"],
+            row["received"],
+            row["complied_in_whole"],
+            row["complied_in_part"],
+            row["denied"],
+            "-" if row["median_days_to_respond"] is None else row["median_days_to_respond"],
+            "-" if row["mean_days_to_respond"] is None else row["mean_days_to_respond"],
+        ]
+        for row in result["rights"]
+    ]
+    header = ["right", "received", "in whole", "in part", "denied", "median days", "mean days"]
+    scope = "California (CCPA)" if result["scope"] == "california" else "every jurisdiction"
+    return result, f"Requests received in {result['year']}, {scope}:\n" + _table(rows, header)
+
+
+def _deadlines(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    report = client.call("GET", "/ops/deadlines")
+    if not report["clocks"]:
+        return report, "No legal clock is overdue or due within two business days."
+    rows = [
+        [clock["due"], clock["state"].replace("_", " "), clock["kind"].replace("_", " "), clock["request_id"],
+         clock["status"], clock["jurisdiction"]]
+        for clock in report["clocks"]
+    ]  # fmt: skip
+    header = ["due", "state", "clock", "request", "status", "jurisdiction"]
+    overdue = sum(report["overdue"].values())
+    return report, f"{overdue} overdue, {len(rows) - overdue} due soon:\n" + _table(rows, header)
+
+
+def _extend(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = _present(reason=args.reason, until=args.until)
+    result = client.call("POST", f"/ops/requests/{args.request_id}/extend", body)
+    told = {
+        "already_sent": "was sent earlier",
+        "held": "is held for a retry (privacy-ops notices)",
+        "uncertain": "may not have gone: privacy-ops notices",
+    }.get(result["notice"], f"went by {result['notice']}")
+    return (
+        result,
+        f"Extended {args.request_id} from {result['due']} to {result['new_due']}; the notice {told}.",
+    )
 
 
 def _cancel(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
@@ -484,10 +547,210 @@ def _add_notice_commands(commands: Any) -> None:
     decide.set_defaults(run=_notice_decide)
 
 
+def _customer_line(customer: dict[str, Any]) -> str:
+    lines = [
+        f"{customer['tenant_id']}: {customer['name']}, instruction {customer['instruction']}",
+        f"  privacy contact: {customer.get('privacy_email') or '-'}",
+        f"  webhook: {customer.get('webhook_url') or '-'}",
+        "  principals that speak for it on the customer API:",
+    ]
+    lines += [f"    {arn}" for arn in customer["principal_arns"]] or ["    (none)"]
+    if customer.get("added_by"):
+        lines.append(f"  added {customer['added_at'][:19]} by {customer['added_by']}")
+    return "\n".join(lines)
+
+
+def _customers_list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    rows = client.call("GET", "/ops/customers")
+    table = _table(
+        [
+            (r["tenant_id"], r["name"], r["instruction"], r["principals"], "yes" if r["webhook"] else "")
+            for r in rows
+        ],
+        ("tenant", "name", "instruction", "principals", "webhook"),
+    )
+    return rows, table if rows else "No customers."
+
+
+def _customers_show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    customer = client.call("GET", f"/ops/customers/{args.tenant_id}")
+    return customer, _customer_line(customer)
+
+
+def _customers_add(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = _present(
+        tenant_id=args.tenant_id,
+        name=args.name,
+        principal_arns=args.principal,
+        privacy_email=args.privacy_email,
+        instruction=args.instruction,
+        webhook_url=args.webhook_url,
+        tracking_number=args.tracking_number,
+        reason=args.reason,
+    )
+    customer = client.call("POST", "/ops/customers", body)
+    return customer, "Added. " + _customer_line(customer)
+
+
+def _add_customer_commands(commands: Any) -> None:
+    customers = commands.add_parser("customers", help="business customers (tenants): onboard, list, show")
+    sub = customers.add_subparsers(dest="customers_command", required=True)
+    sub.add_parser("list", help="customers onboarded").set_defaults(run=_customers_list)
+    show = sub.add_parser("show", help="one customer: contact, instruction, principals")
+    show.add_argument("tenant_id")
+    show.set_defaults(run=_customers_show)
+    add = sub.add_parser(
+        "add",
+        help="onboard a business customer and bind the IAM principals that call the customer API as it "
+        "(refused when the tenant exists or a principal speaks for a tenant already)",
+    )
+    add.add_argument("tenant_id", help="the platform's id of the business (as in its calls' records)")
+    add.add_argument("--name", required=True)
+    add.add_argument(
+        "--principal",
+        required=True,
+        action="append",
+        metavar="ARN",
+        help="an IAM role or user ARN allowed to call the customer API as this business (repeat for more)",
+    )
+    add.add_argument("--privacy-email", required=True, help="where requests about its callers are sent")
+    add.add_argument("--instruction", required=True, choices=["fulfil", "forward", "ask"])
+    add.add_argument("--webhook-url", help="https only")
+    add.add_argument("--tracking-number", help="the business's tracking line, if any")
+    add.add_argument("--reason", required=True, help="the contract or ticket (kept in the audit trail)")
+    add.set_defaults(run=_customers_add)
+
+
 def _add_command_groups(commands: Any) -> None:
     _add_mail_commands(commands)
     _add_hold_commands(commands)
     _add_notice_commands(commands)
+    _add_customer_commands(commands)
+
+
+def _add_decide_command(commands: Any) -> None:
+    decide = commands.add_parser(
+        "decide",
+        help="answer a request waiting for a decision (approve; narrow --store/--business/--since/--until: "
+        "act on that scope alone, the rest left out and counted in the answer; deny), its fulfilment, "
+        "silent businesses (approve: go on "
+        "without them), a review of one-channel recordings (approve: release with the other person's "
+        "turns silenced; narrow: withhold them) or a review of an agent's signed permission or power of "
+        "attorney (approve, or deny --denial-reason agent_not_authorized)",
+    )
+    decide.add_argument("request_id")
+    decide.add_argument("decision", choices=["approve", "narrow", "deny", "complete"])
+    decide.add_argument("--reason", required=True)
+    decide.add_argument("--outcome", choices=["complied", "partially_complied", "nothing_held"])
+    decide.add_argument(
+        "--denial-reason",
+        choices=[
+            "unverifiable",
+            "exempt",
+            "not_a_consumer",
+            "manifestly_unfounded",
+            "excessive",
+            "agent_not_authorized",
+            "customer_instruction",
+        ],
+    )
+    decide.add_argument("--exemption", help="the exception that applies, for an exempt denial")
+    decide.add_argument(
+        "--detail",
+        help="for a denial: the specific reason, in your own words (up to 600 characters). THE PERSON "
+        "READS IT verbatim: in the email, on the status page the SMS links to, and in the call. Plain text, "
+        "no links, and "
+        "never anyone's contact details or another person's data",
+    )
+    decide.add_argument(
+        "--store",
+        action="append",
+        help="narrow a flagged footprint: act only on this store's records (repeat for more)",
+    )
+    decide.add_argument(
+        "--business",
+        action="append",
+        metavar="TENANT_ID",
+        help="narrow: act only on records held for this business (repeat for more)",
+    )
+    decide.add_argument("--since", metavar="YYYY-MM-DD", help="narrow: only records dated from this day")
+    decide.add_argument("--until", metavar="YYYY-MM-DD", help="narrow: only records dated up to this day")
+    decide.set_defaults(run=_decide)
+
+
+def _appeal(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    decision = {"grant": "granted", "deny": "denied"}[args.decision]
+    body = {"decision": decision, "explanation": args.explanation, "reason": args.reason}
+    result = client.call("POST", f"/ops/requests/{args.request_id}/appeal", body)
+    told = {
+        "already_sent": "was sent earlier",
+        "held": "is held for a retry (privacy-ops notices)",
+        "uncertain": "may not have gone: privacy-ops notices",
+    }.get(result["notice"], f"went by {result['notice']}")
+    late = " LATE: decided after the appeal's due date." if result["late"] else ""
+    return (
+        result,
+        f"Appeal of {args.request_id} {result['decision']}: now {result['status']}; the person's notice "
+        f"{told}.{late}\nNext: {result['next']}",
+    )
+
+
+def _add_appeal_command(commands: Any) -> None:
+    appeal = commands.add_parser(
+        "appeal",
+        help="decide an appeal (US state laws) within its deadline; the person reads the explanation; "
+        "granted reopens the request (in_progress), denied closes it and names the attorney general",
+    )
+    appeal.add_argument("request_id")
+    appeal.add_argument("decision", choices=["grant", "deny"])
+    appeal.add_argument(
+        "--explanation",
+        required=True,
+        help="the written explanation of the decision: THE PERSON READS IT (plain text, no links, "
+        "no contact details)",
+    )
+    appeal.add_argument("--reason", required=True, help="for the audit trail: why you decided so")
+    appeal.set_defaults(run=_appeal)
+
+
+def _add_clock_and_report_commands(commands: Any) -> None:
+    extend = commands.add_parser(
+        "extend",
+        help="extend a request's deadline once (before it passes); the person is told the reason and date",
+    )
+    extend.add_argument("request_id")
+    extend.add_argument(
+        "--reason",
+        required=True,
+        help="why more time is needed, in plain words: THE PERSON READS IT (one line, no one's "
+        "personal data)",
+    )
+    extend.add_argument(
+        "--until", metavar="YYYY-MM-DD", help="the new date (default: the latest the law allows)"
+    )
+    extend.set_defaults(run=_extend)
+
+    deadlines = commands.add_parser(
+        "deadlines",
+        help="legal clocks (acknowledgement, response, extension notice, appeal decision) overdue or due "
+        "within two business days",
+    )
+    deadlines.set_defaults(run=_deadlines)
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="a year's request metrics (CCPA regulations 7102): per right, received, complied, denied, days",
+    )
+    metrics.add_argument("--year", type=int, required=True)
+    metrics.add_argument(
+        "--scope",
+        choices=["california", "all"],
+        default="california",
+        help="requests of California consumers (the default, as 7102 asks) or of every jurisdiction",
+    )
+    metrics.add_argument("--format", choices=["table", "json", "csv", "html"], default="table")
+    metrics.add_argument("--output", metavar="FILE", help="write the CSV or HTML rendering to FILE")
+    metrics.set_defaults(run=_metrics)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -533,31 +796,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_rerun_commands(commands)
 
-    decide = commands.add_parser(
-        "decide",
-        help="answer a request waiting for a decision, its fulfilment, silent businesses (approve: go on "
-        "without them), a review of one-channel recordings (approve: release with the other person's "
-        "turns silenced; narrow: withhold them) or a review of an agent's signed permission or power of "
-        "attorney (approve, or deny --denial-reason agent_not_authorized)",
-    )
-    decide.add_argument("request_id")
-    decide.add_argument("decision", choices=["approve", "narrow", "deny", "complete"])
-    decide.add_argument("--reason", required=True)
-    decide.add_argument("--outcome", choices=["complied", "partially_complied", "nothing_held"])
-    decide.add_argument(
-        "--denial-reason",
-        choices=[
-            "unverifiable",
-            "exempt",
-            "not_a_consumer",
-            "manifestly_unfounded",
-            "excessive",
-            "agent_not_authorized",
-            "customer_instruction",
-        ],
-    )
-    decide.add_argument("--exemption", help="the exception that applies, for an exempt denial")
-    decide.set_defaults(run=_decide)
+    _add_decide_command(commands)
+
+    _add_clock_and_report_commands(commands)
+    _add_appeal_command(commands)
 
     cancel = commands.add_parser("cancel", help="cancel a request")
     cancel.add_argument("request_id")

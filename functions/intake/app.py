@@ -23,7 +23,11 @@ app = api.app
 idempotency = IdempotencyConfig(
     event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=86_400
 )
-persistence = DynamoDBPersistenceLayer(table_name=api.settings.idempotency_table)
+# The container's DynamoDB client (one per service per container): a second one would cost
+# this cold start its own client build.
+persistence = DynamoDBPersistenceLayer(
+    table_name=api.settings.idempotency_table, boto3_client=api.container.client("dynamodb")
+)
 api.on_invoke(idempotency.register_lambda_context)
 
 

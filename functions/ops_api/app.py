@@ -7,6 +7,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from privacy_rights.core.models import ResolutionSummary, Status
+from privacy_rights.ops.customers import TENANT_ID_PATTERN, AddCustomer, Customer, CustomerRow
+from privacy_rights.ops.extensions import ExtendCommand, ExtensionGranted
 from privacy_rights.ops.ops import (
     CancelCommand,
     DecisionCommand,
@@ -16,8 +18,11 @@ from privacy_rights.ops.ops import (
     RequestDetail,
     RequestRow,
 )
+from privacy_rights.ops.yearly_metrics import MetricsFormat, Scope, rendered
+from privacy_rights.orchestration.deadline_sweep import SweepReport
 from privacy_rights.orchestration.notice_retries import HeldNotice, NoticeDecision
 from privacy_rights.resolution.resolve_service import LookupQuery
+from privacy_rights.rights_requests.appeals import AppealDecided, DecideAppeal
 from privacy_rights.rights_requests.intake import SubmitRequest
 from privacy_rights.runtime.api_handler import api_function
 from privacy_rights.runtime.observability import tracer
@@ -26,6 +31,7 @@ api = api_function("ops_api", operators_only=True)
 app = api.app
 RequestId = Annotated[str, Path(min_length=5, max_length=64)]
 NoticeName = Annotated[str, Path(pattern=r"^[a-z_:0-9]{1,60}$")]
+TenantId = Annotated[str, Path(pattern=TENANT_ID_PATTERN)]
 
 
 @app.post("/ops/lookups", summary="What the platform holds for these identifiers (counts only; audited)")
@@ -78,6 +84,24 @@ def decide(request_id: RequestId, command: Annotated[DecisionCommand, Body()]) -
     return api.container.ops.decide(request_id, command, api.operator())
 
 
+@app.post(
+    "/ops/requests/<request_id>/extend",
+    summary="Extend the deadline once, within the law's limit and before it passes; the person is told why",
+)
+@tracer.capture_method
+def extend(request_id: RequestId, command: Annotated[ExtendCommand, Body()]) -> ExtensionGranted:
+    return api.container.extensions.extend(request_id, command, api.operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/appeal",
+    summary="Decide an appeal (US state laws) with the written explanation the person reads",
+)
+@tracer.capture_method
+def decide_appeal(request_id: RequestId, command: Annotated[DecideAppeal, Body()]) -> AppealDecided:
+    return api.container.appeals.decide(request_id, command, api.operator())
+
+
 @app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")
 @tracer.capture_method
 def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> dict[str, Any]:
@@ -89,6 +113,31 @@ def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> 
 def held_notices() -> list[HeldNotice]:
     api.operator()
     return api.container.notice_retries.held()
+
+
+@app.get(
+    "/ops/deadlines", summary="Legal clocks of open requests that are overdue or due within two business days"
+)
+@tracer.capture_method
+def deadlines() -> SweepReport:
+    api.operator()
+    return api.container.deadline_sweep.sweep()
+
+
+@app.get(
+    "/ops/metrics",
+    summary="A year's request metrics (CCPA regulations 7102): per right, received, complied with, "
+    "denied and days to respond; as JSON, CSV or an HTML page with a chart",
+)
+@tracer.capture_method
+def yearly_metrics(
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    scope: Annotated[Scope, Query()] = "california",
+    form: Annotated[MetricsFormat, Query(alias="format")] = "json",
+) -> Response[str]:
+    api.operator()
+    content_type, body = rendered(api.container.yearly_metrics.metrics(year, scope), form)
+    return Response(200, content_type, body)
 
 
 @app.post(
@@ -107,6 +156,30 @@ def decide_notice(
 def enter_phone_request(body: Annotated[SubmitRequest, Body()]) -> Response[Any]:
     acknowledgement = api.container.ops.enter_phone_request(body, api.operator())
     return Response(202, content_types.APPLICATION_JSON, acknowledgement.model_dump(mode="json"))
+
+
+@app.get("/ops/customers", summary="Business customers (tenants) onboarded")
+@tracer.capture_method
+def list_customers() -> list[CustomerRow]:
+    api.operator()
+    return api.container.customer_onboarding.list()
+
+
+@app.post(
+    "/ops/customers",
+    summary="Onboard a business customer and bind the principals that speak for it (audited; no overwrite)",
+)
+@tracer.capture_method
+def add_customer(command: Annotated[AddCustomer, Body()]) -> Response[Any]:
+    customer = api.container.customer_onboarding.add(command, api.operator())
+    return Response(201, content_types.APPLICATION_JSON, customer.model_dump(mode="json"))
+
+
+@app.get("/ops/customers/<tenant_id>", summary="One business customer: contact, instruction, principals")
+@tracer.capture_method
+def show_customer(tenant_id: TenantId) -> Customer:
+    api.operator()
+    return api.container.customer_onboarding.show(tenant_id)
 
 
 handler = api.handler

@@ -11,7 +11,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
@@ -59,6 +60,149 @@ def atomic_dynamodb_calls() -> Iterator[None]:
         yield
 
 
+class WeakInstances:
+    """moto's list of a model's instances (``instances_tracked``), holding them weakly.
+
+    moto's ``BaseModel.__new__`` appends every instance of every model to its class's list,
+    forever, for the dashboard (``/moto-api/data.json``) and S3's reset. Every copy counts:
+    DynamoDB deep-copies items to answer reads, and deep-copies each table a transaction
+    touches (its rollback copy), so a long-running stack kept every copy of every item ever
+    read and a whole RequestsTable and AuditTable per transaction. That was the local stack's
+    growth of 60-90 MB per request (1.3 million ``DynamoType`` after 20 requests while the
+    tables held 5,500 items). Held weakly, an instance lives as long as moto uses it; what
+    iterates the list (the dashboard, S3's reset) sees the live ones."""
+
+    def __init__(self, instances: Iterable[Any] = ()) -> None:
+        self._lock = threading.Lock()
+        self._refs: list[Any] = []
+        self._prune_at = 1024
+        for instance in instances:
+            self.append(instance)
+
+    def append(self, instance: Any) -> None:
+        try:
+            ref: Any = weakref.ref(instance)
+        except TypeError:  # no weak reference possible (``__slots__``): kept as moto would
+            ref = _Strong(instance)
+        with self._lock:
+            self._refs.append(ref)
+            if len(self._refs) >= self._prune_at:  # amortized: dead references are dropped
+                self._refs = [r for r in self._refs if r() is not None]
+                self._prune_at = max(1024, 2 * len(self._refs))
+
+    def __iter__(self) -> Iterator[Any]:
+        with self._lock:
+            refs = list(self._refs)
+        for ref in refs:
+            instance: Any = ref()
+            if instance is not None:
+                yield instance
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Strong:
+    def __init__(self, instance: Any) -> None:
+        self._instance = instance
+
+    def __call__(self) -> Any:
+        return self._instance
+
+
+@contextmanager
+def weakly_tracked_models() -> Iterator[None]:
+    """Every moto model's ``instances_tracked`` held weakly (see ``WeakInstances``), including
+    the models of services moto imports later and lists moto's reset empties."""
+    from moto.core.common_models import BaseModel
+
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        instance: Any = object.__new__(cls)
+        tracked = cls.__dict__.get("instances_tracked")
+        if not isinstance(tracked, WeakInstances):
+            tracked = WeakInstances(tracked or ())
+            setattr(cls, "instances_tracked", tracked)  # noqa: B010 - a class attribute moto sets
+        tracked.append(instance)
+        return instance
+
+    with mock.patch.object(BaseModel, "__new__", staticmethod(new)):
+        yield
+
+
+@contextmanager
+def item_level_transaction_backups() -> Iterator[None]:
+    """moto's TransactWriteItems deep-copies every table it touches before writing (its
+    rollback if the transaction is cancelled): a copy of the whole RequestsTable and AuditTable
+    for each audited write, a cost that grows with everything the stack holds. Here only the
+    items the transaction names are copied, and put back when it is cancelled, which is what
+    a rollback needs (moto's own rollback then puts back the very table it left in place).
+    Runs under ``atomic_dynamodb_calls``: no other call sees the items in between."""
+    import copy
+
+    from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[Any, Any, Any, Any]] = []
+        for entry in transact_items:
+            op = next(iter(entry.values()), None)
+            table = backend.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            key = (op.get("Key") or op.get("Item")) if isinstance(op, dict) else None
+            if table is None or not key or table.hash_key_attr not in key:
+                continue
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = None
+            if table.range_key_attr is not None:
+                if table.range_key_attr not in key:
+                    continue
+                range_value = DynamoType(key[table.range_key_attr])
+            current = table.get_item(hash_value, range_value)
+            saved.append((table, hash_value, range_value, copy.deepcopy(current)))
+        with mock.patch.object(dynamodb_models, "copy", _TablesNotCopied):
+            try:
+                original(backend, transact_items)
+            except Exception:
+                for table, hash_value, range_value, item in reversed(saved):
+                    _put_back(table, hash_value, range_value, item)
+                raise
+
+    with mock.patch.object(dynamodb_models.DynamoDBBackend, "transact_write_items", transact_write_items):
+        yield
+
+
+class _TablesNotCopied:
+    """``copy`` as moto's DynamoDB backend module sees it during a transaction: a table is
+    its own backup (its items are saved one by one); everything else is copied as before."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        import copy
+
+        from moto.dynamodb.models.table import Table
+
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    @staticmethod
+    def copy(value: Any) -> Any:
+        import copy
+
+        return copy.copy(value)
+
+
+def _put_back(table: Any, hash_value: Any, range_value: Any, item: Any) -> None:
+    if range_value is None:
+        if item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+    elif item is None:
+        table.items.get(hash_value, {}).pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = item
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -72,6 +216,8 @@ def in_process_aws() -> Iterator[boto3.Session]:
         mock.patch.dict(os.environ, FAKE_CREDENTIALS),
         mock_aws(config=MOTO_CONFIG),  # type: ignore[call-overload]
         atomic_dynamodb_calls(),
+        item_level_transaction_backups(),
+        weakly_tracked_models(),
     ):
         yield boto3.Session(region_name=REGION)
 
@@ -82,6 +228,13 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
     port = port or free_port(host)
     endpoint = f"http://{host}:{port}"
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call otherwise
+    # The server starts empty, as a moto process of its own would: moto's state is this
+    # process's, and an earlier server here (another test tier's stack) left its tables in it.
+    from moto.core.base_backend import BackendDict
+    from moto.core.model_instances import reset_model_data
+
+    BackendDict.reset()
+    reset_model_data()
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     environment = FAKE_CREDENTIALS | {"AWS_ENDPOINT_URL": endpoint, "MOTO_PORT": str(port)}
@@ -89,6 +242,8 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
         stack.enter_context(mock.patch.dict(os.environ, environment))
         stack.callback(server.stop)
         stack.enter_context(atomic_dynamodb_calls())
+        stack.enter_context(item_level_transaction_backups())
+        stack.enter_context(weakly_tracked_models())
         session = boto3.Session(region_name=REGION)
         import requests
 

@@ -314,12 +314,18 @@ class LocalApi:
                 self._send_proxy_result(result)
 
             def _faults(self, method: str, body: bytes) -> None:
-                """The local fault switch: make a function fail (POST {"function", "error", "times"}),
-                see what is injected (GET), clear it (DELETE, optionally ?function=...)."""
+                """The local fault switch: make a function fail (POST {"function", "error", "times"};
+                an error ``Lambda.ServiceException`` or ``Lambda.TooManyRequestsException`` is
+                Lambda's service failing under a task), crash a share of every invocation (POST
+                {"crash_rate": 0.015, "seed": 7}), see what is injected (GET), clear it (DELETE,
+                optionally ?function=...)."""
                 try:
                     if method == "POST":
                         spec = json.loads(body or b"{}")
-                        api.lambdas.inject(str(spec["function"]), str(spec["error"]), spec.get("times"))
+                        if "crash_rate" in spec:
+                            api.lambdas.crash(float(spec["crash_rate"]), int(spec.get("seed", 0)))
+                        else:
+                            api.lambdas.inject(str(spec["function"]), str(spec["error"]), spec.get("times"))
                     elif method == "DELETE":
                         query = parse_qs(urlsplit(self.path).query)
                         names = query.get("function") or []
@@ -338,10 +344,15 @@ class LocalApi:
                     }
                     self._send(HTTPStatus.BAD_REQUEST, "application/json", json.dumps(answer).encode())
                     return
-                faults = {
+                faults: dict[str, Any] = {
                     name: {"error": error, "times": times}
                     for name, (error, times) in api.lambdas.faults.items()
                 }
+                if api.lambdas.crashes is not None:
+                    faults["crash_rate"] = {
+                        "rate": api.lambdas.crashes.rate,
+                        "crashed": api.lambdas.crashes.crashed,
+                    }
                 self._send(HTTPStatus.OK, "application/json", json.dumps(faults).encode())
 
             def _sign_in(self, body: bytes) -> None:

@@ -4,6 +4,17 @@ moto's Docker-less Lambda backend never runs code; replacing its ``invoke`` with
 function's real handler lets the real state machine definition drive the real handlers. A
 handler that raises answers as Lambda does: ``x-amz-function-error`` and a body with
 ``errorType``, which Step Functions matches against Retry and Catch.
+
+Lambda's service can fail too (Invoke itself answers ``ServiceException``, or 429
+``TooManyRequestsException``), and Step Functions names those errors ``Lambda.<code>``, which
+the definition retries. moto's Step Functions names every one of them ``Exception`` on a plain
+ARN task (and fails with ``KeyError('RequestId')`` on an answer without a request id): the
+switch below makes Invoke fail as the service does (``inject(f, "Lambda.ServiceException")``),
+and ``installed`` gives those errors AWS's names, so Retry is exercised as on AWS.
+
+The switch can also crash a share of all invocations at random (``crash``): the function's
+runtime dies (``Runtime.ExitError``), either before the handler runs or after it ran, its
+answer lost, which is what a soak needs to show that retries and replays repeat nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import threading
 import time
 import traceback
@@ -23,8 +35,15 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
+from botocore.exceptions import BotoCoreError, ClientError
+from moto.awslambda.exceptions import LambdaClientError
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
 Handler = Callable[[Any, Any], Any]
 
@@ -62,6 +81,42 @@ class FaultInjected(Exception):
     """Raised instead of running a handler that the local stack was told to break."""
 
 
+#: Faults of Lambda's service itself (Invoke answers an error; the function never ran), by the
+#: name Step Functions gives them, with the HTTP status Lambda answers.
+SERVICE_FAULTS = {"Lambda.ServiceException": 500, "Lambda.TooManyRequestsException": 429}
+#: What Lambda reports when the function's runtime died (Step Functions sees it as the error).
+CRASH_ERROR = "Runtime.ExitError"
+
+
+class LambdaServiceFault(LambdaClientError):
+    """Invoke's own error answer, as Lambda's service gives it (moto renders it with a request id)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name.removeprefix("Lambda."), "fault injected by the local stack")
+        self.code = SERVICE_FAULTS[name]
+
+
+class RuntimeCrash(Exception):
+    """The function's runtime died: Lambda answers ``Runtime.ExitError``."""
+
+    error_type = CRASH_ERROR
+
+
+@dataclass
+class CrashRate:
+    """A share of every invocation crashes, drawn from its own seeded generator."""
+
+    rate: float
+    seed: int
+    crashed: int = 0
+    rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rate <= 1:
+            raise ValueError("a crash rate is between 0 and 1")
+        self.rng = random.Random(self.seed)  # noqa: S311 - fault injection, reproducibility is the point
+
+
 class InProcessLambdas:
     def __init__(self) -> None:
         self._specs: dict[str, FunctionSpec] = {}
@@ -70,6 +125,8 @@ class InProcessLambdas:
         #: function logical id -> (error name to raise instead of running it, times left or None
         #: for every time): the local stack's fault switch
         self.faults: dict[str, tuple[str, int | None]] = {}
+        #: crash this share of every invocation (None: none)
+        self.crashes: CrashRate | None = None
         self.invocations: list[tuple[str, float]] = []
 
     def register(self, spec: FunctionSpec) -> None:
@@ -112,8 +169,11 @@ class InProcessLambdas:
         )
         return handler
 
-    def invoke(self, name_or_arn: str, event: Any) -> tuple[Any, bool]:
-        """Run the handler; returns (result, errored) with a Lambda-shaped error body."""
+    def invoke(self, name_or_arn: str, event: Any, through_service: bool = False) -> tuple[Any, bool]:
+        """Run the handler; returns (result, errored) with a Lambda-shaped error body.
+
+        ``through_service``: called through Lambda's Invoke API (Step Functions' tasks), where a
+        ``Lambda.*`` fault is Invoke's own error answer (``LambdaServiceFault`` raised)."""
         spec = self.spec(name_or_arn)
         self.invocations.append((spec.logical_id, time.time()))
         context = LambdaContext(
@@ -122,24 +182,51 @@ class InProcessLambdas:
             memory_limit_in_mb=spec.memory_mb,
             deadline=time.monotonic() + spec.timeout_seconds,
         )
+        fault = self._take_fault(spec.logical_id)
+        if fault in SERVICE_FAULTS and through_service:
+            raise LambdaServiceFault(fault)
+        crash = self._draw_crash()
         try:
-            fault = self._take_fault(spec.logical_id)
             if fault:
-                raise type(fault, (FaultInjected,), {})("fault injected by the local stack")
-            return self.handler(name_or_arn)(event, context), False
+                raise type(fault.replace(".", "_"), (FaultInjected,), {"error_type": fault})(
+                    "fault injected by the local stack"
+                )
+            if crash == "before":
+                raise RuntimeCrash("the runtime exited before the handler ran")
+            result = self.handler(name_or_arn)(event, context)
+            if crash == "after":
+                raise RuntimeCrash("the runtime exited after the handler ran; its answer is lost")
+            return result, False
         except Exception as exc:
             return {
-                "errorType": type(exc).__name__,
+                "errorType": getattr(exc, "error_type", type(exc).__name__),
                 "errorMessage": "handler failed",
                 "stackTrace": traceback.format_exception_only(type(exc), exc)[-1:],
             }, True
+
+    def crash(self, rate: float, seed: int = 0) -> None:
+        """Crash ``rate`` of every invocation from now on, half before the handler runs and half
+        after (its work done, its answer lost); 0 stops it."""
+        with self._lock:
+            self.crashes = CrashRate(rate, seed) if rate else None
+
+    def _draw_crash(self) -> str | None:
+        with self._lock:
+            crashes = self.crashes
+            if crashes is None or crashes.rng.random() >= crashes.rate:
+                return None
+            crashes.crashed += 1
+            return "before" if crashes.rng.random() < 0.5 else "after"
 
     def inject(self, function: str, error: str, times: int | None = None) -> None:
         """Make ``function`` (logical id) raise ``error`` instead of running, ``times`` times
         (None: until cleared)."""
         logical_id = self.spec(function).logical_id  # unknown functions are refused
-        if not error.isidentifier():
-            raise ValueError("an error name is an identifier, e.g. ConnectorTimeout")
+        if not (error.isidentifier() or error in SERVICE_FAULTS):
+            raise ValueError(
+                "an error name is an identifier, e.g. ConnectorTimeout, or one of "
+                + ", ".join(SERVICE_FAULTS)
+            )
         with self._lock:
             self.faults[logical_id] = (error, times)
 
@@ -147,6 +234,7 @@ class InProcessLambdas:
         with self._lock:
             if function is None:
                 self.faults.clear()
+                self.crashes = None
             else:
                 self.faults.pop(self.spec(function).logical_id, None)
 
@@ -170,7 +258,7 @@ class InProcessLambdas:
             backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
         ) -> bytes:
             event = json.loads(body) if body else {}
-            result, errored = self.invoke(function_name, event)
+            result, errored = self.invoke(function_name, event, through_service=True)
             if errored:
                 response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps(result).encode()
@@ -183,8 +271,57 @@ class InProcessLambdas:
         with (
             mock.patch.object(LambdaSimpleBackend, "invoke", simple_backend_invoke),
             mock.patch.object(LambdaFunction, "invoke", function_invoke),
+            aws_lambda_error_names(),
         ):
             yield
+
+
+@contextmanager
+def aws_lambda_error_names() -> Iterator[None]:
+    """Step Functions' names for Lambda's service errors, where moto has others.
+
+    A plain-ARN Lambda task whose Invoke call fails is ``Lambda.<error code>`` on AWS
+    (``Lambda.ServiceException``, ``Lambda.TooManyRequestsException``...), and
+    ``Lambda.SdkClientException`` when Lambda could not be reached; moto names all of them
+    ``Exception``, which no Retry of the definition matches. The ``lambda:invoke`` integration
+    names them already."""
+    original = StateTaskLambda._from_error
+
+    def from_error(state: Any, env: Any, ex: Exception) -> Any:
+        if isinstance(ex, ClientError):
+            error, cause = lambda_error_and_cause(ex)
+        elif isinstance(ex, BotoCoreError):
+            error, cause = "Lambda.SdkClientException", f"Unable to execute HTTP request: {type(ex).__name__}"
+        else:
+            return original(state, env, ex)
+        return FailureEvent(
+            env=env,
+            error_name=CustomErrorName(error),
+            event_type=HistoryEventType.LambdaFunctionFailed,
+            event_details=EventDetails(  # type: ignore[typeddict-item]  # as moto builds them
+                lambdaFunctionFailedEventDetails=LambdaFunctionFailedEventDetails(error=error, cause=cause)
+            ),
+        )
+
+    with mock.patch.object(StateTaskLambda, "_from_error", from_error):
+        yield
+
+
+def lambda_error_and_cause(client_error: ClientError) -> tuple[str, str]:
+    """``Lambda.<code>`` and Step Functions' cause text for an error answer of Invoke."""
+    error = client_error.response.get("Error", {})
+    metadata = client_error.response.get("ResponseMetadata", {})
+    code = error.get("Code") or "ServiceException"
+    details = "; ".join(
+        [
+            "Service: AWSLambda",
+            f"Status Code: {metadata.get('HTTPStatusCode', '')}",
+            f"Error Code: {code}",
+            f"Request ID: {metadata.get('RequestId', '')}",
+            "Proxy: null",
+        ]
+    )
+    return f"Lambda.{code}", f"{error.get('Message', '')} ({details})"
 
 
 def load_module(path: Path, module_name: str) -> ModuleType:

@@ -117,6 +117,8 @@ ORDER = [
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
     "AWS::SNS::Topic",
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::ConfigurationSetEventDestination",
     "AWS::CloudWatch::Alarm",
     "AWS::SMSVOICE::ProtectConfiguration",
     "AWS::S3::Bucket",
@@ -593,6 +595,33 @@ def _as_moto_evaluates(document: dict[str, Any]) -> dict[str, Any]:
         if not (statement.get("Effect") == "Deny" and "Condition" in statement)
     ]
     return {**document, "Statement": statements}
+
+
+@creates("AWS::SES::ConfigurationSet")
+def _configuration_set(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """The notices' configuration set (moto keeps it; it publishes no metrics)."""
+    props = builder.props(properties)
+    name = props.get("Name", builder.physical_name(logical_id))
+    builder.client("ses").create_configuration_set(ConfigurationSet={"Name": name})
+    builder.stack.physical[logical_id] = {"Ref": name}
+
+
+@creates("AWS::SES::ConfigurationSetEventDestination")
+def _configuration_set_destination(
+    builder: StackBuilder, logical_id: str, properties: dict[str, Any]
+) -> None:
+    props = builder.props(properties)
+    destination = props["EventDestination"]
+    builder.client("ses").create_configuration_set_event_destination(
+        ConfigurationSetName=props["ConfigurationSetName"],
+        EventDestination={
+            "Name": destination["Name"],
+            "Enabled": destination.get("Enabled", True),
+            "MatchingEventTypes": destination["MatchingEventTypes"],
+            "CloudWatchDestination": destination["CloudWatchDestination"],
+        },
+    )
+    builder.stack.physical[logical_id] = {"Ref": destination["Name"]}
 
 
 @creates("AWS::SES::EmailIdentity")

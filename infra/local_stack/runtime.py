@@ -35,8 +35,13 @@ LOCAL_ENVIRONMENT = {
 
 
 #: Stack parameters the local stack sets: a voice line, so landlines get their code read out
-#: (the outbox records the call; see local_stack.outbox).
-LOCAL_PARAMETERS = {"VoiceOriginationIdentity": "+18885550100"}
+#: (the outbox records the call; see local_stack.outbox), and a demo toll-free line and lead
+#: authority, so the messages show them.
+LOCAL_PARAMETERS = {
+    "VoiceOriginationIdentity": "+18885550100",
+    "TollFreeNumber": "+18885550199",
+    "LeadSupervisoryAuthority": "the Irish Data Protection Commission (dataprotection.ie)",
+}
 
 
 @dataclass

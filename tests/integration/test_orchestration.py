@@ -5,6 +5,7 @@ decisions, cancellation, requests taken by phone."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -231,26 +232,37 @@ def test_two_requests_for_one_subject_are_serialized_by_the_lock(
     retry_sleeps: Any,
     eventually: Any,
 ) -> None:
+    """An action under way holds the subject: a second request retries (SubjectBusy) until it
+    ends. A correction waiting days for ops holds nothing: the person's opt-out goes on."""
+    from privacy_rights.adapters.subject_locks import SubjectLocks
+
     first = submit(call_api, type="correction", corrections=[CORRECTION])
     waiting_for(first, "verification")
     container.workflow.verified(first, ["phone"], actor="test-verifier")
-    waiting_for(first, "fulfilment")  # holds the subject's lock while it waits
+    waiting_for(first, "fulfilment")
+    meanwhile = submit(call_api, type="opt_out", opt_out_of=["ai_training"])
+    assert wait_for_execution(meanwhile)["status"] == "SUCCEEDED"
+    assert "fulfilment" in store.waiting_for(first)
 
-    second = submit(call_api, type="opt_out", opt_out_of=["ai_training"])
+    locks = SubjectLocks(running.client("dynamodb"), running.stack.ref("LocksTable"))
+    keys = list(store.get(first).subject_keys.values())
+    locks.acquire(keys, owner="req_anexportunderway00001")  # another request's action under way
+    second = submit(call_api, type="opt_out", opt_out_of=["marketing"])
     eventually(lambda: retry_sleeps.slept, what="the second request to find the subject busy")
     assert store.get(second).status == "verified"
+    locks.release(keys, owner="req_anexportunderway00001")
+    released_at = datetime.now(UTC)
+
+    assert wait_for_execution(second)["status"] == "SUCCEEDED"
+    began_second = next(e.at for e in store.audit_entries(second) if e.action == "status.in_progress")
+    assert began_second >= released_at
     ops(
         call_api,
         "POST",
         f"/ops/requests/{first}/decision",
         {"decision": "complete", "outcome": "complied", "reason": "sent by post"},
     )
-
     assert wait_for_execution(first)["status"] == "SUCCEEDED"
-    assert wait_for_execution(second)["status"] == "SUCCEEDED"
-    completed_first = store.get(first).status_changed_at
-    began_second = next(e.at for e in store.audit_entries(second) if e.action == "status.in_progress")
-    assert began_second >= completed_first
 
 
 def test_a_flagged_footprint_waits_for_an_ops_decision(

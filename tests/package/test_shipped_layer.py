@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,11 +86,13 @@ def _cache_key(runtime: Runtime) -> str:
 
 
 def _dependencies(runtime: Runtime) -> Path:
-    """The lock installed for ``runtime``, kept between runs while the lock is unchanged."""
+    """The lock installed for ``runtime``, kept between runs while the lock is unchanged. No
+    ``.pyc`` files: they change nothing an import does, and compiling them was most of a fresh
+    clone's build (``make package`` still compiles what ships)."""
     directory = CACHE / _cache_key(runtime)
     python_dir = directory / "layer" / "python"
     if not (directory / "complete").exists():
-        lambda_package.install_dependencies(python_dir, runtime)
+        lambda_package.install_dependencies(python_dir, runtime, byte_compile=False)
         lambda_package.install_runtime_sdk(directory / "sdk", runtime)
         (directory / "complete").touch()
     return directory
@@ -97,9 +100,11 @@ def _dependencies(runtime: Runtime) -> Path:
 
 @pytest.fixture(scope="module")
 def native_layer(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The layer as `make package` builds it, for this machine; the domain package fresh."""
+    """The layer as `make package` builds it, for this machine; the domain package fresh. The
+    template's (arm64) build is made at the same time: pip mostly waits on files."""
     runtime = native_runtime(template_runtime().python)
-    cached = _dependencies(runtime)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        cached, *_ = pool.map(_dependencies, dict.fromkeys([runtime, template_runtime()]))
     layer = tmp_path_factory.mktemp("opt")
     shutil.copytree(cached / "layer" / "python", layer / "python")
     lambda_package.copy_domain_package(layer / "python")

@@ -16,7 +16,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from privacy_rights.core.data_map import DataMap, Lookup, Store
-from privacy_rights.core.errors import ConcurrentModification, NotFound, PhoneMessageRefused, SubjectBusy
+from privacy_rights.core.errors import (
+    ConcurrentModification,
+    NotFound,
+    PhoneMessageRefused,
+    SubjectBusy,
+    WaitNotPending,
+)
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import ResolutionSummary, RightsRequest, Status
 from privacy_rights.core.ports import OBJECTION, OPT_OUT
@@ -93,13 +99,23 @@ class FakeRequests:
         return request
 
     def save(
-        self, request: RightsRequest, actor: str, action: str, detail: Mapping[str, Any] | None = None
+        self,
+        request: RightsRequest,
+        actor: str,
+        action: str,
+        detail: Mapping[str, Any] | None = None,
+        completing: tuple[str, Mapping[str, Any]] | None = None,
     ) -> RightsRequest:
         current = self.get(request.request_id)
         if current.version != request.version:
             raise ConcurrentModification(request.request_id)
+        ledger = self.ledgers.setdefault(request.request_id, {})
+        if completing is not None and completing[0] in ledger:
+            raise ConcurrentModification(request.request_id)
         saved = request.model_copy(update={"version": request.version + 1})
         self.requests[request.request_id] = saved
+        if completing is not None:
+            ledger[completing[0]] = _json(dict(completing[1]))
         self.audit.append((request.request_id, actor, action, dict(detail or {})))
         return saved
 
@@ -141,6 +157,9 @@ class FakeRequests:
     def waiting_for(self, request_id: str) -> list[str]:
         return sorted(self.waiting.get(request_id, {}))
 
+    def parked_token(self, request_id: str, kind: str) -> str | None:
+        return self.waiting.get(request_id, {}).get(kind)
+
 
 class FakeWork:
     """``WorkDocuments``: JSON documents by key."""
@@ -170,6 +189,8 @@ class FakeTokens:
         self.failed: list[tuple[str, str]] = []
 
     def succeed(self, token: str, output: Mapping[str, Any]) -> None:
+        if any(token == used for used, _ in self.succeeded):
+            raise WaitNotPending("TaskTimedOut")  # Step Functions refuses a spent token
         self.succeeded.append((token, dict(output)))
 
     def fail(self, token: str, error: str, cause: str) -> None:

@@ -31,9 +31,13 @@ SERVICES = frozenset(
         "privacy_rights.erasure.follow_up",
         "privacy_rights.export.export_service",
         "privacy_rights.rights_requests.intake",
+        "privacy_rights.rights_requests.appeals",
         "privacy_rights.rights_requests.mail_clarifications",
         "privacy_rights.mail.mail_ops",
         "privacy_rights.ops.ops",
+        "privacy_rights.ops.customers",
+        "privacy_rights.ops.yearly_metrics",
+        "privacy_rights.ops.extensions",
         "privacy_rights.preferences.preference_service",
         "privacy_rights.rights_requests.request_access",
         "privacy_rights.rights_requests.request_merge",
@@ -43,6 +47,7 @@ SERVICES = frozenset(
         "privacy_rights.orchestration.execution_end",
         "privacy_rights.orchestration.notice_retries",
         "privacy_rights.orchestration.stalled_requests",
+        "privacy_rights.orchestration.deadline_sweep",
     )
 )
 #: runtime glue between the handlers and the services: may import services, not adapters

@@ -588,3 +588,61 @@ def test_an_administrators_billing_contact_is_kept_for_the_tax_years_and_nothing
     accounts = receipt.stores["accounts"]
     assert (accounts["tombstoned"], accounts["deleted"]) == (1, 0)
     assert accounts["basis"].startswith("Tax law")
+
+
+# -- a footprint ops narrowed --------------------------------------------------------------------
+
+
+def test_a_narrowed_deletion_erases_only_its_scope_and_the_receipt_counts_the_rest(
+    deletion_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """``decide … narrow --business acme --since … --until …``: only Acme's records of January
+    are erased (the calls, and what was found through them: recordings, transcripts, insights);
+    Globex's call and CallX's own account stay as they are, and the receipt says so."""
+    from privacy_rights.core.request_results import NarrowedScope
+    from privacy_rights.erasure.receipt import erasure_receipt_text
+
+    d = Deletion(ring, deletion_request())
+    _a_caller(d)
+    d.resolved()
+    scope = NarrowedScope(businesses=["acme"], since="2026-01-01", until="2026-01-31", reason="one person")
+    d.store.request = d.request.with_narrowed_to(scope)
+    untouched = (
+        d.platform.item("calls", {"call_id": "CG1"}),
+        d.platform.item("accounts", {"account_id": "acc_1"}),
+    )
+
+    assert d.run() == {"verdict": {"result": "completed", "outcome": "partially_complied"}}
+
+    p = d.platform
+    for call_id in ("CA1", "CA2"):
+        assert set(p.item("calls", {"call_id": call_id}) or {}) <= CALL_KEEP
+        assert not [k for k in p.objects["recordings"] if f"/{call_id}." in k]
+    assert (p.item("calls", {"call_id": "CG1"}), p.item("accounts", {"account_id": "acc_1"})) == untouched
+    assert "recordings/globex/CG1.wav" in p.objects["recordings"]
+    receipt = d.request.erasure_receipt
+    assert receipt is not None
+    outside = {row["store"]: row["records"] for row in receipt.outside_scope}
+    assert (outside["calls"], outside["accounts"], outside["recordings"]) == (1, 1, 1)
+    assert "acme" not in json.dumps(receipt.outside_scope)
+    text = erasure_receipt_text(receipt)
+    assert "Not erased: " in text
+    assert "1 in calls" in text
+    assert "1 in accounts" in text
+
+
+def test_a_narrowed_scope_covers_a_record_only_when_every_dimension_holds() -> None:
+    from privacy_rights.core.request_results import NarrowedScope
+
+    def pointer(store: str, tenant: str | None, at: str | None) -> dict[str, Any]:
+        return {"store": store, "tenant_id": tenant, "happened_at": at}
+
+    dated = NarrowedScope(stores=["calls"], since="2026-01-01", until="2026-01-31", reason="r")
+    assert dated.covers(pointer("calls", "acme", "2026-01-31T23:59:00Z"))
+    assert not dated.covers(pointer("calls", "acme", "2026-02-01T00:00:00Z"))
+    assert not dated.covers(pointer("calls", "acme", None))  # no date: not shown to be inside
+    assert not dated.covers(pointer("recordings", "acme", "2026-01-10"))
+    by_business = NarrowedScope(businesses=["acme"], reason="r")
+    assert by_business.covers(pointer("crm_leads", "acme", None))
+    assert not by_business.covers(pointer("accounts", None, None))  # CallX's own: not named
+    assert by_business.describe() == "records held for acme"

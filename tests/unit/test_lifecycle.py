@@ -218,7 +218,9 @@ def test_a_us_state_denial_can_be_appealed(make_request: MakeRequest) -> None:
     assert appealed.status is Status.APPEALED
 
 
-@pytest.mark.parametrize("jurisdiction", sorted(set(Jurisdiction) - {Jurisdiction.US_STATE}))
+@pytest.mark.parametrize(
+    "jurisdiction", sorted(set(Jurisdiction) - {Jurisdiction.US_STATE, Jurisdiction.OTHER})
+)
 def test_appeals_exist_only_under_us_state_laws(
     make_request: MakeRequest, jurisdiction: Jurisdiction
 ) -> None:

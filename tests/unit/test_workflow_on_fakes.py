@@ -5,6 +5,7 @@ resolution to the action, which steps run once, and how a request ends."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -68,15 +69,29 @@ class Harness:
         self.preferences = PreferenceService(self.marks, FakeKeys(ring))
         self.locks = FakeLocks()
         self.tokens = FakeTokens()
+        self.keys = FakeKeys(ring)
         self.workflow = Workflow(
             self.store,
-            FakeKeys(ring),
+            self.keys,
             self.messenger,
             "https://privacy.example",
             self.resolve,  # type: ignore[arg-type]
             self.preferences,
             self.locks,
             self.tokens,
+        )
+
+    def faulty(self, store: Any = None, tokens: Any = None) -> Workflow:
+        """The same workflow over the same fakes, one of them wrapped to fail (``_FailingOnce``)."""
+        return Workflow(
+            store or self.store,
+            self.keys,
+            self.messenger,
+            "https://privacy.example",
+            self.resolve,  # type: ignore[arg-type]
+            self.preferences,
+            self.locks,
+            tokens or self.tokens,
         )
 
     def status(self, request_id: str) -> Status:
@@ -184,6 +199,96 @@ def test_a_proof_before_the_wait_is_parked_is_found_when_it_parks(
     h.workflow.await_callback(request.request_id, "verification", "tok-late")
     assert h.tokens.succeeded == [("tok-late", {"proven": ["email"]})]
     assert h.store.waiting_for(request.request_id) == []  # never left parked
+
+
+class _Fault(Exception):
+    """An AWS call that failed (a throttle after its retries, a crash of the function)."""
+
+
+class _FailingOnce:
+    """Wraps a fake port: the ``nth`` call (1-based) to any of ``methods`` raises once."""
+
+    def __init__(self, inner: Any, methods: set[str], nth: int) -> None:
+        self._inner, self._methods, self._left = inner, methods, nth
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if name not in self._methods:
+            return target
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._left -= 1
+            if self._left == 0:
+                raise _Fault(name)
+            return target(*args, **kwargs)
+
+        return call
+
+
+_WRITES = {"save", "complete_step", "record", "take_waiting"}
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_a_fault_in_any_write_of_a_proof_leaves_a_request_a_retry_completes(
+    deletion: Callable[..., RightsRequest], ring: KeyRing, nth: int
+) -> None:
+    """The status changes only together with the ledger's answer: whichever write of the proof
+    fails, the request is either still waiting for it or verified with its answer recorded, and
+    the proof sent again resumes the parked execution exactly once."""
+    request = deletion()
+    h = Harness(ring, request)
+    h.workflow.acknowledge(request.request_id)
+    h.workflow.await_callback(request.request_id, "verification", "tok-1")
+    faulty = h.faulty(store=_FailingOnce(h.store, _WRITES, nth))
+    with contextlib.suppress(_Fault):
+        faulty.verified(request.request_id, ["phone"], actor="subject")
+    stored = h.store.get(request.request_id)
+    assert (stored.status is Status.VERIFIED) == ("verification" in h.ledger(request.request_id))
+
+    h.workflow.verified(request.request_id, ["phone"], actor="subject")  # the person tries again
+    assert h.status(request.request_id) is Status.VERIFIED
+    assert h.ledger(request.request_id)["verification"] == {"proven": ["phone"]}
+    assert h.tokens.succeeded == [("tok-1", {"proven": ["phone"]})]
+    assert h.store.waiting_for(request.request_id) == []
+
+
+def test_a_resume_that_failed_keeps_the_token_for_the_next_attempt(
+    deletion: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """SendTaskSuccess throttled after its retries: the token stays parked, and the next proof
+    (or ops' answer) resumes the execution with the recorded answer instead of leaving it to
+    wait for its timeout."""
+    request = deletion()
+    h = Harness(ring, request)
+    h.workflow.acknowledge(request.request_id)
+    h.workflow.await_callback(request.request_id, "verification", "tok-1")
+    tokens = _FailingOnce(h.tokens, {"succeed"}, 1)
+    faulty = h.faulty(tokens=tokens)
+    with pytest.raises(_Fault):
+        faulty.verified(request.request_id, ["email"], actor="subject")
+    assert h.store.waiting_for(request.request_id) == ["verification"]
+
+    h.workflow.verified(request.request_id, ["phone"], actor="subject")
+    assert h.tokens.succeeded == [("tok-1", {"proven": ["email"]})]  # what was recorded, once
+    assert h.store.waiting_for(request.request_id) == []
+
+
+def test_an_ops_answer_whose_resume_failed_is_resumed_by_the_next_attempt(
+    deletion: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    request = deletion()
+    h = Harness(ring, request)
+    _verified(h, request.request_id, ["email"])
+    h.workflow.await_callback(request.request_id, "decision", "tok-decide")
+    tokens = _FailingOnce(h.tokens, {"succeed"}, 1)
+    faulty = h.faulty(tokens=tokens)
+    approve = {"decision": "approve", "reason": "one person"}
+    with pytest.raises(_Fault):
+        faulty.answer(request.request_id, "decision", approve, "ops@x")
+    h.workflow.answer(request.request_id, "decision", {"decision": "deny"}, "ops@x")
+    assert h.tokens.succeeded[-1] == ("tok-decide", approve)  # the answer recorded first stands
+    with pytest.raises(WaitNotPending):
+        h.workflow.answer(request.request_id, "decision", approve, "ops@x")
 
 
 def test_a_second_proof_after_verification_changes_nothing(
@@ -383,6 +488,21 @@ def test_the_action_holds_the_subjects_lock_until_the_request_ends(
     h.workflow.finalize(first.request_id, Verdict(result="completed", outcome=Outcome.COMPLIED))
     h.workflow.begin_action(second.request_id)
     assert h.status(second.request_id) is Status.IN_PROGRESS
+
+
+def test_a_correction_waiting_for_ops_takes_no_lock_and_blocks_nothing_of_the_persons(
+    deletion: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """A correction is fulfilled by hand, days later: the person's deletion meanwhile goes on."""
+    correction = deletion(
+        request_id="req_correct0000000000001", status=Status.VERIFIED, type=RequestType.CORRECTION
+    )
+    erasure = deletion(request_id="req_erase000000000000001", status=Status.VERIFIED)
+    h = Harness(ring, correction, erasure)
+    assert h.workflow.begin_action(correction.request_id) == {"locked": False}
+    h.workflow.await_callback(correction.request_id, "fulfilment", "tok-ops")
+    assert h.workflow.begin_action(erasure.request_id) == {"locked": True}
+    assert h.status(erasure.request_id) is Status.IN_PROGRESS
 
 
 def test_an_opt_out_is_applied_once_and_then_answers_may_i_process(

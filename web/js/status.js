@@ -48,6 +48,21 @@ function showProblem(message) {
   focusOn(problem);
 }
 
+/** The privacy team's address and toll-free line, each only when the server names one. */
+function showContact(view) {
+  const address = typeof view.contact_address === "string" ? view.contact_address : "";
+  const phone = typeof view.contact_phone === "string" ? view.contact_phone : "";
+  const addressLink = document.getElementById("contact-address");
+  addressLink.textContent = address;
+  addressLink.href = `mailto:${address}`;
+  document.getElementById("contact-address-line").hidden = !address;
+  const phoneLink = document.getElementById("contact-phone");
+  phoneLink.textContent = phone;
+  phoneLink.href = `tel:${phone.replace(/[^+\d]/g, "")}`;
+  document.getElementById("contact-phone-line").hidden = !phone;
+  document.getElementById("contact").hidden = !(address || phone);
+}
+
 function render(view) {
   document.getElementById("view-id").textContent = view.request_id;
   document.getElementById("view-type").textContent = RIGHT_LABELS[view.type] || view.type;
@@ -61,10 +76,16 @@ function render(view) {
       timeElement(view.download_until, formatMoment(view.download_until)),
     );
   }
+  // The whole answer once the request is closed: what was done, or why not and what you can do.
+  const answerText = typeof view.answer === "string" ? view.answer : "";
+  document.getElementById("view-answer").hidden = !answerText;
+  document.getElementById("view-answer-text").textContent = answerText;
+  showContact(view);
   const receipt = typeof view.erasure_receipt === "string" ? view.erasure_receipt : "";
   document.getElementById("view-receipt").hidden = !receipt;
   document.getElementById("view-receipt-text").textContent = receipt;
   document.getElementById("permission-form").hidden = !view.permission_needed;
+  renderAppeal(view);
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;
   const token = hashParams().get("token") || "";
@@ -81,6 +102,67 @@ function render(view) {
   document.getElementById("timeline").replaceChildren(...items);
   loading.hidden = true;
   document.getElementById("view").hidden = false;
+}
+
+/** The appeal (US state laws): the form while the answer may be appealed, then its course. */
+function renderAppeal(view) {
+  const until = typeof view.appeal_until === "string" ? view.appeal_until : "";
+  document.getElementById("appeal-form").hidden = !until;
+  if (until) document.getElementById("appeal-until").replaceChildren(timeElement(until, formatDay(until)));
+  const appeal = view.appeal && typeof view.appeal === "object" ? view.appeal : null;
+  document.getElementById("view-appeal").hidden = !appeal;
+  if (!appeal) return;
+  const lines = [];
+  if (appeal.decision === "granted") {
+    lines.push("We granted your appeal: we reopened your request and will tell you what we did.");
+  } else if (appeal.decision === "denied") {
+    lines.push("We denied your appeal: our answer stands.");
+  } else {
+    lines.push(`We received your appeal. We will decide it, and tell you why, by ${formatDay(appeal.due)}.`);
+  }
+  if (appeal.explanation) lines.push(`Our reasons: ${appeal.explanation}`);
+  if (typeof appeal.attorney_general === "string" && appeal.attorney_general) lines.push(appeal.attorney_general);
+  document.getElementById("view-appeal-text").textContent = lines.join("\n\n");
+}
+
+const APPEAL_MAX_CHARS = 2000;
+
+async function sendAppeal(event) {
+  event.preventDefault();
+  const params = hashParams();
+  const statement = document.getElementById("appeal-statement").value.trim();
+  const error = document.getElementById("appeal-error");
+  const say = (message) => {
+    error.textContent = message;
+    error.hidden = !message;
+    if (message) focusOn(document.getElementById("appeal-statement"));
+  };
+  if (statement.length > APPEAL_MAX_CHARS) return say(`Write ${APPEAL_MAX_CHARS} characters or fewer.`);
+  say("");
+  const button = document.getElementById("appeal-send");
+  button.disabled = true;
+  let answer;
+  try {
+    answer = await callApi("POST", requestPath(params.get("request") || "", "/appeal"), {
+      token: params.get("token") || "",
+      body: { statement },
+    });
+  } catch {
+    answer = { status: 0, data: null };
+  }
+  button.disabled = false;
+  if (answer.status === 200 && answer.data) {
+    const done = document.getElementById("appeal-done");
+    done.textContent = `We received your appeal. We will decide it by ${formatDay(answer.data.appeal_due)}.`;
+    done.hidden = false;
+    focusOn(done);
+    return load();
+  }
+  if (answer.status === 409 && answer.data && typeof answer.data.why === "string") {
+    return say(`We could not open an appeal: ${answer.data.why}.`);
+  }
+  if (answer.status === 429) return say("Too many requests right now. Wait a minute, then try again.");
+  return say("We could not send your appeal. Please try again in a few minutes.");
 }
 
 async function load() {
@@ -182,6 +264,7 @@ async function uploadPermission(event) {
 }
 
 document.getElementById("permission-form").addEventListener("submit", uploadPermission);
+document.getElementById("appeal-form").addEventListener("submit", sendAppeal);
 document.getElementById("download-button").addEventListener("click", download);
 window.addEventListener("hashchange", load);
 load();

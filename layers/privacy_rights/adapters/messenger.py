@@ -47,6 +47,7 @@ class AwsMessenger:
         sent: SentMail | None = None,
         voice: Any = None,
         voice_origin: str = "",
+        configuration_set: str = "",
     ) -> None:
         self._ses = ses
         self._sns = sns
@@ -55,6 +56,7 @@ class AwsMessenger:
         self._sent = sent
         self._voice = voice
         self._voice_origin = voice_origin
+        self._configuration_set = configuration_set
 
     @property
     def can_call(self) -> bool:
@@ -67,12 +69,15 @@ class AwsMessenger:
             if reference and self._reply_address
             else {}
         )
+        # bounces and complaints are counted per configuration set (the template's alarms)
+        configuration = {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
         with _provider_answer():
             response = self._ses.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [to]},
                 Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
                 **reply_to,  # type: ignore[arg-type]
+                **configuration,  # type: ignore[arg-type]
             )
         message_id = response["MessageId"]
         if reference and self._sent is not None:

@@ -23,6 +23,7 @@ from privacy_rights.adapters.items import serialize
 from privacy_rights.adapters.items import to_item as _to_item
 from privacy_rights.core.audit import GENESIS_HASH, AuditEntry, DetailValue, next_entry, verify_chain
 from privacy_rights.core.errors import ConcurrentModification, NotFound
+from privacy_rights.core.identifiers import STORED
 from privacy_rights.core.models import RightsRequest, Status
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class RequestStore:
         values = _plain(_from_item(response["Item"]))
         head = AuditHead(seq=values["audit_seq"], hash=values["audit_hash"])
         model = {k: v for k, v in values.items() if k not in _INDEX_ATTRIBUTES + _SIDE_ATTRIBUTES}
-        return RightsRequest.model_validate(model), head
+        # Stored identifiers were normalized when written: not parsed again (core.identifiers).
+        return RightsRequest.model_validate(model, context=STORED), head
 
     def by_status(
         self, status: Status, due_from: date | None = None, due_to: date | None = None
@@ -194,9 +196,12 @@ class RequestStore:
         actor: str,
         action: str,
         detail: Mapping[str, DetailValue] | None = None,
+        completing: tuple[str, Mapping[str, Any]] | None = None,
     ) -> RightsRequest:
         """Write ``request`` if nobody changed it since it was read (its ``version``);
-        returns the stored copy with the next version."""
+        returns the stored copy with the next version. ``completing`` (step, result) records a
+        step's result in the same write, only if that step has none yet: a status and the
+        answer it stands for are never stored one without the other."""
         for _ in range(MAX_HEAD_RACES):
             current, head = self._get_with_head(request.request_id)
             if current.version != request.version:
@@ -211,7 +216,15 @@ class RequestStore:
             removed = [k for k, v in everything.items() if v is None]
             names = {f"#a{i}": name for i, name in enumerate(values)}
             placeholders = {f":a{i}": serialize(value) for i, value in enumerate(values.values())}
-            update = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(values)))
+            sets = [f"#a{i} = :a{i}" for i in range(len(values))]
+            condition = "#v = :expected AND #seq = :head"
+            if completing is not None:
+                step, result = completing
+                names["#step"] = step
+                placeholders[":result"] = {"S": json.dumps(dict(result), sort_keys=True, default=str)}
+                sets.append("ledger.#step = :result")
+                condition += " AND attribute_not_exists(ledger.#step)"
+            update = "SET " + ", ".join(sets)
             if removed:
                 names.update({f"#r{i}": name for i, name in enumerate(removed)})
                 update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
@@ -223,7 +236,7 @@ class RequestStore:
                         "TableName": self._requests,
                         "Key": {"request_id": {"S": request.request_id}},
                         "UpdateExpression": update,
-                        "ConditionExpression": "#v = :expected AND #seq = :head",
+                        "ConditionExpression": condition,
                         "ExpressionAttributeNames": names,
                         "ExpressionAttributeValues": placeholders,
                     }
@@ -231,6 +244,8 @@ class RequestStore:
                 entry,
             ):
                 return saved
+            if completing is not None and completing[0] in self.ledger(request.request_id):
+                raise ConcurrentModification(request.request_id)
         raise ConcurrentModification(request.request_id)
 
     def record(
@@ -374,6 +389,11 @@ class RequestStore:
 
     def waiting_for(self, request_id: str) -> list[str]:
         return sorted(self._side_attribute(request_id, "waiting"))
+
+    def parked_token(self, request_id: str, kind: str) -> str | None:
+        """The task token waiting for ``kind``, left in place (``take_waiting`` removes it)."""
+        token: str | None = self._side_attribute(request_id, "waiting").get(kind)
+        return token
 
     def _side_attribute(self, request_id: str, name: str) -> dict[str, Any]:
         response = self._ddb.get_item(

@@ -44,7 +44,23 @@ class Split:
 
 
 def released_pointers(work: WorkDocuments, request: RightsRequest) -> list[dict[str, Any]]:
-    """The records resolution released for this request (pointers only)."""
+    """The records resolution released for this request (pointers only), within the scope ops
+    narrowed it to, if they did: every action on a request starts from here."""
+    narrowed = request.narrowed_to
+    return [p for p in _released(work, request) if narrowed is None or narrowed.covers(p)]
+
+
+def outside_narrowed_scope(work: WorkDocuments, request: RightsRequest) -> dict[str, int]:
+    """Released records left out by the scope ops narrowed the request to: store -> records."""
+    narrowed = request.narrowed_to
+    if narrowed is None:
+        return {}
+    return dict(
+        sorted(Counter(p["store"] for p in _released(work, request) if not narrowed.covers(p)).items())
+    )
+
+
+def _released(work: WorkDocuments, request: RightsRequest) -> list[dict[str, Any]]:
     if request.resolution is None or not request.resolution.pointers_key:
         return []
     return [p for p in work.get_json(request.resolution.pointers_key) if p["released"]]

@@ -57,6 +57,8 @@ class Erasure(_Strict):
 
 class Store(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    #: what the store holds, in the words shown to the person it is about (the access answer)
+    label: str | None = None
     description: str
     kind: Literal["dynamodb", "s3"]
     parameter: str | None = None
@@ -152,6 +154,8 @@ class DataMap(_Strict):
     defaults: Defaults
     stores: list[Store] = Field(min_length=1)
     recipients: dict[str, Recipient]
+    #: each kind of recipient in words shown to requesters
+    recipient_kinds: dict[str, str] = Field(default_factory=dict)
     categories: dict[str, str]
     purposes: dict[str, str]
     resolution: ResolutionLimits
@@ -174,6 +178,10 @@ class DataMap(_Strict):
                 if unknown:
                     raise ValueError(f"{store.name}.{field_name}: unknown purposes {sorted(unknown)}")
             unknown_recipients = set(store.recipients) - set(self.recipients)
+            kinds = {self.recipients[r].kind for r in store.recipients if r in self.recipients}
+            unworded = kinds - set(self.recipient_kinds)
+            if self.recipient_kinds and unworded:
+                raise ValueError(f"{store.name}: recipient kinds without words {sorted(unworded)}")
             if unknown_recipients:
                 raise ValueError(f"{store.name}: unknown recipients {sorted(unknown_recipients)}")
         return self

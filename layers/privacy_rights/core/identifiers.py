@@ -2,17 +2,23 @@
 
 Both raise ``ValueError`` with a reason a person can act on; pydantic turns it into a
 per-field error, and non-pydantic callers (email intake, ops tools) get the same reason.
+
+phonenumbers and email-validator cost a handler about as much to import as boto3 does, so they
+are imported where a value is parsed, not with this module. A record read back from our own
+store was validated and normalized when it was written: validated with ``context=STORED`` (the
+adapters do), a value already in its normalized spelling (E.164; a lower-cased address) is
+checked for that spelling and kept, without parsing it again. Anything else, and every value
+from a person (no context), goes through the full parse.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from typing import Annotated, Literal
+from collections.abc import Collection, Mapping
+from types import MappingProxyType
+from typing import Annotated, Any, Final, Literal
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
 
 MAX_IDENTIFIER_LENGTH = 254
 DEFAULT_PHONE_REGION = "US"
@@ -34,6 +40,8 @@ def _reject_garbage(value: str, what: str) -> str:
 def normalize_email(value: str) -> str:
     """Syntax only (no DNS: intake must not hang on a resolver); lower-cased whole,
     because the platform's stores compare addresses case-insensitively."""
+    from email_validator import EmailNotValidError, validate_email
+
     value = _reject_garbage(value, "email")
     try:
         result = validate_email(value, check_deliverability=False)
@@ -53,6 +61,8 @@ def _without_echo(message: str, value: str) -> str:
 
 def normalize_phone(value: str, default_region: str = DEFAULT_PHONE_REGION) -> str:
     """E.164, formatting characters ignored; numbers without a country code are read as US."""
+    import phonenumbers
+
     value = _reject_garbage(value, "phone")
     if _LETTERS.search(value):
         # phonenumbers would read letters as keypad digits (555-CALL); a typo is likelier
@@ -68,18 +78,47 @@ def normalize_phone(value: str, default_region: str = DEFAULT_PHONE_REGION) -> s
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+#: The validation context of a record read back from our own store (``Model.model_validate(item,
+#: context=STORED)``); never for what a person sends.
+STORED: Final[Mapping[str, Any]] = MappingProxyType({"stored_record": True})
+# The spellings the normalizers write: E.164, and a lower-cased address without spaces.
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_NORMALIZED_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+")
+
+
+def _stored(info: ValidationInfo) -> bool:
+    context = info.context
+    return isinstance(context, Mapping) and context.get("stored_record") is True
+
+
+def _email(value: str, info: ValidationInfo) -> str:
+    if (
+        _stored(info)
+        and len(value) <= MAX_IDENTIFIER_LENGTH
+        and value == value.lower()
+        and _NORMALIZED_EMAIL.fullmatch(value)
+    ):
+        return value
+    return normalize_email(value)
+
+
+def _phone(value: str, info: ValidationInfo) -> str:
+    if _stored(info) and _E164.fullmatch(value):
+        return value
+    return normalize_phone(value)
+
+
 #: An email address or phone number as every model takes it: validated and normalized once.
-Email = Annotated[str, AfterValidator(normalize_email)]
-Phone = Annotated[str, AfterValidator(normalize_phone)]
+Email = Annotated[str, AfterValidator(_email)]
+Phone = Annotated[str, AfterValidator(_phone)]
 
 
-#: Line types that take an SMS, and those that take an automated call; every other type
-#: (premium rate, toll-free, shared cost, VoIP, pager, UAN, personal, voicemail, unknown) is sent
-#: nothing: texts and calls to them cost us, and pay whoever runs them (SMS pumping).
-SMS_LINE_TYPES = frozenset(
-    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
-VOICE_LINE_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE})
+#: Line types (``phonenumbers.PhoneNumberType``) that take an SMS, and those that take an
+#: automated call; every other type (premium rate, toll-free, shared cost, VoIP, pager, UAN,
+#: personal, voicemail, unknown) is sent nothing: texts and calls to them cost us, and pay whoever
+#: runs them (SMS pumping). Names, so that phonenumbers is imported only to parse a number.
+SMS_LINE_TYPES = frozenset({"MOBILE", "FIXED_LINE_OR_MOBILE"})
+VOICE_LINE_TYPES = frozenset({"FIXED_LINE"})
 PhoneChannel = Literal["sms", "voice"]
 
 
@@ -95,6 +134,8 @@ def phone_refusal(e164: str, allowed_countries: Collection[str]) -> Literal["num
     number_type = _line_type(e164)
     if number_type not in SMS_LINE_TYPES | VOICE_LINE_TYPES:
         return "number_type"
+    import phonenumbers
+
     if phonenumbers.region_code_for_number(phonenumbers.parse(e164)) not in allowed_countries:
         return "country"
     return None
@@ -108,14 +149,19 @@ def phone_channel(e164: str, allowed_countries: Collection[str]) -> PhoneChannel
     return "sms" if _line_type(e164) in SMS_LINE_TYPES else "voice"
 
 
-def _line_type(e164: str) -> int:
+def _line_type(e164: str) -> str:
+    """The name of the number's ``phonenumbers.PhoneNumberType`` (``UNKNOWN`` for an invalid one)."""
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
-        return phonenumbers.PhoneNumberType.UNKNOWN
+        return "UNKNOWN"
     if not phonenumbers.is_valid_number(parsed):
-        return phonenumbers.PhoneNumberType.UNKNOWN
-    return int(phonenumbers.number_type(parsed))
+        return "UNKNOWN"
+    number_type = phonenumbers.number_type(parsed)
+    names = {getattr(phonenumbers.PhoneNumberType, name): name for name in SMS_LINE_TYPES | VOICE_LINE_TYPES}
+    return names.get(number_type, "OTHER")
 
 
 def mask_email(value: str) -> str:

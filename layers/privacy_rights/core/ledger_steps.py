@@ -21,6 +21,9 @@ STEP_SEPARATOR: Final = "."
 
 # -- the workflow's own steps (``Workflow.once``) --------------------------------------------
 SEND_CODES: Final = "send_codes"
+#: one identifier's code sent by SendCodes (``code_sent:<kind>``): a retried or replayed
+#: SendCodes never replaces a code the person already has
+CODE_SENT: Final = "code_sent"
 DUPLICATE_CHECK: Final = "duplicate_check"
 RESOLVE: Final = "resolve"
 RESOLVE_COMPLETE: Final = "resolve.complete"
@@ -48,6 +51,11 @@ INTENT: Final = "intent"
 
 def _member(family: str, name: str) -> str:
     return f"{family}{FAMILY_SEPARATOR}{name}"
+
+
+def code_sent(kind: str) -> str:
+    """SendCodes sent the code of one identifier (``email``, ``phone``): ``code_sent:<kind>``."""
+    return _member(CODE_SENT, kind)
 
 
 def erase(store: str) -> str:

@@ -101,7 +101,8 @@ def _check_requirements(
     if (target is S.APPEALED) != (appeal is not None):
         raise IllegalTransition(current, target, "an appeal, and only an appeal, carries the appeal")
     if target is S.APPEALED:
-        if request.jurisdiction is not Jurisdiction.US_STATE:
+        # ``other`` (the state not yet known) is told it may appeal, so it may (core/remedies.py)
+        if request.jurisdiction not in (Jurisdiction.US_STATE, Jurisdiction.OTHER):
             raise IllegalTransition(current, target, "appeals exist under US state laws only")
         if request.appeal is not None:
             raise IllegalTransition(current, target, "a request is appealed once")

@@ -23,10 +23,12 @@ from privacy_rights.core.request_results import (
     ERASURE,
     EXPORT,
     MERGED_INTO,
+    NARROWED_TO,
     REQUESTER_PROVEN,
     SCOPE_DECISION,
     ErasureReceipt,
     ExportResult,
+    NarrowedScope,
     RequestedCorrection,
     ScopeDecision,
     corrections_of,
@@ -34,6 +36,7 @@ from privacy_rights.core.request_results import (
     erasure_receipt_of,
     export_result_of,
     merged_into_of,
+    narrowed_to_of,
     requester_proven_of,
     scope_decision_of,
 )
@@ -250,6 +253,10 @@ class Appeal(BaseModel):
     decision: AppealDecision | None = None
     decided_at: datetime | None = None
     explanation: str = ""
+    #: what the person wrote with the appeal (status page or mail), for ops to read
+    statement: str = ""
+    #: how it was filed: ``status_page``, ``email_reply`` or ``email``
+    via: str = ""
 
 
 class StoreCount(BaseModel):
@@ -372,6 +379,14 @@ class RightsRequest(BaseModel):
 
     def with_scope_decision(self, decision: ScopeDecision) -> RightsRequest:
         return self.model_copy(update={"extra": {**self.extra, SCOPE_DECISION: decision.stored()}})
+
+    @property
+    def narrowed_to(self) -> NarrowedScope | None:
+        """The scope ops narrowed a flagged footprint to (``extra["narrowed_to"]``)."""
+        return narrowed_to_of(self.extra)
+
+    def with_narrowed_to(self, scope: NarrowedScope) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, NARROWED_TO: scope.stored()}})
 
     @property
     def merged_into(self) -> str | None:

@@ -5,19 +5,61 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from privacy_rights.core.models import DenialReason, Jurisdiction, Outcome, RequestType, RightsRequest, Status
-from privacy_rights.core.request_results import ScopeDecision
+from privacy_rights.core.models import (
+    AccessScope,
+    Denial,
+    DenialReason,
+    OptOutPurpose,
+    Outcome,
+    RequestType,
+    RightsRequest,
+    Status,
+)
+from privacy_rights.core.remedies import ContactPoints, remedies, spoken_remedies
+from privacy_rights.core.request_results import OUTSIDE_SCOPE_WHY, ScopeDecision
 from privacy_rights.erasure.receipt import erasure_receipt_text
 
-RIGHT_NAMES = {
-    RequestType.ACCESS: "a copy of your personal data",
-    RequestType.PORTABILITY: "your personal data in a portable format",
-    RequestType.DELETION: "deletion of your personal data",
-    RequestType.CORRECTION: "correction of your personal data",
-    RequestType.RESTRICTION: "restriction of the processing of your personal data",
-    RequestType.OBJECTION: "to object to the processing of your personal data",
-    RequestType.OPT_OUT: "to opt out",
+NO_CONTACTS = ContactPoints()
+
+#: What each right asks, as a verb phrase after "your request to" (``{whose}``: your / their).
+RIGHT_PHRASES = {
+    RequestType.ACCESS: "get a copy of {whose} personal data",
+    RequestType.PORTABILITY: "get {whose} personal data in a portable format",
+    RequestType.DELETION: "have {whose} personal data deleted",
+    RequestType.CORRECTION: "have {whose} personal data corrected",
+    RequestType.RESTRICTION: "restrict the processing of {whose} personal data",
+    RequestType.OBJECTION: "object to the processing of {whose} personal data",
+    RequestType.OPT_OUT: "opt out of {purposes}",
 }
+#: What an opt-out covers, after "opt out of".
+OPT_OUT_NAMES = {
+    OptOutPurpose.SALE_SHARE: "the sale or sharing of {whose} personal data",
+    OptOutPurpose.TARGETED_ADS: "targeted advertising",
+    OptOutPurpose.AI_TRAINING: "the use of {whose} personal data to train AI",
+    OptOutPurpose.MARKETING: "marketing",
+    OptOutPurpose.SENSITIVE_PI: (
+        "the use of {whose} sensitive personal information beyond what the service needs"
+    ),
+}
+#: The purposes an objection stops (``Workflow``'s ``OBJECTION_PURPOSES``), in words.
+OBJECTION_NAMES = "marketing, analytics and training AI"
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def opt_out_names(request: RightsRequest, whose: str = "your") -> str:
+    """``the sale or sharing of your personal data and of marketing``: each purpose after "of"."""
+    names = [OPT_OUT_NAMES[p].format(whose=whose) for p in request.opt_out_of]
+    return _listed(names[:1] + [f"of {name}" for name in names[1:]]) or "the uses you named"
+
+
+def right_phrase(request: RightsRequest, whose: str = "your") -> str:
+    """``get a copy of your personal data``: what the request asks, to follow "to"."""
+    return RIGHT_PHRASES[request.type].format(whose=whose, purposes=opt_out_names(request, whose))
 
 
 @dataclass(frozen=True)
@@ -33,36 +75,56 @@ def _spoken_day(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def _spoken_address(address: str) -> str:
+    return address.replace("@", " at ").replace(".", " dot ")
+
+
 def status_link(base_url: str, request_id: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/status.html#request={request_id}&token={token}"
 
 
-def acknowledgement(request: RightsRequest, link: str) -> Notice:
-    right = RIGHT_NAMES[request.type]
+def _spoken_reach(contacts: ContactPoints) -> str:
+    """How to reach us, read out: the line only when there is one, else the address."""
+    if contacts.toll_free_number:
+        return f"To hear the details or ask us anything, call us free of charge on {contacts.phone_spoken}. "
+    if contacts.privacy_address:
+        return f"To ask us anything, write to {_spoken_address(contacts.privacy_address)}. "
+    return ""
+
+
+def acknowledgement(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
+    right = right_phrase(request)
     if request.type is RequestType.OPT_OUT:
-        next_step = "Opt-out requests need no identity check; we will confirm when it has taken effect."
+        next_step = (
+            "An opt-out needs no identity check. We recorded it when it arrived: from then on, when "
+            "CallX's systems ask whether they may use your personal data for what you opted out of, "
+            "the answer is no. We will write to you again when your request is closed."
+        )
     else:
         next_step = (
             "Next, we verify that the request comes from you: we are sending a one-time code to each "
             "email address and phone number you gave. Enter each code on the verification page. "
             "We use these codes only to verify your request."
         )
+    reach = contacts.reach_us()
     text = (
-        f"We received your request for {right} (reference {request.request_id}).\n\n"
+        f"We received your request to {right} (reference {request.request_id}).\n\n"
         f"{next_step}\n\n"
         f"We will answer by {request.current_due.isoformat()} at the latest. "
         "Handling your request is free of charge.\n\n"
         f"Follow your request here: {link}\n\n"
-        "If you did not make this request, you can ignore this message."
+        + (f"{reach}\n\n" if reach else "")
+        + "If you did not make this request, you can ignore this message."
     )
     sms = (
         f"CallX privacy: request {request.request_id} received, "
         f"answer due by {request.current_due}. Status: {link}"
     )
     voice = (
-        f"Hello. This is CallX privacy. We received the request for {right} made with this phone number. "
+        f"Hello. This is CallX privacy. We received the request made with this phone number to {right}. "
         f"We will answer by {_spoken_day(request.current_due)}. "
         + ("" if request.type is RequestType.OPT_OUT else "We will call again with a verification code. ")
+        + _spoken_reach(contacts)
         + "Goodbye."
     )
     return Notice(
@@ -70,11 +132,7 @@ def acknowledgement(request: RightsRequest, link: str) -> Notice:
     )
 
 
-OUTCOME_TEXT = {
-    Outcome.COMPLIED: "We have done what you asked.",
-    Outcome.PARTIALLY_COMPLIED: "We have done part of what you asked; the rest is explained below.",
-    Outcome.NOTHING_HELD: "We hold no personal data for the identifiers you gave us.",
-}
+#: Why a request was denied, in a sentence (email, status page, voice).
 DENIAL_TEXT = {
     DenialReason.UNVERIFIABLE: "We could not verify your identity within the time allowed.",
     DenialReason.EXEMPT: "An exception in the law applies to this request",
@@ -84,20 +142,28 @@ DENIAL_TEXT = {
     DenialReason.AGENT_NOT_AUTHORIZED: "We could not confirm that the agent is authorized to act for you.",
     DenialReason.CUSTOMER_INSTRUCTION: "The business that holds this data will answer you directly.",
 }
+#: The same, short enough for an SMS.
+DENIAL_SMS = {
+    DenialReason.UNVERIFIABLE: "we could not verify your identity in time",
+    DenialReason.EXEMPT: "an exception in the law applies",
+    DenialReason.NOT_A_CONSUMER: "the law you asked under does not apply to you",
+    DenialReason.MANIFESTLY_UNFOUNDED: "the request is manifestly unfounded",
+    DenialReason.EXCESSIVE: "the request is excessive",
+    DenialReason.AGENT_NOT_AUTHORIZED: "we could not confirm the agent's authority",
+    DenialReason.CUSTOMER_INSTRUCTION: "the business holding this data answers you directly",
+}
+#: What we keep of every request (CCPA 7101): the audit trail expires no sooner (``audit.RETENTION``).
+RECORD_KEEPING = (
+    "We keep a record of your request and of our answer for at least 24 months, as the law requires, "
+    "and use it for nothing else."
+)
 
 
-def _remedies(request: RightsRequest) -> str:
-    if request.jurisdiction is Jurisdiction.GDPR:
-        return (
-            "You may lodge a complaint with a data protection supervisory authority, in particular in the "
-            "EU member state where you live or work, and seek a judicial remedy."
-        )
-    if request.jurisdiction is Jurisdiction.US_STATE:
-        return (
-            "You may appeal this decision by replying to this message within 60 days; we will answer the "
-            "appeal in writing. If we deny the appeal, you may contact your state's attorney general."
-        )
-    return "You may contact the California Privacy Protection Agency or your state's attorney general."
+def denial_reason(denial: Denial) -> str:
+    reason = DENIAL_TEXT[denial.reason]
+    if denial.exemption:
+        reason += f": {denial.exemption}."
+    return reason
 
 
 def scope_text(decision: ScopeDecision) -> str:
@@ -115,66 +181,200 @@ def scope_text(decision: ScopeDecision) -> str:
     )
 
 
-def final(request: RightsRequest, link: str) -> Notice:
-    right = RIGHT_NAMES[request.type]
+@dataclass(frozen=True)
+class Answer:
+    """The final answer, before it is dressed for a channel."""
+
+    headline: str  # after "Your request …"
+    body: str  # everything the person is told, the record-keeping excepted
+    sms: str  # one short clause for the SMS (may be empty)
+    voice: str  # what a voice reads out about the outcome
+
+
+def answer(
+    request: RightsRequest,
+    contacts: ContactPoints = NO_CONTACTS,
+    answered_on: date | None = None,
+    on_page: bool = False,
+) -> Answer:
+    """What the request's final state says happened: its status, outcome and the results the
+    ledger recorded on it (export, erasure receipt, scope, denial). Nothing else is claimed."""
+    answered_on = answered_on or request.status_changed_at.date()
+    right = right_phrase(request)
     if request.status is Status.DENIED and request.denial is not None:
-        reason = DENIAL_TEXT[request.denial.reason]
-        if request.denial.exemption:
-            reason += f": {request.denial.exemption}."
-        body = f"We are not able to act on your request for {right}. {reason}\n\n{_remedies(request)}"
-        headline = "could not be completed"
-    elif request.merged_into:
+        denial = request.denial
+        body = f"We could not act on your request to {right}. {denial_reason(denial)}"
+        if denial.detail:
+            body += f"\n\nWhat our privacy team found: {denial.detail}"
+        body += "\n\n" + "\n\n".join(remedies(request, contacts, answered_on))
+        return Answer(
+            headline="was denied",
+            body=body,
+            sms=f"Why: {DENIAL_SMS[denial.reason]}. What you can do:",
+            voice=f"{denial_reason(denial)} "
+            + (f"Our privacy team adds: {denial.detail} " if denial.detail else "")
+            + spoken_remedies(request),
+        )
+    if request.merged_into:
         body = (
-            f"You asked for {right} before (reference {request.merged_into}), and that request "
+            f"You asked to {right} before (reference {request.merged_into}), and that request "
             "is already verified and being handled: we will answer you there. We closed this one so that "
             "you do not get two answers to the same request."
         )
-        headline = "was joined to your earlier request"
+        return Answer(
+            headline="was joined to your earlier request",
+            body=body,
+            sms=f"We answer you under {request.merged_into}.",
+            voice="We closed it because an earlier request of yours asks the same, and we answer you there. ",
+        )
+    if request.status is not Status.COMPLETED:
+        body = f"Your request to {right} is {request.status.value.replace('_', ' ')}."
+        return Answer(headline=f"is {request.status.value.replace('_', ' ')}", body=body, sms="", voice="")
+    parts, sms, voice = _what_we_did(request, on_page)
+    partial = request.outcome is Outcome.PARTIALLY_COMPLIED
+    if partial:
+        opening = f"We have done part of what you asked in your request to {right}, not all of it."
+        parts.append("\n\n".join(remedies(request, contacts, answered_on)))
     else:
-        outcome = OUTCOME_TEXT[request.outcome or Outcome.COMPLIED]
-        body = f"Your request for {right} is complete. {outcome}"
-        scope = request.scope_decision
-        if scope is not None:
-            body += f"\n\n{scope_text(scope)}"
-        export = request.export_result
-        if export is not None:
-            body += (
-                f'\n\nYour data is ready: open the link below and choose "Download your data". The file '
+        opening = f"Your request to {right} is complete."
+    return Answer(
+        headline="is complete",
+        body="\n\n".join([opening, *parts]),
+        sms=(("Only part of it was done. " if partial else "") + sms).strip(),
+        voice=("Part of it was done, not all of it. " if partial else "") + voice,
+    )
+
+
+def _what_we_did(request: RightsRequest, on_page: bool) -> tuple[list[str], str, str]:
+    """The paragraphs saying what was done, from what is recorded on the request."""
+    parts: list[str] = []
+    sms, voice = "", ""
+    if request.outcome is Outcome.NOTHING_HELD:
+        parts.append(
+            "We found no personal data about you in CallX's systems for the identifiers you gave us, so "
+            "there was nothing to act on."
+        )
+        return (
+            parts,
+            "We hold no data for the identifiers you gave.",
+            "We found no personal data about you for the identifiers you gave. ",
+        )
+    scope = request.scope_decision
+    if scope is not None:
+        parts.append(scope_text(scope))
+    export = request.export_result
+    if export is not None:
+        where = (
+            'choose "Download your data" on this page'
+            if on_page
+            else 'open the link below and choose "Download your data"'
+        )
+        if request.scope is AccessScope.CATEGORIES:
+            # the categories, sources, purposes and recipients: no record itself is in the file
+            parts.append(
+                "The list of the categories of personal information we hold about you is ready: "
+                f"{where}. It says, for each kind of information, where it came from, why we use it and "
+                "who receives it (a ZIP you can open on any computer; start with index.html), and is "
+                f"available until {export.expires_at[:10]}."
+            )
+            sms = "The list of the categories of your data we hold is ready."
+            voice = "The list of the categories of your data we hold is ready. Ask us how to receive it. "
+        else:
+            parts.append(
+                f"Your data is ready: {where}. The file "
                 f"(a ZIP you can open on any computer; start with index.html) is available until "
                 f"{export.expires_at[:10]}. Other people's words and voices in your calls, and card or "
                 "government numbers, are left out; the file explains what and why."
             )
-            if export.answered_by:
-                body += (
-                    "\n\nPart of your data is held for businesses that use CallX to handle their calls; they "
-                    f"decide about it and will answer you directly: {', '.join(export.answered_by)}."
-                )
-        erasure = request.erasure_receipt
-        if erasure is not None:
-            body += "\n\n" + erasure_receipt_text(erasure)
-        headline = "is complete"
+            sms, voice = "Your data is ready to download.", "Your data is ready. Ask us how to receive it. "
+        if export.outside_scope:
+            parts.append(f"Not included: {sum(export.outside_scope.values())} records. {OUTSIDE_SCOPE_WHY}")
+        if export.answered_by:
+            parts.append(
+                "Part of your data is held for businesses that use CallX to handle their calls; they "
+                f"decide about it and will answer you directly: {', '.join(export.answered_by)}."
+            )
+            sms += f" Also answering you directly: {', '.join(export.answered_by)}."
+    erasure = request.erasure_receipt
+    if erasure is not None:
+        parts.append(erasure_receipt_text(erasure))
+        businesses = (
+            f"Also answering you directly: {', '.join(erasure.businesses)}. " if erasure.businesses else ""
+        )
+        sms = f"{businesses}What we erased, what we keep and why:"
+        kept = erasure.held or any(
+            result.get("tombstoned") or result.get("retained") for result in erasure.stores.values()
+        )
+        voice = (
+            "We erased your personal data, except records we must keep; ask us which, and why. "
+            if kept or erasure.businesses
+            else "We erased your personal data. "
+        )
+    if request.type is RequestType.OPT_OUT:
+        parts.append(
+            f"We recorded your opt-out of {opt_out_names(request)} when it arrived. From then on, when "
+            "CallX's systems ask whether they may use your personal data for this, the answer is no. "
+            "Businesses that use CallX to handle their calls decide about their own callers' data: ask "
+            "them directly to opt out there."
+        )
+        sms, voice = "Your opt-out is recorded.", "Your opt-out is recorded. "
+    elif request.type is RequestType.RESTRICTION:
+        parts.append(
+            "We restricted the processing of your personal data: CallX's systems now only keep it, and "
+            "use it for nothing but legal claims."
+        )
+        sms, voice = "Processing of your data is restricted.", "We restricted the processing of your data. "
+    elif request.type is RequestType.OBJECTION:
+        parts.append(
+            f"We recorded your objection: CallX no longer uses your personal data for {OBJECTION_NAMES}."
+        )
+        sms, voice = "Your objection is recorded.", "We recorded your objection. "
+    elif not parts and request.outcome is Outcome.COMPLIED:
+        parts.append(f"Our privacy team carried out your request to {right_phrase(request)}.")
+        voice = "Our privacy team carried it out. "
+    return parts, sms, voice
+
+
+def final(
+    request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS, answered_on: date | None = None
+) -> Notice:
+    said = answer(request, contacts, answered_on)
+    reach = contacts.reach_us()
     text = (
-        f"{body}\n\nReference: {request.request_id}. We keep a record of your request and of our answer "
-        f"for 24 months, as the law requires, and use it for nothing else.\n\nDetails: {link}"
+        f"{said.body}\n\nReference: {request.request_id}. {RECORD_KEEPING}\n\n"
+        + (f"{reach}\n\n" if reach else "")
+        + f"Details: {link}"
     )
-    sms = f"CallX privacy: request {request.request_id} {headline}. Details: {link}"
-    answered_by = export.answered_by if (export := request.export_result) is not None else None
-    if answered_by and request.status is not Status.DENIED:
-        sms += f" Also answering you directly: {', '.join(answered_by)}."
+    sms = " ".join(
+        part
+        for part in (
+            f"CallX privacy: request {request.request_id} {said.headline}.",
+            said.sms,
+            link if said.sms.endswith(":") else f"Details: {link}",
+        )
+        if part
+    )
     voice = (
-        f"Hello. This is CallX privacy, about the request for {right} made with this phone number. "
-        f"Your request {headline}. "
-        + (f"{DENIAL_TEXT[request.denial.reason]} " if request.denial is not None else "")
-        + "To read the details, write to us or call our toll-free line. Goodbye."
+        f"Hello. This is CallX privacy, about the request made with this phone number to "
+        f"{right_phrase(request)}. Your request {said.headline}. {said.voice}"
+        f"{_spoken_reach(contacts)}Goodbye."
     )
     return Notice(
-        subject=f"Your privacy request {request.request_id} {headline}", text=text, sms=sms, voice=voice
+        subject=f"Your privacy request {request.request_id} {said.headline}", text=text, sms=sms, voice=voice
     )
+
+
+def status_answer(request: RightsRequest, contacts: ContactPoints = NO_CONTACTS) -> str | None:
+    """The whole answer as the status page shows it (reason, detail, remedies), once final."""
+    if not request.is_final:
+        return None
+    said = answer(request, contacts, on_page=True)
+    return f"{said.body}\n\n{RECORD_KEEPING}"
 
 
 def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:
     """To the authorized agent or guardian: what they must provide."""
-    right = RIGHT_NAMES[request.type]
+    right = right_phrase(request, whose="their")
     assert request.requester is not None
     if request.requester.power_of_attorney:
         check = "We are sending you a one-time code to confirm your own contact details."
@@ -184,7 +384,7 @@ def agent_acknowledgement(request: RightsRequest, link: str) -> Notice:
             "as the law allows us to ask (CCPA 7063)."
         )
     text = (
-        f"We received the request you made on someone's behalf for {right} "
+        f"We received the request you made on someone's behalf to {right} "
         f"(reference {request.request_id}).\n\n"
         "Please send us the signed permission (or power of attorney) that authorizes you, as a PDF, "
         "PNG or JPEG of up to 5 MB. Upload it with the token of this link (our API: "
@@ -235,8 +435,149 @@ def to_business(request: RightsRequest, business: str, records: dict[str, int], 
             f"GET /customer/requests/{request.request_id} on the CallX customer API."
         )
     text = (
-        f"A person asked CallX for {RIGHT_NAMES[request.type]} (reference {request.request_id}), and their "
+        f"A person asked CallX to {right_phrase(request, whose='their')} "
+        f"(reference {request.request_id}), and their "
         f"request reaches records CallX holds for {business}: {held}.\n\n{ask}\n\n"
         f"The legal deadline is {request.current_due.isoformat()}."
     )
     return Notice(subject=f"Privacy request {request.request_id} concerns your callers", text=text, sms=text)
+
+
+def extension(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
+    """The one extension the law allows, told before the first date passes, with its reason
+    (CCPA §7021(b), GDPR Art. 12(3)): ``request.extension`` must be set."""
+    granted = request.extension
+    if granted is None:
+        raise ValueError("no extension to announce")
+    right = right_phrase(request)
+    reach = contacts.reach_us()
+    text = (
+        f"We need more time to answer your request to {right} (reference {request.request_id}).\n\n"
+        f"Why: {granted.reason}\n\n"
+        f"We will answer by {granted.new_due.isoformat()} at the latest, instead of "
+        f"{request.due.isoformat()}. The law allows this once; we cannot extend it again.\n\n"
+        f"Follow your request here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
+    ).rstrip() + "\n"
+    sms = (
+        f"CallX privacy: we need more time for request {request.request_id}. New date: "
+        f"{granted.new_due}. Why, and status: {link}"
+    )
+    voice = (
+        f"Hello. This is CallX privacy, about the request made with this phone number to {right}. "
+        f"We need more time to answer it. The reason: {granted.reason} "
+        f"We will answer by {_spoken_day(granted.new_due)} at the latest. "
+        + _spoken_reach(contacts)
+        + "Goodbye."
+    )
+    return Notice(
+        subject=f"More time needed for your privacy request {request.request_id}",
+        text=text,
+        sms=sms,
+        voice=voice,
+    )
+
+
+# -- appeals (US state laws) -----------------------------------------------------------------------
+
+
+def appeal_received(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
+    """The appeal is filed: by when we decide it (``request.appeal`` must be set)."""
+    appeal = request.appeal
+    if appeal is None:
+        raise ValueError("no appeal to acknowledge")
+    right = right_phrase(request)
+    reach = contacts.reach_us()
+    text = (
+        f"We received your appeal of our answer to your request to {right} "
+        f"(reference {request.request_id}).\n\n"
+        f"We will decide it and tell you our decision in writing, with our reasons, by "
+        f"{appeal.due.isoformat()} at the latest.\n\n"
+        f"Follow your appeal here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
+    ).rstrip() + "\n"
+    sms = (
+        f"CallX privacy: we received your appeal for request {request.request_id}. Our written "
+        f"decision by {appeal.due}. Status: {link}"
+    )
+    voice = (
+        f"Hello. This is CallX privacy, about the request made with this phone number to {right}. "
+        f"We received your appeal of our answer. We will decide it by {_spoken_day(appeal.due)} at the "
+        "latest and tell you our reasons. " + _spoken_reach(contacts) + "Goodbye."
+    )
+    return Notice(
+        subject=f"Your appeal of privacy request {request.request_id} is received",
+        text=text,
+        sms=sms,
+        voice=voice,
+    )
+
+
+def appeal_decided(
+    request: RightsRequest, link: str, attorney_general: str, contacts: ContactPoints = NO_CONTACTS
+) -> Notice:
+    """The appeal's decision with its written explanation; a denial says how to contact the
+    attorney general (``attorney_general``: ``attorneys_general.contact_sentence``)."""
+    appeal = request.appeal
+    if appeal is None or appeal.decision is None:
+        raise ValueError("no decided appeal to announce")
+    right = right_phrase(request)
+    reach = contacts.reach_us()
+    granted = appeal.decision.value == "granted"
+    if granted:
+        decision = (
+            "We granted your appeal. We have reopened your request and will act on it; we will "
+            "tell you what we did when it is done."
+        )
+        sms_decision = "granted: we reopened your request and will tell you what we did"
+        spoken = "We granted your appeal and reopened your request. We will tell you what we did. "
+    else:
+        decision = f"We denied your appeal: our answer stands.\n\n{attorney_general}"
+        sms_decision = "denied; you may complain to your attorney general, see"
+        spoken = f"We denied your appeal: our answer stands. {attorney_general} "
+    text = (
+        f"Our decision on your appeal of our answer to your request to {right} "
+        f"(reference {request.request_id}):\n\n{decision}\n\n"
+        f"Our reasons: {appeal.explanation}\n\n"
+        f"Follow your request here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
+    ).rstrip() + "\n"
+    sms = f"CallX privacy: your appeal for request {request.request_id} is {sms_decision}: {link}"
+    voice = (
+        f"Hello. This is CallX privacy, about your appeal for the request made with this phone number to "
+        f"{right}. {spoken}Our reasons: {appeal.explanation} " + _spoken_reach(contacts) + "Goodbye."
+    )
+    return Notice(
+        subject=f"Decision on your appeal of privacy request {request.request_id}",
+        text=text,
+        sms=sms,
+        voice=voice,
+    )
+
+
+def appeal_refused(request_id: str, why: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
+    """The answer to a mail that appeals a request it cannot appeal (``why``: a sentence of ours)."""
+    reach = contacts.reach_us()
+    text = (
+        f"We received your message about request {request_id}, but we could not open an appeal: "
+        f"{why}.\n\n" + (f"{reach}\n\n" if reach else "")
+    ).rstrip() + "\n"
+    return Notice(
+        subject=f"About your appeal of privacy request {request_id}",
+        text=text,
+        sms=f"CallX privacy: we could not open an appeal of request {request_id}: {why}.",
+    )
+
+
+def appeal_denied_answer(request: RightsRequest, attorney_general: str) -> str | None:
+    """The status page's answer once an appeal was denied: what the first answer was, the
+    appeal's decision with its reasons, and whom to complain to (``attorney_general``)."""
+    appeal = request.appeal
+    if request.status is not Status.APPEAL_DENIED or appeal is None:
+        return None
+    right = right_phrase(request)
+    if request.denial is not None:
+        first = f"We could not act on your request to {right}. {denial_reason(request.denial)}"
+    else:
+        first = f"We carried out your request to {right} only in part."
+    return (
+        f"{first}\n\nYou appealed our answer. We denied your appeal: our answer stands. Our reasons: "
+        f"{appeal.explanation}\n\n{attorney_general}\n\n{RECORD_KEEPING}"
+    )

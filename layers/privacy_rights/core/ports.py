@@ -39,7 +39,8 @@ SUPPRESSION = "suppression"
 class MailRecord(BaseModel):
     """One inbound message (MailTable)."""
 
-    model_config = ConfigDict(extra="ignore")
+    # defer_build: only the mail functions build it, not every cold start that imports the ports
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     mail_id: str
     object_key: str  # where SES put the raw message
@@ -119,6 +120,7 @@ class Requests(RequestReader, Protocol):
         actor: str,
         action: str,
         detail: Mapping[str, DetailValue] | None = None,
+        completing: tuple[str, Mapping[str, Any]] | None = None,
     ) -> RightsRequest: ...
 
     def record(
@@ -136,6 +138,8 @@ class Requests(RequestReader, Protocol):
     def set_waiting(self, request_id: str, kind: str, token: str) -> bool: ...
 
     def take_waiting(self, request_id: str, kind: str) -> str | None: ...
+
+    def parked_token(self, request_id: str, kind: str) -> str | None: ...
 
     def waiting_for(self, request_id: str) -> list[str]: ...
 
@@ -360,6 +364,36 @@ class CustomerDirectory(Protocol):
 
 class CustomerAccounts(CustomerDirectory, Protocol):
     def tenant_of(self, principal_arn: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A business customer as onboarding writes it (``ops/customers``)."""
+
+    tenant_id: str
+    name: str
+    privacy_email: str
+    instruction: str
+    webhook_url: str | None
+    tracking_number: str | None
+    #: bindings (``ops.customers.binding_of``): role ARNs without path, user ARNs
+    principal_arns: tuple[str, ...]
+    added_at: datetime
+    added_by: str
+
+
+class CustomerRegistry(Protocol):
+    """Onboarding's view of the customers table: one write per tenant, one per principal."""
+
+    def exists(self, tenant_id: str) -> bool: ...
+
+    def bound_tenant(self, binding: str) -> str | None: ...
+
+    def add(self, customer: NewCustomer) -> str | None: ...
+
+    def get(self, tenant_id: str) -> dict[str, Any]: ...
+
+    def all(self) -> list[dict[str, Any]]: ...
 
 
 class PreferenceMarks(Protocol):

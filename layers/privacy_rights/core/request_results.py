@@ -28,10 +28,12 @@ MERGED_INTO = "merged_into"
 REQUESTER_PROVEN = "requester_proven"
 CORRECTIONS = "corrections"
 DECLARATION = "declaration"
+NARROWED_TO = "narrowed_to"
 
 
 class _Stored(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    # defer_build: built when a handler first reads or writes one, not at every cold start
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     def stored(self) -> dict[str, Any]:
         """The JSON object kept in ``extra``: exactly the fields that were set."""
@@ -55,6 +57,8 @@ class ErasureReceipt(_Stored):
     recipients: dict[str, Any] = Field(default_factory=dict)
     suppressed: bool = False
     backups_expire_by: str | None = None  # ISO date
+    #: store, records: released records outside the scope ops narrowed the request to
+    outside_scope: list[dict[str, Any]] = Field(default_factory=list)
     first_completed_at: str | None = None  # a follow-up: when the first run completed
     follow_up: int | None = None  # a follow-up: how many runs after the first
 
@@ -70,6 +74,8 @@ class ExportResult(_Stored):
     expires_at: str  # ISO 8601
     records: int = 0
     answered_by: list[str] = Field(default_factory=list)  # businesses answering the person directly
+    #: released records left out by the scope ops narrowed the request to: store -> records
+    outside_scope: dict[str, int] = Field(default_factory=dict)
 
     @property
     def expires(self) -> datetime:
@@ -94,6 +100,51 @@ class ScopeDecision(_Stored):
     why: str
 
 
+#: why released records outside a narrowed scope were left alone, as the person reads it
+OUTSIDE_SCOPE_WHY = (
+    "Your identifiers also led to these records, but our privacy team could not confirm that they are "
+    "about you (a number or address that others share, for example), so this request did not act on "
+    "them. If they are yours, reply to our message with what shows it and we will look at them again."
+)
+
+
+class NarrowedScope(_Stored):
+    """What ops narrowed a flagged footprint to (``privacy-ops decide … narrow``): only the
+    released records inside it are exported or erased; the others are left as they are, and the
+    answer counts them with this reason. Each given dimension must hold: a record of another
+    store, of another business (or the platform's own, when businesses are named) or without a
+    date inside a date range is outside."""
+
+    stores: list[str] = Field(default_factory=list)
+    businesses: list[str] = Field(default_factory=list)  # tenant ids
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    reason: str
+
+    def covers(self, pointer: Mapping[str, Any]) -> bool:
+        if self.stores and pointer["store"] not in self.stores:
+            return False
+        if self.businesses and pointer.get("tenant_id") not in self.businesses:
+            return False
+        if self.since is None and self.until is None:
+            return True
+        day = str(pointer.get("happened_at") or "")[:10]
+        if not day:
+            return False
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    def describe(self) -> str:
+        """The scope in words, for the answer and the audit."""
+        parts = []
+        if self.stores:
+            parts.append("records in " + ", ".join(self.stores))
+        if self.businesses:
+            parts.append("records held for " + ", ".join(self.businesses))
+        if self.since or self.until:
+            parts.append(f"dated {self.since or 'any time'} to {self.until or 'today'}")
+        return "; ".join(parts) or "every record"
+
+
 class RequestedCorrection(_Stored):
     """One correction the person asked for (``intake.Correction`` as stored)."""
 
@@ -110,6 +161,11 @@ _CORRECTIONS = TypeAdapter(list[RequestedCorrection])
 def scope_decision_of(extra: Mapping[str, Any]) -> ScopeDecision | None:
     raw = extra.get(SCOPE_DECISION)
     return ScopeDecision.model_validate(raw) if raw else None
+
+
+def narrowed_to_of(extra: Mapping[str, Any]) -> NarrowedScope | None:
+    raw = extra.get(NARROWED_TO)
+    return NarrowedScope.model_validate(raw) if raw else None
 
 
 def merged_into_of(extra: Mapping[str, Any]) -> str | None:

@@ -16,7 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from privacy_rights.businesses.business_instructions import BusinessInstructions, released_pointers
+from privacy_rights.businesses.business_instructions import (
+    BusinessInstructions,
+    outside_narrowed_scope,
+    released_pointers,
+)
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.data_map import DataMap, Store
 from privacy_rights.core.errors import ErasureIncomplete, HeldSincePlanned
@@ -119,6 +123,10 @@ class ErasureService:
             "elsewhere": split.elsewhere_rows(),
             "held": [
                 {"store": s, "hold_id": h, "matter": m, "records": n} for (s, h, m), n in sorted(held.items())
+            ],
+            "outside_scope": [
+                {"store": store, "records": n}
+                for store, n in outside_narrowed_scope(self._work, request).items()
             ],
         }
         self._work.put_json(_plan_key(request_id), plan)
@@ -347,12 +355,14 @@ class ErasureService:
             kept_stores |= {name for name, result in earlier.stores.items() if result.get("retained")}
         for rows in (plan["held"], plan["elsewhere"], answered):
             kept_stores |= {row["store"] for row in rows}
+        narrowed = request.narrowed_to
         left = Counter(
             record.store
             for record in found
             if record.released
             and record.store not in kept_stores
             and record.store not in _retained_by_map(self._map)
+            and (narrowed is None or narrowed.covers(record.as_json()))
         )
         if left:
             detail = ", ".join(f"{store}: {n}" for store, n in sorted(left.items()))
@@ -420,6 +430,7 @@ class ErasureService:
             data_map_version=self._map.version,
             stores={name: results[name] for name in sorted(results)},
             held=plan["held"],
+            outside_scope=plan.get("outside_scope", []),
             answered_by_the_business=[
                 row
                 | {"business": self._instructions.customer(row["tenant_id"]).get("name", row["tenant_id"])}

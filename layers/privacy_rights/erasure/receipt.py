@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from privacy_rights.core.models import Outcome
-from privacy_rights.core.request_results import ErasureReceipt
+from privacy_rights.core.request_results import OUTSIDE_SCOPE_WHY, ErasureReceipt
 
 
 def erasure_receipt_text(receipt: ErasureReceipt | Mapping[str, Any]) -> str:
@@ -48,8 +48,12 @@ def erasure_receipt_text(receipt: ErasureReceipt | Mapping[str, Any]) -> str:
         lines += [
             "",
             f"{hold['records']} records in {name(hold['store'])} are under a legal hold and are "
-            "kept until it ends; they will then be erased.",
+            "kept while it lasts. Its end does not erase them by itself: our privacy team then starts "
+            "their erasure, and we send you an updated receipt when it is done.",
         ]
+    if receipt.outside_scope:
+        counted = ", ".join(f"{row['records']} in {name(row['store'])}" for row in receipt.outside_scope)
+        lines += ["", f"Not erased: {counted}. {OUTSIDE_SCOPE_WHY}"]
     businesses = receipt.businesses
     if businesses:
         lines += [
@@ -68,7 +72,7 @@ def erasure_receipt_text(receipt: ErasureReceipt | Mapping[str, Any]) -> str:
 
 def verdict(receipt: ErasureReceipt) -> dict[str, Any]:
     """How the deletion ends: complied, or partly when a hold or a business kept records."""
-    partial = bool(receipt.answered_by_the_business or receipt.held)
+    partial = bool(receipt.answered_by_the_business or receipt.held or receipt.outside_scope)
     outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
     return {"verdict": {"result": "completed", "outcome": outcome.value}}
 

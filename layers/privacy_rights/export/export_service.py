@@ -13,7 +13,6 @@ Three steps of the state machine, with only keys between them:
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import zipfile
@@ -23,14 +22,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from privacy_rights.businesses.business_instructions import BusinessInstructions
+from privacy_rights.businesses.business_instructions import BusinessInstructions, outside_narrowed_scope
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.data_map import DataMap, Store
 from privacy_rights.core.errors import ExportExpired, NotFound
 from privacy_rights.core.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
 from privacy_rights.core.ports import ArchiveWriter, RecordReader, Requests, WorkDocuments
 from privacy_rights.core.request_results import ExportResult
+from privacy_rights.export import index_page
 from privacy_rights.export.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
+from privacy_rights.export.redaction import KINDS as REDACTED_KINDS
 from privacy_rights.export.redaction import redact
 from privacy_rights.resolution.resolution import call_id_of
 
@@ -38,7 +39,9 @@ EXPORT_LIFETIME = timedelta(days=7)
 LINK_SECONDS = 900
 ACTOR = "workflow"
 #: CCPA 7024(d): reported as held, never disclosed
-NEVER_DISCLOSED = frozenset({"government_id", "financial_account_number", "account_number", "biometric"})
+NEVER_DISCLOSED = REDACTED_KINDS | {"biometric"}
+#: what a spreadsheet reads as the start of a formula (CSV injection): such a cell gets a leading '
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -96,7 +99,11 @@ class ExportService:
             "request_id": request_id,
             "categories_only": categories_only,
             "stores": by_store,
+            # what resolution released for CallX to answer, by store: the categories answer is built from it
+            "found": {name: len(keys) for name, keys in sorted(split.ours.items()) if keys},
             "elsewhere": split.elsewhere_rows(),
+            # released records outside the scope ops narrowed a flagged footprint to: store -> count
+            "outside_scope": outside_narrowed_scope(self._work, request),
         }
         self._work.put_json(_part_key(request_id, "plan"), plan)
         return {
@@ -125,7 +132,8 @@ class ExportService:
         plan = self._work.get_json(_part_key(request_id, "plan"))
         parts = {name: self._work.get_json(_part_key(request_id, f"parts/{name}")) for name in plan["stores"]}
         total = sum(len(records) for records in parts.values())
-        if total == 0 and not plan["categories_only"] and not plan["elsewhere"]:
+        nothing = not _found(plan) if plan["categories_only"] else total == 0
+        if nothing and not plan["elsewhere"]:
             result = {"verdict": {"result": "completed", "outcome": Outcome.NOTHING_HELD.value}}
             self._store.complete_step(request_id, ledger_steps.EXPORT_PACKAGE, result, ACTOR)
             return result
@@ -150,13 +158,14 @@ class ExportService:
             )
             manifest = self._manifest(request, plan, counts, withheld)
             archive.writestr("manifest.json", json.dumps(manifest, indent=2, default=str))
-            archive.writestr("index.html", _index_html(manifest))
+            archive.writestr("index.html", index_page.render(manifest))
         expires_at = self._clock() + EXPORT_LIFETIME
         export = ExportResult(
             key=key,
             expires_at=expires_at.isoformat(),
             records=sum(counts.values()),
             answered_by=sorted({e["business"] for e in manifest["answered_by_the_business"]}),
+            **({"outside_scope": plan["outside_scope"]} if plan.get("outside_scope") else {}),
         )
         self._store.save(
             request.with_export_result(export),
@@ -164,7 +173,8 @@ class ExportService:
             "export.packaged",
             {"records": export.records, "withheld": sum(withheld.items.values())},
         )
-        outcome = Outcome.PARTIALLY_COMPLIED if plan["elsewhere"] else Outcome.COMPLIED
+        partial = plan["elsewhere"] or plan.get("outside_scope")
+        outcome = Outcome.PARTIALLY_COMPLIED if partial else Outcome.COMPLIED
         result = {"verdict": {"result": "completed", "outcome": outcome.value}}
         self._store.complete_step(request_id, ledger_steps.EXPORT_PACKAGE, result, ACTOR)
         return result
@@ -299,19 +309,31 @@ class ExportService:
     def _manifest(
         self, request: RightsRequest, plan: dict[str, Any], counts: Counter[str], withheld: Withheld
     ) -> dict[str, Any]:
+        """What the export holds and everything GDPR Art. 15 and CCPA 7024 say goes with it, for
+        machines (ids) and for the person (``*_words`` and labels: the data map's own words)."""
+        found = _found(plan)
+        held = [
+            s
+            for s in self._map.stores
+            if not s.owned_by_this_service and (found.get(s.name) or counts[s.name])
+        ]
         sources = []
-        for store in self._map.stores:
-            if store.owned_by_this_service:
-                continue
-            held = counts.get(store.name, 0)
+        for store in held:
+            categories = sorted({f.category for f in store.fields.values()})
+            purposes = sorted({p for f in store.fields.values() for p in f.purposes})
             sources.append(
                 {
                     "source": store.name,
+                    "label": store.label or store.description,
                     "description": store.description,
-                    "records_included": held,
-                    "categories": sorted({f.category for f in store.fields.values()}),
-                    "purposes": sorted({p for f in store.fields.values() for p in f.purposes}),
+                    "records_found": found.get(store.name, 0),
+                    "records_included": 0 if plan["categories_only"] else counts.get(store.name, 0),
+                    "categories": categories,
+                    "category_words": [self._map.categories[c] for c in categories],
+                    "purposes": purposes,
+                    "purpose_words": [self._map.purposes[p] for p in purposes],
                     "recipients": store.recipients,
+                    "recipient_words": [self._map.recipients[r].name for r in store.recipients],
                     "retention": store.retention,
                     "collected_from": store.source,
                     "controller": store.controller,
@@ -321,10 +343,18 @@ class ExportService:
         return {
             "request_id": request.request_id,
             "type": request.type.value,
+            "jurisdiction": request.jurisdiction.value,
             "generated_at": self._clock().isoformat(),
             "categories_only": plan["categories_only"],
             "portable": request.type is RequestType.PORTABILITY,
             "sources": sources,
+            "categories": self._by_category(held),
+            "recipients": self._recipients(held),
+            "automated_decision_making": [
+                {"source": s.label or s.description, "what": s.automated_decision_making}
+                for s in held
+                if s.automated_decision_making
+            ],
             "withheld": dict(withheld.items),
             "never_disclosed": sorted(NEVER_DISCLOSED),
             # Never a count: how many records were found only through an identifier the person did
@@ -334,12 +364,49 @@ class ExportService:
                 {
                     "business": self._instructions.customer(e["tenant_id"]).get("name", e["tenant_id"]),
                     "source": e["store"],
+                    "label": self._map.store(e["store"]).label or self._map.store(e["store"]).description,
                     "records": e["records"],
                     "instruction": e["instruction"],
                 }
                 for e in plan["elsewhere"]
             ],
+            "outside_scope": [
+                {"source": self._map.store(name).label or self._map.store(name).description, "records": n}
+                for name, n in plan.get("outside_scope", {}).items()
+            ],
+            "rights": index_page.rights(request.jurisdiction.value),
         }
+
+    def _by_category(self, held: list[Store]) -> list[dict[str, Any]]:
+        """CCPA 7024: per category of personal information, its sources, purposes and recipients
+        (by category of recipient)."""
+        answer = []
+        for category, label in self._map.categories.items():
+            stores = [s for s in held if any(f.category == category for f in s.fields.values())]
+            if not stores:
+                continue
+            purposes = sorted(
+                {p for s in stores for f in s.fields.values() if f.category == category for p in f.purposes}
+            )
+            answer.append(
+                {
+                    "category": category,
+                    "label": label,
+                    "sources": [s.label or s.description for s in stores],
+                    "purposes": [self._map.purposes[p] for p in purposes],
+                    "recipients": self._recipients(stores),
+                }
+            )
+        return answer
+
+    def _recipients(self, stores: list[Store]) -> dict[str, list[str]]:
+        """Recipients' names by the words for their kind."""
+        by_kind: dict[str, list[str]] = {}
+        for name in sorted({r for s in stores for r in s.recipients}):
+            recipient = self._map.recipients[name]
+            kind = self._map.recipient_kinds.get(recipient.kind, "Other recipients")
+            by_kind.setdefault(kind, []).append(recipient.name)
+        return dict(sorted(by_kind.items()))
 
     # -- delivery ----------------------------------------------------------------------------
 
@@ -427,37 +494,24 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
-def _index_html(manifest: dict[str, Any]) -> str:
-    def esc(value: Any) -> str:
-        return html.escape(str(value))
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula (``=``, ``+``, ``-``,
+    ``@``, tab, carriage return: CSV injection) gets a leading ``'``. Numbers stay numbers."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
-    rows = "".join(
-        f"<tr><td>{esc(s['source'])}</td><td>{esc(s['description'])}</td><td>{s['records_included']}</td>"
-        f"<td>{esc(', '.join(s['categories']))}</td><td>{esc(', '.join(s['purposes']))}</td>"
-        f"<td>{esc(s['retention'])}</td></tr>"
-        for s in manifest["sources"]
-    )
-    withheld = "".join(f"<li>{esc(k.replace('_', ' '))}: {v}</li>" for k, v in manifest["withheld"].items())
-    elsewhere = "".join(
-        f"<li>{esc(e['business'])} ({esc(e['source'])}, {e['records']} records) will answer you "
-        "directly.</li>"
-        for e in manifest["answered_by_the_business"]
-    )
-    withheld_list = withheld or "<li>Nothing.</li>"
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Your CallX data</title></head>"
-        "<body>"
-        f"<h1>Your personal data held by CallX</h1><p>Request {esc(manifest['request_id'])}, "
-        f"prepared {esc(manifest['generated_at'][:10])}. Each source is in its own folder as JSON and CSV; "
-        "recordings and transcripts are in their folders.</p>"
-        "<table><thead><tr><th>Source</th><th>What it is</th><th>Records</th><th>Categories</th>"
-        f"<th>Purposes</th><th>Kept for</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h2>What we withheld, and why</h2><p>Other people's words and voices, and numbers the law "
-        f"says we must never disclose (we confirm we hold them), are left out.</p><ul>{withheld_list}</ul>"
-        + (f"<h2>Answered by the business</h2><ul>{elsewhere}</ul>" if elsewhere else "")
-        + f"<p>{esc(manifest['not_released'])}</p></body></html>"
-    )
+
+def _found(plan: dict[str, Any]) -> dict[str, int]:
+    """Records released for CallX to answer, by store (a plan written before it counted them:
+    the records it collects)."""
+    found = plan.get("found")
+    if found is None:
+        return {name: len(keys) for name, keys in plan["stores"].items() if keys}
+    return {name: int(n) for name, n in found.items()}

@@ -16,7 +16,16 @@ from pydantic import ValidationError
 from privacy_rights.core import notices
 from privacy_rights.core.errors import NotFound
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
-from privacy_rights.core.models import Channel, Jurisdiction, OptOutPurpose, RequestType, utc_now
+from privacy_rights.core.models import (
+    Channel,
+    Jurisdiction,
+    OptOutPurpose,
+    Outcome,
+    RequestType,
+    RightsRequest,
+    Status,
+    utc_now,
+)
 from privacy_rights.core.ports import (
     Counters,
     KeyRingSource,
@@ -39,6 +48,7 @@ from privacy_rights.mail.mail_triage import (
     screen_attachments,
     triage,
 )
+from privacy_rights.rights_requests.appeals import STATEMENT_MAX_CHARS, AppealService, FiledVia
 from privacy_rights.rights_requests.intake import Correction, IntakeService, SubmitRequest
 
 ACTOR = "email-intake"
@@ -46,6 +56,10 @@ MAIL_STREAM_PREFIX = "audit:mail:"
 #: SES accepts messages up to 40 MB; beyond this we don't read them into memory at all.
 MAX_RAW_BYTES = 40 * 1024 * 1024
 _REFERENCE = re.compile(r"^(req|mail)_[A-Za-z0-9_-]{10,64}$")
+#: a request's reference written in a mail (``req_`` and the id: 22 characters today)
+_REFERENCE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])(req_[A-Za-z0-9_-]{10,64})(?![A-Za-z0-9_-])")
+#: a mail that says it appeals (English, Spanish): "appeal", "reconsider", "apelar", "apelación"
+_APPEAL_CUE = re.compile(r"(?i)\b(appeal(s|ed|ing)?|reconsider|apel(ar|o|amos|aci[oó]n))\b")
 _QUEUES = {
     MailOutcome.HUMAN_REVIEW: "human_review",
     MailOutcome.NEEDS_CLARIFICATION: "needs_clarification",
@@ -94,6 +108,7 @@ class EmailIntakeService:
         permissions: PermissionDocuments | None = None,
         replies_per_sender_per_day: int = 3,
         max_raw_bytes: int = MAX_RAW_BYTES,
+        appeals: AppealService | None = None,
     ) -> None:
         self._mailbox = mailbox
         self._records = records
@@ -109,6 +124,7 @@ class EmailIntakeService:
         self._permissions = permissions
         self._replies_per_day = replies_per_sender_per_day
         self._max_raw_bytes = max_raw_bytes
+        self._appeals = appeals
 
     # -- one message ---------------------------------------------------------------------
 
@@ -178,6 +194,9 @@ class EmailIntakeService:
         reference = self._reference(mail)
         if reference is not None:
             return self._reply(record, mail, reference)
+        appealed = self._appealed_reference(mail)
+        if appealed is not None:
+            return self._appeal_by_mail(record, mail, appealed)
         classification = classify(mail.subject, mail.new_text)
         record = record.model_copy(
             update={"cues": list(classification.cues), "language": classification.language}
@@ -257,6 +276,8 @@ class EmailIntakeService:
         # Only the person (or their agent) may add to a request, whatever address they reply to.
         if mail.sender not in (request.subject.email, request.requester.email if request.requester else None):
             return self._review(record, ReviewReason.SENDER_MISMATCH)
+        if self._appeals is not None and _appeals_the_answer(request, mail):
+            return self._appeal(record, mail, request, "email_reply")
         if request.requester is not None and self._permissions is not None:
             # The agent's signed permission: it counts only if it really is a document.
             for key in record.attachment_keys:
@@ -280,6 +301,53 @@ class EmailIntakeService:
         return record.model_copy(
             update={"outcome": MailOutcome.ATTACHED.value, "request_ids": [request.request_id]}
         )
+
+    # -- appeals (US state laws) ----------------------------------------------------------
+
+    def _appealed_reference(self, mail: ParsedMail) -> str | None:
+        """A new mail that says it appeals a request and names it: its one reference."""
+        if self._appeals is None or not _APPEAL_CUE.search(f"{mail.subject}\n{mail.new_text}"):
+            return None
+        references = set(_REFERENCE_IN_TEXT.findall(f"{mail.subject}\n{mail.new_text}"))
+        return references.pop() if len(references) == 1 else None
+
+    def _appeal_by_mail(self, record: MailRecord, mail: ParsedMail, reference: str) -> MailRecord:
+        record = record.model_copy(update={"reply_to_reference": reference})
+        try:
+            request = self._store.get(reference)
+        except NotFound:
+            return self._review(record, ReviewReason.SENDER_MISMATCH)
+        if mail.sender not in (request.subject.email, request.requester.email if request.requester else None):
+            return self._review(record, ReviewReason.SENDER_MISMATCH)
+        return self._appeal(record, mail, request, "email")
+
+    def _appeal(
+        self, record: MailRecord, mail: ParsedMail, request: RightsRequest, via: FiledVia
+    ) -> MailRecord:
+        """Open the appeal, or answer why not. The sender is the request's own address (checked
+        before); a mail whose sender failed DMARC may be forged, so a person looks at it."""
+        assert self._appeals is not None
+        if "dmarc_fail" in record.flags:
+            return self._review(record, ReviewReason.SENDER_MISMATCH)
+        attached = {"outcome": MailOutcome.ATTACHED.value, "request_ids": [request.request_id]}
+        why = self._appeals.refusal(request)
+        if why is None:
+            statement = (mail.new_text or mail.subject)[:STATEMENT_MAX_CHARS]
+            self._appeals.file(request, statement, via, {"mail_id": record.mail_id})
+            return record.model_copy(update={**attached, "reason": "appeal_filed"})
+        self._store.record(
+            request.request_id, ACTOR, "appeal.refused", {"via": via, "why": why, "mail_id": record.mail_id}
+        )
+        assert mail.sender is not None
+        assert record.sender_key is not None
+        if not self._counters.hit("mail-reply:" + record.sender_key, self._replies_per_day, 86400):
+            return self._review(record, ReviewReason.REPLY_LIMIT)
+        self._records.put(record)  # the reply's intent is recorded on this item
+        if self._records.mark_reply_intent(record.mail_id):
+            notice = notices.appeal_refused(request.request_id, why)
+            self._messenger.send_email(mail.sender, notice.subject, notice.text, request.request_id)
+            self._records.mark_reply_sent(record.mail_id)
+        return self._records.get(record.mail_id).model_copy(update={**attached, "reason": "appeal_refused"})
 
     def _clarified(self, record: MailRecord, mail: ParsedMail, mail_id: str) -> MailRecord:
         """An answer to our question: classified with the original's clock."""
@@ -381,3 +449,15 @@ class EmailIntakeService:
     @staticmethod
     def _review(record: MailRecord, reason: ReviewReason) -> MailRecord:
         return record.model_copy(update={"outcome": MailOutcome.HUMAN_REVIEW.value, "reason": reason.value})
+
+
+def _appeals_the_answer(request: RightsRequest, mail: ParsedMail) -> bool:
+    """A reply to our answer under a law with appeals (a denial, a partial answer, an appeal),
+    or any reply that says it appeals: an appeal, never silently filed with the request."""
+    if request.status not in (Status.DENIED, Status.COMPLETED, Status.APPEALED, Status.APPEAL_DENIED):
+        return False  # not answered yet: a reply adds to the request (a permission, a question)
+    if _APPEAL_CUE.search(f"{mail.subject}\n{mail.new_text}"):
+        return True
+    if request.jurisdiction not in (Jurisdiction.US_STATE, Jurisdiction.OTHER):
+        return False
+    return request.status is not Status.COMPLETED or request.outcome is not Outcome.COMPLIED

@@ -47,7 +47,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -171,6 +171,38 @@ def _compile(source: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(_expand(source), flags)
 
 
+class _LazyPattern:
+    """A rule's expression, expanded and compiled when a mail is first classified: the table's
+    ~170 expressions cost a cold start ~40 ms to compile, which functions that import intake
+    without classifying (the ops mail API) should not pay."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = _compile(self._source, self._flags)
+        return self._compiled
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        return self.compiled.match(text, pos)
+
+    def search(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
+        return self.compiled.search(text, pos, endpos)
+
+
 def _article(number: int) -> str:
     """A GDPR article: "Art. 17", "Article 17(1)", "artículo 17", "Artikel 17", "arts. 15 and 17"."""
     return (
@@ -187,10 +219,10 @@ class _Rule:
     cue: str
     kind: RequestType
     purposes: tuple[OptOutPurpose, ...]  # opt-out only; empty = a bare "opt out" (sale/share by default)
-    pattern: re.Pattern[str]
+    pattern: _LazyPattern
     negatable: bool  # False when the negation is part of the cue ("do not sell")
-    veto: re.Pattern[str] | None  # matched right after the cue: when it matches, the cue is not an ask
-    needs_before: re.Pattern[str] | None  # "delete it": the data must be named in the preceding text
+    veto: _LazyPattern | None  # matched right after the cue: when it matches, the cue is not an ask
+    needs_before: _LazyPattern | None  # "delete it": the data must be named in the preceding text
     weak: bool  # a "copy" ask that yields to a portability ask in the same sentence
     bare_right: bool  # names a right only; ignored inside an enumeration of rights
 
@@ -217,10 +249,10 @@ def _rule(
         cue=cue,
         kind=kind,
         purposes=purposes,
-        pattern=_compile(source, flags),
+        pattern=_LazyPattern(source, flags),
         negatable=negatable,
-        veto=_compile(veto) if veto else None,
-        needs_before=_compile(needs_before) if needs_before else None,
+        veto=_LazyPattern(veto) if veto else None,
+        needs_before=_LazyPattern(needs_before) if needs_before else None,
         weak=weak,
         bare_right=bare_right,
     )

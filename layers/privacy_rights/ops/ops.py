@@ -30,6 +30,8 @@ from privacy_rights.core.ports import (
     WorkDocuments,
     WorkflowStarter,
 )
+from privacy_rights.core.remedies import DenialDetail
+from privacy_rights.core.request_results import NarrowedScope
 from privacy_rights.erasure.follow_up import HeldErasure
 from privacy_rights.orchestration.workflow import Verdict, Workflow
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
@@ -103,6 +105,39 @@ class ReplayCommand(BaseModel):
     )
 
 
+StoreName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+TenantId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class NarrowScope(BaseModel):
+    """``narrow`` on a flagged footprint: what ops judged to be the person's. Only the released
+    records inside it are acted on; the answer counts the rest as left out, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stores: list[StoreName] = Field(default_factory=list, max_length=30)
+    businesses: list[TenantId] = Field(default_factory=list, max_length=30)
+    since: date | None = None
+    until: date | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> NarrowScope:
+        if not (self.stores or self.businesses or self.since or self.until):
+            raise ValueError("a narrowed scope names stores, businesses or a date range")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("the date range ends before it starts")
+        return self
+
+    def narrowed(self, reason: str) -> NarrowedScope:
+        return NarrowedScope(
+            stores=sorted(set(self.stores)),
+            businesses=sorted(set(self.businesses)),
+            since=self.since.isoformat() if self.since else None,
+            until=self.until.isoformat() if self.until else None,
+            reason=reason,
+        )
+
+
 class DecisionCommand(BaseModel):
     """An answer to a request waiting for a decision (approve, narrow, deny) or for manual
     fulfilment (complete with an outcome, or deny)."""
@@ -114,11 +149,24 @@ class DecisionCommand(BaseModel):
     outcome: Outcome | None = None
     denial_reason: DenialReason | None = None
     exemption: Annotated[str, StringConstraints(max_length=200)] | None = None
+    detail: DenialDetail = Field(
+        default="",
+        description="For a denial: the specific reason in ops' own words, which the person reads verbatim "
+        "on every channel (plain text, no links, no contact details of anyone).",
+    )
+    scope: NarrowScope | None = Field(
+        default=None,
+        description="For narrow on a flagged footprint: the stores, businesses and date range to act on.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DecisionCommand:
         if self.decision == "deny" and self.denial_reason is None:
             raise ValueError("a denial names its reason (denial_reason)")
+        if self.detail and self.decision != "deny":
+            raise ValueError("a detail goes with a denial")
+        if self.scope is not None and self.decision != "narrow":
+            raise ValueError("a scope goes with narrow")
         if self.decision == "complete" and self.outcome is None:
             raise ValueError("a completion names its outcome")
         if self.denial_reason is DenialReason.EXEMPT and not self.exemption:
@@ -127,7 +175,9 @@ class DecisionCommand(BaseModel):
 
     def verdict(self) -> Verdict | None:
         if self.decision == "deny":
-            return Verdict(result="denied", reason=self.denial_reason, exemption=self.exemption)
+            return Verdict(
+                result="denied", reason=self.denial_reason, exemption=self.exemption, detail=self.detail
+            )
         if self.decision == "complete":
             return Verdict(result="completed", outcome=self.outcome)
         return None
@@ -352,15 +402,41 @@ class OpsService:
             raise errors.ValidationFailed(
                 {"decision": "this request waits for a decision: approve, narrow or deny"}
             )
+        answer: dict[str, Any] = {"decision": command.decision, "reason": command.reason}
+        if kind == "decision" and command.decision == "narrow":
+            answer["scope"] = self._narrow(request_id, command, operator)
         verdict = command.verdict()
         self._store.record(
             request_id, operator, f"ops.{kind}", {"decision": command.decision, "reason": command.reason}
         )
-        answer: dict[str, Any] = {"decision": command.decision, "reason": command.reason}
         if verdict is not None:
             answer["verdict"] = verdict.model_dump(mode="json", exclude_none=True)
         self._workflow.answer(request_id, kind, answer, operator)
         return {"request_id": request_id, "answered": kind, "decision": command.decision}
+
+    def _narrow(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
+        """Keep the scope on the request before the workflow goes on: every plan (export,
+        erasure, the businesses' share) reads the released records through it."""
+        if command.scope is None:
+            raise errors.ValidationFailed(
+                {"scope": "narrow names what to act on: --store, --business, --since or --until"}
+            )
+        request = self._store.get(request_id)
+        counts = request.resolution.counts if request.resolution else []
+        found_stores = {count.store for count in counts}
+        found_tenants = {count.tenant_id for count in counts if count.tenant_id}
+        unknown = [s for s in command.scope.stores if s not in found_stores]
+        unknown += [t for t in command.scope.businesses if t not in found_tenants]
+        if unknown:
+            raise errors.ValidationFailed(
+                {"scope": "resolution found no records of this request in: " + ", ".join(sorted(unknown))}
+            )
+        narrowed = command.scope.narrowed(command.reason)
+        if request.narrowed_to != narrowed:
+            self._store.save(
+                request.with_narrowed_to(narrowed), operator, "ops.narrowed", {"scope": narrowed.describe()}
+            )
+        return narrowed.stored()
 
     def _review_permission(self, request_id: str, command: DecisionCommand, operator: str) -> dict[str, Any]:
         """An agent's or guardian's signed permission or power of attorney, read by a person
@@ -380,6 +456,10 @@ class OpsService:
         """One-channel recordings with another person in them (listed in the audit entry
         ``export.review_needed``): ``approve`` releases them with that person's turns silenced,
         ``narrow`` keeps them out (the export reports them as withheld)."""
+        if command.scope is not None:
+            raise errors.ValidationFailed(
+                {"scope": "narrow on a review of recordings withholds them; it takes no scope"}
+            )
         if command.decision not in ("approve", "narrow"):
             raise errors.ValidationFailed(
                 {

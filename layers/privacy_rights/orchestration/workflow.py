@@ -8,13 +8,14 @@ or deletes twice. Only pointers travel back to the state machine.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from privacy_rights.core import errors, ledger_steps, notices
+from privacy_rights.core import attorneys_general, errors, ledger_steps, notices
 from privacy_rights.core.identifiers import can_receive_sms
 from privacy_rights.core.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.core.models import (
@@ -37,6 +38,7 @@ from privacy_rights.core.ports import (
     SubjectLocks,
     TaskTokens,
 )
+from privacy_rights.core.remedies import ContactPoints, DenialDetail
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure import follow_up
 from privacy_rights.orchestration.notice_backoff import next_attempt_at
@@ -50,9 +52,16 @@ WaitKind = Literal["verification", "permission", "decision", "fulfilment", "cust
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
 PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
+#: the types the state machine carries out itself (ByType), under the subject's lock
+AUTOMATED_TYPES = PREFERENCE_TYPES | {RequestType.ACCESS, RequestType.PORTABILITY, RequestType.DELETION}
 #: Whoever answers within this much of the deadline still gets an answer in time.
 VERIFICATION_MARGIN = timedelta(days=5)
+#: the notices of an appeal (US state laws): its acknowledgement, then its decision
+APPEAL_RECEIVED = "appeal_received"
+APPEAL_DECISION = "appeal_decision"
 MIN_VERIFICATION_WAIT = timedelta(days=1)
+#: writes that may come between a proof's read and its write before it gives up (409)
+VERIFIED_RACES = 5
 
 
 class Verdict(BaseModel):
@@ -64,7 +73,8 @@ class Verdict(BaseModel):
     outcome: Outcome | None = None
     reason: DenialReason | None = None
     exemption: str | None = None
-    detail: str = Field(default="", max_length=1000)
+    #: ops' own words to the person (``privacy-ops decide … --detail``), read on every channel
+    detail: DenialDetail = ""
 
 
 def safe_cause(error_name: str) -> str:
@@ -97,7 +107,10 @@ class Workflow:
         locks: SubjectLocks,
         tokens: TaskTokens,
         notice_records: NoticeRecords | None = None,
+        contacts: ContactPoints | None = None,
     ) -> None:
+        #: where messages tell the person to reach us (a phone line only if one is configured)
+        self._contacts = contacts or ContactPoints()
         #: with it, a notice the provider refused is held and sent again, one that may have
         #: gone is settled by the provider's record or a person (``notice_retries``)
         self._notice_records = notice_records
@@ -161,36 +174,68 @@ class Workflow:
 
     def answer(self, request_id: str, kind: WaitKind, answer: Mapping[str, Any], actor: str) -> None:
         """Resume the execution waiting for ``kind`` with ``answer``, recorded in the ledger first
-        so that a replay finds it."""
-        token = self._store.take_waiting(request_id, kind)
-        if token is None:
+        so that a replay finds it. An answer recorded whose resume failed (a fault between the
+        two) is resumed by the next attempt, with the answer recorded first."""
+        recorded = self._store.ledger(request_id).get(kind)
+        if recorded is None:
+            if kind not in self._store.waiting_for(request_id):
+                raise errors.WaitNotPending(kind)
+            recorded = self._store.complete_step(request_id, kind, answer, actor)
+        if not self._resume(request_id, kind, recorded):
             raise errors.WaitNotPending(kind)
-        result = self._store.complete_step(request_id, kind, answer, actor)
-        self._tokens.succeed(token, result)
+
+    def _resume(self, request_id: str, kind: WaitKind, result: Mapping[str, Any]) -> bool:
+        """Resume a parked wait with the answer the ledger holds; False when none is parked. The
+        token is forgotten only after Step Functions took the answer: a failed send leaves it
+        parked for the next attempt, and two senders race on the token, not on the ledger."""
+        token = self._store.parked_token(request_id, kind)
+        if token is None:
+            return False
+        try:
+            self._tokens.succeed(token, result)
+        except errors.WaitNotPending:
+            # Spent (resumed by an attempt whose last write failed) or its execution ended:
+            # forget it, or it would look parked for ever.
+            self._store.take_waiting(request_id, kind)
+            raise
+        self._store.take_waiting(request_id, kind)
+        return True
 
     def verified(
         self, request_id: str, proven: list[str], actor: str, requester_proven: Sequence[str] = ()
     ) -> None:
         """Identity verified (codes, sign-in, ops): record what was proven and resume. What an
         agent proved of its own contacts is the agent's (``requester_proven``), never the
-        person's: resolution releases only what the person's proven identifiers reach."""
-        request = self._store.get(request_id)
-        if request.status is not Status.AWAITING_VERIFICATION and "verification" in self._store.ledger(
-            request_id
-        ):
-            return  # already verified: two proofs completed it at the same moment
-        kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
-        updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
-        if requester_proven:
-            updated = updated.with_requester_proven(requester_proven)
-        detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
-        self._store.save(updated, actor, "status.verified", detail)
-        # The answer goes to the ledger before the token is looked for: if the wait is not parked
-        # yet, it finds the answer when it parks (await_callback) instead of waiting for ever.
-        result = self._store.complete_step(request_id, "verification", {"proven": list(kinds)}, actor)
-        token = self._store.take_waiting(request_id, "verification")
-        if token is not None:
-            self._tokens.succeed(token, result)
+        person's: resolution releases only what the person's proven identifiers reach.
+
+        The status and the ledger's answer are one conditional write: a fault after it leaves a
+        verified request whose answer a retry finds and resumes; a fault before it leaves the
+        request waiting, as if the proof had not arrived. If the wait is not parked yet, it finds
+        the answer when it parks (``await_callback``)."""
+        for _ in range(VERIFIED_RACES):
+            request = self._store.get(request_id)
+            answered = self._store.ledger(request_id).get("verification")
+            if answered is not None:
+                # Verified already: by a proof at the same moment, or by this one before a fault
+                # stopped it short of resuming the execution.
+                with contextlib.suppress(errors.WaitNotPending):  # the other proof resumed it
+                    self._resume(request_id, "verification", answered)
+                return
+            kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
+            updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
+            if requester_proven:
+                updated = updated.with_requester_proven(requester_proven)
+            detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
+            result = {"proven": list(kinds)}
+            try:
+                self._store.save(
+                    updated, actor, "status.verified", detail, completing=("verification", result)
+                )
+            except errors.ConcurrentModification:
+                continue  # read again: another write came between
+            self._resume(request_id, "verification", result)
+            return
+        raise errors.ConcurrentModification(request_id)
 
     def permission_reviewed(self, request_id: str, denial: Verdict | None, reason: str, actor: str) -> None:
         """Ops read the agent's signed permission or power of attorney (``denial`` when they
@@ -257,11 +302,17 @@ class Workflow:
         return {"merged_into": earlier.request_id}
 
     def begin_action(self, request_id: str) -> dict[str, Any]:
+        """The subject's lock for the requests the workflow carries out on the data itself, so an
+        export never reads what an erasure is deleting. A request ops fulfil by hand (a
+        correction) waits for a person for days: holding the lock through that wait would fail
+        every other request of the person's, so it takes none."""
         request = self._store.get(request_id)
-        self._locks.acquire(list(request.subject_keys.values()), owner=request_id)
+        locked = request.type in AUTOMATED_TYPES
+        if locked:
+            self._locks.acquire(list(request.subject_keys.values()), owner=request_id)
         if request.status in (Status.VERIFIED, Status.AWAITING_DECISION):
             self._store.save(transition(request, Status.IN_PROGRESS), WORKFLOW_ACTOR, "status.in_progress")
-        return {"locked": True}
+        return {"locked": locked}
 
     def apply_preferences(self, request_id: str) -> dict[str, Any]:
         def run() -> dict[str, Any]:
@@ -414,16 +465,43 @@ class Workflow:
             return self._agent_acknowledgement
         if name == "final" or name.startswith("final" + ledger_steps.FAMILY_SEPARATOR):
             return self._final_notice
+        if name == APPEAL_RECEIVED:
+            return self._appeal_received_notice
+        if name == APPEAL_DECISION:
+            return self._appeal_decision_notice
         raise errors.ValidationFailed({"notice": f"no notice is named {name}"})
 
+    def announce_extension(self, request_id: str) -> str:
+        """The extension's notice (once per request: the law allows one extension)."""
+        return self._notify(self._store.get(request_id), "extension", self._extension_notice)
+
+    def announce_appeal(self, request_id: str) -> str:
+        """The appeal's acknowledgement, with the date it will be decided by (once: a request
+        is appealed once)."""
+        return self._notify(self._store.get(request_id), APPEAL_RECEIVED, self._appeal_received_notice)
+
+    def announce_appeal_decision(self, request_id: str) -> str:
+        """The appeal's decision and its written explanation (once)."""
+        return self._notify(self._store.get(request_id), APPEAL_DECISION, self._appeal_decision_notice)
+
+    def _appeal_received_notice(self, request: RightsRequest) -> notices.Notice:
+        return notices.appeal_received(request, self._status_link(request), self._contacts)
+
+    def _appeal_decision_notice(self, request: RightsRequest) -> notices.Notice:
+        attorney_general = attorneys_general.contact_sentence(request.us_state)
+        return notices.appeal_decided(request, self._status_link(request), attorney_general, self._contacts)
+
+    def _extension_notice(self, request: RightsRequest) -> notices.Notice:
+        return notices.extension(request, self._status_link(request), self._contacts)
+
     def _acknowledgement(self, request: RightsRequest) -> notices.Notice:
-        return notices.acknowledgement(request, self._status_link(request))
+        return notices.acknowledgement(request, self._status_link(request), self._contacts)
 
     def _agent_acknowledgement(self, request: RightsRequest) -> notices.Notice:
         return notices.agent_acknowledgement(request, self._status_link(request))
 
     def _final_notice(self, request: RightsRequest) -> notices.Notice:
-        return notices.final(request, self._status_link(request))
+        return notices.final(request, self._status_link(request), self._contacts)
 
     def _status_link(self, request: RightsRequest) -> str:
         token = status_token(self._keys.key_ring(), request.request_id, request.status_nonce)

@@ -46,14 +46,14 @@ RESTRICTION_ALLOWS = frozenset({Purpose.LEGAL_CLAIMS})
 
 
 class Mark(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built where preferences are used
 
     at: datetime
     request_id: str
 
 
 class PreferenceRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built where preferences are used
 
     subject_key: str
     opt_outs: dict[str, Mark] = Field(default_factory=dict)
@@ -63,7 +63,7 @@ class PreferenceRecord(BaseModel):
 
 
 class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built where preferences are used
 
     allowed: bool
     purpose: Purpose

@@ -14,12 +14,15 @@ from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from privacy_rights.core.data_map import DataMap, Lookup, Store
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.core.models import ResolutionSummary, RightsRequest, StoreCount, utc_now
 from privacy_rights.core.ports import Connector
+
+if TYPE_CHECKING:
+    # annotations only: the data map (and its models) loads where a resolver is built
+    from privacy_rights.core.data_map import DataMap, Lookup, Store
 
 UNPROVEN = "unproven_identifier"
 #: how a summary says resolution stopped early (a footprint too big to be one person's)
@@ -54,11 +57,15 @@ class ResolvedRecord:
     pointer: Mapping[str, Any] | str
     released: bool
     reason: str | None
+    #: when it happened: the store's ``time_attribute``, else that of the record it was found
+    #: through (a recording, its call's): what a date range of a narrowed request compares
+    happened_at: str | None = None
 
     def key(self) -> tuple[str, str]:
         return self.store, pointer_text(self.pointer)
 
     def as_json(self) -> dict[str, Any]:
+        dated = {"happened_at": self.happened_at} if self.happened_at else {}
         return {
             "store": self.store,
             "controller": self.controller,
@@ -66,6 +73,7 @@ class ResolvedRecord:
             "pointer": self.pointer,
             "released": self.released,
             "reason": self.reason,
+            **dated,
         }
 
 
@@ -85,6 +93,8 @@ class _Step:
     released: bool = field(compare=False)
     reason: str | None = field(compare=False)
     held_since: date | None = field(compare=False, default=None)
+    #: when the record this link was found on happened (its children inherit it)
+    happened_at: str | None = field(compare=False, default=None)
 
 
 def pointer_text(pointer: Mapping[str, Any] | str) -> str:
@@ -152,6 +162,9 @@ class Resolver:
                     connector = self._connectors[store.kind]
                     for found in connector.find(store, lookup, value, step.context):
                         released, reason = self._decide(step, store, lookup, found)
+                        own_time = (
+                            found.attributes.get(store.time_attribute) if store.time_attribute else None
+                        )
                         record = ResolvedRecord(
                             store=store.name,
                             controller=store.controller,
@@ -159,6 +172,7 @@ class Resolver:
                             pointer=found.pointer,
                             released=released,
                             reason=reason,
+                            happened_at=str(own_time) if own_time else step.happened_at,
                         )
                         known = records.get(record.key())
                         if known is not None and (known.released or not released):
@@ -171,7 +185,14 @@ class Resolver:
                             context = {**step.context, **found.attributes}
                             if record.tenant_id:
                                 context.setdefault("tenant_id", record.tenant_id)
-                            child = _Step(link_kind, str(link_value), context, released, reason)
+                            child = _Step(
+                                link_kind,
+                                str(link_value),
+                                context,
+                                released,
+                                reason,
+                                happened_at=record.happened_at,
+                            )
                             (released_queue if released else withheld_queue).append(child)
         ordered = sorted(records.values(), key=lambda r: (r.store, pointer_text(r.pointer)))
         summary = self._summary(roots, ordered, pointers_key)

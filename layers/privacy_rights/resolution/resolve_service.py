@@ -21,7 +21,8 @@ LOOKUP_STREAM = "audit:ops-lookups"
 class LookupQuery(BaseModel):
     """An operator's ad-hoc question: what does the platform hold for these identifiers?"""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: the ops API builds it; the task functions import this module without using it
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     email: Email | None = None
     phone: Phone | None = None

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights.core import clocks
+from privacy_rights.core import attorneys_general, clocks, notices
 from privacy_rights.core.errors import NotFound, RateLimited, ValidationFailed
 from privacy_rights.core.identifiers import Email, Phone
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.core.models import (
     AccessScope,
+    AppealDecision,
     Channel,
     FreeText,
     Jurisdiction,
@@ -34,10 +35,12 @@ from privacy_rights.core.ports import (
     Requests,
     WorkflowStarter,
 )
+from privacy_rights.core.remedies import ContactPoints
 from privacy_rights.core.request_results import RequestedCorrection, intake_statement
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure.receipt import erasure_receipt_text
 from privacy_rights.preferences.preference_service import PreferenceService
+from privacy_rights.rights_requests.appeal_rules import appealable_until
 from privacy_rights.rights_requests.request_access import authorized_request
 
 
@@ -111,6 +114,15 @@ class TimelineEntry(BaseModel):
     event: str
 
 
+class AppealView(BaseModel):
+    filed_at: datetime
+    due: date
+    decision: AppealDecision | None = None
+    explanation: str = ""
+    #: a denied appeal: whom the person may complain to, and how
+    attorney_general: str | None = None
+
+
 class StatusView(BaseModel):
     request_id: str
     type: RequestType
@@ -124,6 +136,16 @@ class StatusView(BaseModel):
     permission_needed: bool = False
     #: a completed deletion: what was erased, what is kept and why (the receipt, in words)
     erasure_receipt: str | None = None
+    #: once the request is closed, the whole answer: what was done or why not, and the remedies
+    answer: str | None = None
+    #: the toll-free number privacy staff answer (international format), when there is one
+    contact_phone: str | None = None
+    #: where to write to the privacy team
+    contact_address: str | None = None
+    #: the answer may be appealed until then (US state laws); None when there is nothing to appeal
+    appeal_until: date | None = None
+    #: the appeal, once filed: by when it is decided, and the decision with its explanation
+    appeal: AppealView | None = None
 
 
 #: What a requester sees of the trail: the milestones, never who did what internally.
@@ -138,6 +160,9 @@ PUBLIC_EVENTS = {
     "status.denied": "denied",
     "status.canceled": "canceled",
     "deadline.extended": "deadline extended",
+    "appeal.filed": "appeal received",
+    "appeal.granted": "appeal granted: the request is reopened",
+    "appeal.denied": "appeal denied",
     "export.packaged": "your data is ready to download",
     "export.downloaded": "your data was downloaded",
     "erasure.verified": "your data was erased and the erasure checked",
@@ -167,7 +192,9 @@ class IntakeService:
         submissions_per_source_per_hour: int = 20,
         permissions: PermissionDocuments | None = None,
         clarifications: Clarifications | None = None,
+        contacts: ContactPoints | None = None,
     ) -> None:
+        self._contacts = contacts or ContactPoints()
         self._permissions = permissions
         self._clarifications = clarifications
         self._store = store
@@ -315,13 +342,33 @@ class IntakeService:
             timeline=timeline,
             download_until=_download_until(request),
             erasure_receipt=(erasure_receipt_text(receipt) if (receipt := request.erasure_receipt) else None),
+            answer=notices.appeal_denied_answer(request, attorneys_general.contact_sentence(request.us_state))
+            or notices.status_answer(request, self._contacts),
+            contact_phone=self._contacts.phone_display or None,
+            contact_address=self._contacts.privacy_address or None,
             permission_needed=bool(
                 request.requester is not None
                 and not request.is_final
                 and self._permissions is not None
                 and not self._permissions.present(request.request_id)
             ),
+            appeal_until=appealable_until(request),
+            appeal=_appeal_view(request),
         )
+
+
+def _appeal_view(request: RightsRequest) -> AppealView | None:
+    appeal = request.appeal
+    if appeal is None:
+        return None
+    denied = appeal.decision is AppealDecision.DENIED
+    return AppealView(
+        filed_at=appeal.filed_at,
+        due=appeal.due,
+        decision=appeal.decision,
+        explanation=appeal.explanation,
+        attorney_general=attorneys_general.contact_sentence(request.us_state) if denied else None,
+    )
 
 
 def _download_until(request: RightsRequest) -> datetime | None:

@@ -23,12 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from privacy_rights.core import errors
-from privacy_rights.core.data_map import DataMap
+from privacy_rights.core import errors, ledger_steps
 from privacy_rights.core.errors import (
     CodeExpired,
     CodeRejected,
@@ -56,7 +55,12 @@ from privacy_rights.core.ports import (
 )
 from privacy_rights.core.request_results import ScopeDecision
 from privacy_rights.rights_requests.request_access import authorized_request
-from privacy_rights.rights_requests.sign_in import AccountSignIn
+
+if TYPE_CHECKING:
+    # annotations only: the composition root builds both (the sign-in, and with it PyJWT and
+    # cryptography, only where an identity provider is configured)
+    from privacy_rights.core.data_map import DataMap
+    from privacy_rights.rights_requests.sign_in import AccountSignIn
 
 CODE_DIGITS = 6
 CODE_LIFETIME_SECONDS = 30 * 60
@@ -168,9 +172,16 @@ class VerificationService:
     # -- sending --------------------------------------------------------------------------
 
     def send_codes(self, request_id: str) -> dict[str, Any]:
+        """A code to each identifier the request must prove. A retry or replay of this step sends
+        only the codes that did not go: a new code would replace the one the person may be
+        typing, and count against the identifier's daily limit."""
         request = self._requests.get(request_id)
+        already = self._requests.ledger(request_id)
         sent, unreachable, refused = [], [], []
         for kind, value in self._identifiers(request).items():
+            if ledger_steps.code_sent(kind) in already:
+                sent.append(kind)
+                continue
             if kind == "phone" and not can_receive_sms(value) and not self._messenger.can_call:
                 # A landline takes no SMS, and no voice line is configured: the requester proves
                 # this number with a fact about their calls instead (or verifies their email).
@@ -184,6 +195,15 @@ class VerificationService:
                 unreachable.append(kind)
                 refused.append(f"{kind}:{refusal.reason}")
                 continue
+            except TooManyCodes:
+                # this identifier had its codes for the day (another request of the person's, or
+                # a flood): no code now, the request waits; a new code can be asked for tomorrow
+                unreachable.append(kind)
+                refused.append(f"{kind}:daily_code_limit")
+                continue
+            self._requests.complete_step(
+                request_id, ledger_steps.code_sent(kind), {"kind": kind}, WORKFLOW_ACTOR
+            )
             sent.append(kind)
         detail: dict[str, list[str]] = {"identifiers": sent, "no_code_sent": unreachable}
         if refused:
@@ -239,6 +259,9 @@ class VerificationService:
                 raise errors.IllegalTransition(
                     request.status, Status.VERIFIED, "not waiting for verification"
                 )
+            # Verified already; if a fault stopped that proof short of resuming the execution,
+            # this attempt resumes it with the recorded answer (nothing new is proven).
+            self._on_verified(request_id, list(answered.get("proven", [])), "requester", [])
             return self._result(request, set(answered.get("proven", [])), verified=True)
         records = {record.kind: record for record in self._codes.records(request_id)}
         failures = records.get(REQUEST_ATTEMPTS)

@@ -3,6 +3,8 @@ settings and the shared error map."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from http import HTTPStatus
@@ -13,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from privacy_rights.core.errors import Unauthenticated
-from privacy_rights.runtime.http_errors import register_error_handlers
+from privacy_rights.runtime.http_errors import BEYOND_JSON_LIMITS, register_error_handlers
 from privacy_rights.runtime.settings import Settings
 
 
@@ -29,7 +31,7 @@ def rest_resolver(settings: Settings, logger: Logger) -> APIGatewayRestResolver:
         if origins
         else None
     )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors, json_body_deserializer=json_body)
     register_error_handlers(app, logger)
     return app
 
@@ -54,8 +56,35 @@ def resolve(
     if size > max_body_bytes:
         message = {"message": f"The request body is larger than {max_body_bytes} bytes."}
         return _proxy_answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
+    if not _utf8_body(event):
+        message = {"message": "The request body is not text in UTF-8. Send JSON encoded in UTF-8."}
+        return _proxy_answer(HTTPStatus.BAD_REQUEST, message)
     answer: dict[str, Any] = app.resolve(event, context)
     return answer
+
+
+def json_body(text: str) -> Any:
+    """``json.loads``, where what Python refuses past the grammar (an integer of more than 4,300
+    digits, arrays nested thousands deep) is invalid JSON like any other: the resolver answers it
+    as such instead of crashing."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError):
+        raise json.JSONDecodeError(BEYOND_JSON_LIMITS, "", 0) from None
+
+
+def _utf8_body(event: dict[str, Any]) -> bool:
+    """API Gateway passes a body that is not UTF-8 as base64; every route of ours takes JSON text."""
+    body = event.get("body")
+    if not body or not event.get("isBase64Encoded"):
+        return True
+    try:
+        base64.b64decode(body, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _proxy_answer(status: HTTPStatus, body: dict[str, Any]) -> dict[str, Any]:

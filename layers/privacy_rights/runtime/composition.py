@@ -32,13 +32,18 @@ if TYPE_CHECKING:
     from privacy_rights.businesses.webhooks import Notifier
     from privacy_rights.core.data_map import DataMap
     from privacy_rights.core.errors import PhoneRefusal
+    from privacy_rights.core.remedies import ContactPoints
     from privacy_rights.erasure.erasure_service import ErasureService
     from privacy_rights.erasure.legal_holds import HoldService
     from privacy_rights.export.export_service import ExportService
     from privacy_rights.mail.email_intake import EmailIntakeService
     from privacy_rights.mail.mail_ops import MailOpsService
     from privacy_rights.messaging.phone_messaging import GuardedMessenger
+    from privacy_rights.ops.customers import CustomerOnboarding
+    from privacy_rights.ops.extensions import ExtensionService
     from privacy_rights.ops.ops import OpsService
+    from privacy_rights.ops.yearly_metrics import YearlyMetricsService
+    from privacy_rights.orchestration.deadline_sweep import DeadlineSweep
     from privacy_rights.orchestration.execution_end import ExecutionEnds
     from privacy_rights.orchestration.notice_retries import NoticeRetries
     from privacy_rights.orchestration.stalled_requests import StalledRequests
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
     from privacy_rights.preferences.preference_service import PreferenceService
     from privacy_rights.resolution.resolution import Resolver
     from privacy_rights.resolution.resolve_service import ResolveService
+    from privacy_rights.rights_requests.appeals import AppealService
     from privacy_rights.rights_requests.intake import IntakeService
     from privacy_rights.rights_requests.sign_in import AccountSignIn
     from privacy_rights.rights_requests.verification import VerificationService
@@ -129,6 +135,7 @@ class Container:
             sent=self.sent_mail,
             voice=self.client("pinpoint-sms-voice-v2") if self.settings.voice_origination_identity else None,
             voice_origin=self.settings.voice_origination_identity,
+            configuration_set=self.settings.ses_configuration_set,
         )
         policy = PhonePolicy(
             allowed_countries=self.settings.phone_countries,
@@ -168,6 +175,7 @@ class Container:
             privacy_address=settings.privacy_address,
             base_url=str(settings.public_base_url),
             permissions=self.permissions,
+            appeals=self.appeals,
         )
 
     @cached_property
@@ -211,6 +219,18 @@ class Container:
             self.settings.submissions_per_ip_per_hour,
             self.permissions,
             MailClarifications(self.mail_records, self.keys),
+            contacts=self.contact_points,
+        )
+
+    @cached_property
+    def contact_points(self) -> ContactPoints:
+        """Where messages and the status page tell a person to reach the privacy team."""
+        from privacy_rights.core.remedies import ContactPoints
+
+        return ContactPoints(
+            privacy_address=self.settings.privacy_address,
+            toll_free_number=self.settings.toll_free_number,
+            lead_authority=self.settings.lead_supervisory_authority,
         )
 
     @cached_property
@@ -233,6 +253,30 @@ class Container:
             self.work,
             self.permissions,
         )
+
+    @cached_property
+    def extensions(self) -> ExtensionService:
+        from privacy_rights.ops.extensions import ExtensionService
+
+        return ExtensionService(self.store, self.workflow)
+
+    @cached_property
+    def appeals(self) -> AppealService:
+        from privacy_rights.rights_requests.appeals import AppealService
+
+        return AppealService(self.store, self.keys, self.workflow)
+
+    @cached_property
+    def deadline_sweep(self) -> DeadlineSweep:
+        from privacy_rights.orchestration.deadline_sweep import DeadlineSweep
+
+        return DeadlineSweep(self.store)
+
+    @cached_property
+    def yearly_metrics(self) -> YearlyMetricsService:
+        from privacy_rights.ops.yearly_metrics import YearlyMetricsService
+
+        return YearlyMetricsService(self.store)
 
     @cached_property
     def notice_records(self) -> DynamoNoticeRecords | None:
@@ -341,6 +385,12 @@ class Container:
         return Customers(self.client("dynamodb"), self.settings.customers_table)
 
     @cached_property
+    def customer_onboarding(self) -> CustomerOnboarding:
+        from privacy_rights.ops.customers import CustomerOnboarding
+
+        return CustomerOnboarding(self.customer_directory, self.store)
+
+    @cached_property
     def customers(self) -> CustomerService:
         from privacy_rights.businesses.customer_service import CustomerService
 
@@ -433,4 +483,5 @@ class Container:
             SubjectLocks(self.client("dynamodb"), self.settings.locks_table),
             TaskTokens(self.client("stepfunctions")),
             self.notice_records,
+            contacts=self.contact_points,
         )

@@ -14,7 +14,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -54,25 +57,71 @@ def json_response(
     )
 
 
+#: What a pattern means, in words (pydantic's own message quotes the regular expression).
+PATTERN_SENTENCES = {
+    r"^\d{6}$": "Enter the 6-digit code we sent you (digits only).",
+}
+#: Pydantic's messages that say nothing to a person, by error type.
+TYPE_SENTENCES = {
+    "extra_forbidden": "unknown field",
+    "json_invalid": "The request body is not valid JSON.",
+    "string_pattern_mismatch": "This is not in the expected format.",
+    "model_attributes_type": "Send a JSON object here.",
+    "model_type": "Send a JSON object here.",
+    "dict_type": "Send a JSON object here.",
+}
+SEND_JSON = "Send the request body as JSON, with the header Content-Type: application/json."
+#: The reason ``runtime.api.json_body`` gives for JSON beyond what is read (not a syntax error).
+BEYOND_JSON_LIMITS = "beyond the limits read"
+TOO_BIG_TO_READ = (
+    "The request body holds a number too long to read, or lists nested too deeply. "
+    "Every field of this API is short: send it as ordinary JSON."
+)
+
+
 def field_reasons(validation_errors: Sequence[Any]) -> list[dict[str, str]]:
-    """Pydantic's errors as ``{"field": "body.email", "reason": "..."}``, without echoing input."""
+    """Pydantic's errors as ``{"field": "body.email", "reason": "..."}``, without echoing input
+    (nor our own patterns: a person cannot read a regular expression)."""
     reasons = []
     for error in validation_errors:
         location = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
-        message = str(error.get("msg") or error.get("type") or "invalid")
+        kind = str(error.get("type") or "")
+        message = str(error.get("msg") or kind or "invalid")
         message = message.removeprefix("Value error, ")
-        if error.get("type") == "extra_forbidden":
-            message = "unknown field"
+        if kind == "string_pattern_mismatch":
+            pattern = str((error.get("ctx") or {}).get("pattern", ""))
+            message = PATTERN_SENTENCES.get(pattern, TYPE_SENTENCES[kind])
+        elif kind in TYPE_SENTENCES:
+            message = TYPE_SENTENCES[kind]
         reasons.append({"field": location or "body", "reason": message})
     return reasons
 
 
+def _sent_as_json(app: ApiGatewayResolver) -> bool:
+    content_type = (app.current_event.headers.get("content-type") or "").strip().lower()
+    media = content_type.split(";", 1)[0].strip()
+    return not media or media == "application/json" or media.endswith("+json")
+
+
 def register_error_handlers(app: ApiGatewayResolver, logger: Logger) -> None:
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _not_json(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return json_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {"message": SEND_JSON})
+
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+        in_body = any(next(iter(e.get("loc") or ("",))) == "body" for e in exc.errors())
+        if in_body and not _sent_as_json(app):
+            # A form's fields arrive as lists: their errors would describe our parsing, not the input.
+            return json_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, {"message": SEND_JSON})
+        unreadable = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+        if unreadable:
+            beyond = (unreadable[0].get("ctx") or {}).get("error") == BEYOND_JSON_LIMITS
+            message = TOO_BIG_TO_READ if beyond else f"The request body is not valid JSON. {SEND_JSON}"
+            return json_response(HTTPStatus.BAD_REQUEST, {"message": message})
+        reasons = field_reasons(exc.errors())
         return json_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            {"message": "The input is not valid.", "errors": field_reasons(exc.errors())},
+            HTTPStatus.UNPROCESSABLE_ENTITY, {"message": "The input is not valid.", "errors": reasons}
         )
 
     @app.exception_handler(errors.ValidationFailed)

@@ -8,10 +8,10 @@ are of no use in Lambda.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 STORE_PREFIX = "STORE_"
@@ -74,6 +74,8 @@ class Settings(BaseModel):
         min_length=1, description="Secrets Manager name of the webhooks' master secret"
     )
     sender_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    #: the SES configuration set every email goes through (bounce and complaint metrics, alarms)
+    ses_configuration_set: str = ""
     privacy_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     public_base_url: HttpUrl
     allowed_origins: str = ""
@@ -81,6 +83,11 @@ class Settings(BaseModel):
     #: The IAM role privacy operations staff assume; only its sessions may call the ops APIs.
     ops_role_arn: str = ""
     secret_cache_seconds: int = Field(default=300, ge=0)
+    #: the toll-free number privacy staff answer (CCPA 7020), E.164; named in the notices, the
+    #: status page and calls. Empty: no message mentions a phone line
+    toll_free_number: str = Field(default="", pattern=r"^(\+[1-9]\d{6,14})?$")
+    #: the lead supervisory authority (GDPR Art. 56) that GDPR denials name, with where to reach it
+    lead_supervisory_authority: str = Field(default="", max_length=200)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,19 +104,32 @@ class Settings(BaseModel):
 
     @field_validator("phone_allowed_countries")
     @classmethod
-    def _known_regions(cls, value: str) -> str:
-        unknown = sorted(set(_codes(value)) - phonenumbers.SUPPORTED_REGIONS)
-        if unknown:
-            raise ValueError(f"not phone regions (ISO 3166-1 alpha-2, upper case): {', '.join(unknown)}")
+    def _region_codes(cls, value: str) -> str:
+        malformed = sorted(code for code in _codes(value) if not _REGION_CODE.fullmatch(code))
+        if malformed:
+            raise ValueError(f"not phone regions (ISO 3166-1 alpha-2, upper case): {', '.join(malformed)}")
         return value
 
     @property
     def phone_countries(self) -> frozenset[str]:
-        return frozenset(_codes(self.phone_allowed_countries))
+        """The allowed regions, each one phonenumbers knows (``ValueError`` otherwise). Checked
+        here, where a function first messages a phone, rather than at every cold start: importing
+        phonenumbers costs a handler about a quarter of a boto3 import. The template's list is
+        checked by the unit tests."""
+        import phonenumbers
+
+        countries = frozenset(_codes(self.phone_allowed_countries))
+        unknown = sorted(countries - phonenumbers.SUPPORTED_REGIONS)
+        if unknown:
+            raise ValueError(f"PHONE_ALLOWED_COUNTRIES: not phone regions: {', '.join(unknown)}")
+        return countries
 
     @property
     def origins(self) -> list[str]:
         return [origin.strip() for origin in self.allowed_origins.split(",") if origin.strip()]
+
+
+_REGION_CODE = re.compile(r"[A-Z]{2}")
 
 
 def _codes(value: str) -> list[str]:
