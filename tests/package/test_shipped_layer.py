@@ -12,6 +12,7 @@ template's runtime.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -91,10 +92,15 @@ def _dependencies(runtime: Runtime) -> Path:
     clone's build (``make package`` still compiles what ships)."""
     directory = CACHE / _cache_key(runtime)
     python_dir = directory / "layer" / "python"
-    if not (directory / "complete").exists():
-        lambda_package.install_dependencies(python_dir, runtime, byte_compile=False)
-        lambda_package.install_runtime_sdk(directory / "sdk", runtime)
-        (directory / "complete").touch()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One builder per cache entry, whichever process or thread asks first (two pytest-xdist
+    # workers may both need it): the others wait for it, then find it complete.
+    with (CACHE / f"{_cache_key(runtime)}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "complete").exists():
+            lambda_package.install_dependencies(python_dir, runtime, byte_compile=False)
+            lambda_package.install_runtime_sdk(directory / "sdk", runtime)
+            (directory / "complete").touch()
     return directory
 
 
