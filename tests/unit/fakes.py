@@ -545,3 +545,21 @@ def summary(pointers_key: str, flags: list[str] | None = None, released: int = 1
         flags=flags or [],
         pointers_key=pointers_key,
     )
+
+
+def notices_workflow(store: FakeRequests, ring: KeyRing, messenger: FakeMessenger) -> Any:
+    """A ``Workflow`` on fakes for services that only send its notices (extensions, appeals):
+    resolution plays no part, so none is given."""
+    from privacy_rights.orchestration.workflow import Workflow
+    from privacy_rights.preferences.preference_service import PreferenceService
+
+    return Workflow(
+        store,  # type: ignore[arg-type]
+        FakeKeys(ring),
+        messenger,  # type: ignore[arg-type]
+        "https://privacy.example",
+        None,  # type: ignore[arg-type]
+        PreferenceService(FakePreferenceMarks(), FakeKeys(ring)),
+        FakeLocks(),
+        FakeTokens(),
+    )

@@ -8,7 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from fakes import FakeKeys, FakeLocks, FakeMessenger, FakePreferenceMarks, FakeRequests, FakeTokens
+from fakes import (
+    FakeKeys,
+    FakeMessenger,
+    FakeRequests,
+    notices_workflow,
+)
 
 from privacy_rights.core import ledger_steps, notices
 from privacy_rights.core.attorneys_general import ATTORNEYS_GENERAL, contact_sentence
@@ -25,8 +30,6 @@ from privacy_rights.core.models import (
 )
 from privacy_rights.core.remedies import US_STATE_NAMES
 from privacy_rights.core.tokens import status_token
-from privacy_rights.orchestration.workflow import Workflow
-from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.rights_requests.appeal_rules import appealable_until
 from privacy_rights.rights_requests.appeals import AppealService, DecideAppeal, FileAppeal
 
@@ -42,16 +45,7 @@ class Desk:
         self.today = today
         self.store = FakeRequests(request)
         self.messenger = FakeMessenger()
-        workflow = Workflow(
-            self.store,
-            FakeKeys(ring),
-            self.messenger,
-            "https://privacy.example",
-            None,  # type: ignore[arg-type]  # resolution plays no part in an appeal
-            PreferenceService(FakePreferenceMarks(), FakeKeys(ring)),
-            FakeLocks(),
-            FakeTokens(),
-        )
+        workflow = notices_workflow(self.store, ring, self.messenger)
         self.service = AppealService(self.store, FakeKeys(ring), workflow, clock=lambda: self.today)
 
     def token(self, request_id: str) -> str:

@@ -8,15 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from fakes import FakeKeys, FakeLocks, FakeMessenger, FakePreferenceMarks, FakeRequests, FakeTokens
+from fakes import (
+    FakeMessenger,
+    FakeRequests,
+    notices_workflow,
+)
 
 from privacy_rights.core import clocks, ledger_steps
 from privacy_rights.core.errors import CannotMove, ValidationFailed
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import Jurisdiction, OptOutPurpose, RequestType, RightsRequest, Status
 from privacy_rights.ops.extensions import ExtendCommand, ExtensionService
-from privacy_rights.orchestration.workflow import Workflow
-from privacy_rights.preferences.preference_service import PreferenceService
 
 RECEIVED = datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
 REASON = "Your calls are held by four businesses; we are collecting every recording."
@@ -26,16 +28,7 @@ class Desk:
     def __init__(self, ring: KeyRing, request: RightsRequest, today: datetime) -> None:
         self.store = FakeRequests(request)
         self.messenger = FakeMessenger()
-        workflow = Workflow(
-            self.store,
-            FakeKeys(ring),
-            self.messenger,
-            "https://privacy.example",
-            None,  # type: ignore[arg-type]  # resolution plays no part in an extension
-            PreferenceService(FakePreferenceMarks(), FakeKeys(ring)),
-            FakeLocks(),
-            FakeTokens(),
-        )
+        workflow = notices_workflow(self.store, ring, self.messenger)
         self.service = ExtensionService(self.store, workflow, clock=lambda: today)
 
 

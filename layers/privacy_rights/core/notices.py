@@ -443,6 +443,12 @@ def to_business(request: RightsRequest, business: str, records: dict[str, int], 
     return Notice(subject=f"Privacy request {request.request_id} concerns your callers", text=text, sms=text)
 
 
+def _closing(contacts: ContactPoints, link: str | None = None, what: str = "request") -> str:
+    """A message's last paragraphs: where to follow it, how to reach us (each when there is one)."""
+    paragraphs = [f"Follow your {what} here: {link}" if link else "", contacts.reach_us()]
+    return "".join(f"\n\n{paragraph}" for paragraph in paragraphs if paragraph) + "\n"
+
+
 def extension(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
     """The one extension the law allows, told before the first date passes, with its reason
     (CCPA §7021(b), GDPR Art. 12(3)): ``request.extension`` must be set."""
@@ -450,14 +456,12 @@ def extension(request: RightsRequest, link: str, contacts: ContactPoints = NO_CO
     if granted is None:
         raise ValueError("no extension to announce")
     right = right_phrase(request)
-    reach = contacts.reach_us()
     text = (
         f"We need more time to answer your request to {right} (reference {request.request_id}).\n\n"
         f"Why: {granted.reason}\n\n"
         f"We will answer by {granted.new_due.isoformat()} at the latest, instead of "
-        f"{request.due.isoformat()}. The law allows this once; we cannot extend it again.\n\n"
-        f"Follow your request here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
-    ).rstrip() + "\n"
+        f"{request.due.isoformat()}. The law allows this once; we cannot extend it again."
+    ) + _closing(contacts, link)
     sms = (
         f"CallX privacy: we need more time for request {request.request_id}. New date: "
         f"{granted.new_due}. Why, and status: {link}"
@@ -486,14 +490,12 @@ def appeal_received(request: RightsRequest, link: str, contacts: ContactPoints =
     if appeal is None:
         raise ValueError("no appeal to acknowledge")
     right = right_phrase(request)
-    reach = contacts.reach_us()
     text = (
         f"We received your appeal of our answer to your request to {right} "
         f"(reference {request.request_id}).\n\n"
         f"We will decide it and tell you our decision in writing, with our reasons, by "
-        f"{appeal.due.isoformat()} at the latest.\n\n"
-        f"Follow your appeal here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
-    ).rstrip() + "\n"
+        f"{appeal.due.isoformat()} at the latest."
+    ) + _closing(contacts, link, "appeal")
     sms = (
         f"CallX privacy: we received your appeal for request {request.request_id}. Our written "
         f"decision by {appeal.due}. Status: {link}"
@@ -520,7 +522,6 @@ def appeal_decided(
     if appeal is None or appeal.decision is None:
         raise ValueError("no decided appeal to announce")
     right = right_phrase(request)
-    reach = contacts.reach_us()
     granted = appeal.decision.value == "granted"
     if granted:
         decision = (
@@ -536,9 +537,8 @@ def appeal_decided(
     text = (
         f"Our decision on your appeal of our answer to your request to {right} "
         f"(reference {request.request_id}):\n\n{decision}\n\n"
-        f"Our reasons: {appeal.explanation}\n\n"
-        f"Follow your request here: {link}\n\n" + (f"{reach}\n\n" if reach else "")
-    ).rstrip() + "\n"
+        f"Our reasons: {appeal.explanation}"
+    ) + _closing(contacts, link)
     sms = f"CallX privacy: your appeal for request {request.request_id} is {sms_decision}: {link}"
     voice = (
         f"Hello. This is CallX privacy, about your appeal for the request made with this phone number to "
@@ -554,11 +554,9 @@ def appeal_decided(
 
 def appeal_refused(request_id: str, why: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
     """The answer to a mail that appeals a request it cannot appeal (``why``: a sentence of ours)."""
-    reach = contacts.reach_us()
     text = (
-        f"We received your message about request {request_id}, but we could not open an appeal: "
-        f"{why}.\n\n" + (f"{reach}\n\n" if reach else "")
-    ).rstrip() + "\n"
+        f"We received your message about request {request_id}, but we could not open an appeal: {why}."
+    ) + _closing(contacts)
     return Notice(
         subject=f"About your appeal of privacy request {request_id}",
         text=text,

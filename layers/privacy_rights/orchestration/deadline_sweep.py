@@ -84,14 +84,16 @@ class DeadlineSweep:
     def sweep(self) -> SweepReport:
         now = self._clock()
         due: list[DueClock] = []
+        # one "due soon" horizon per calendar and day, not a holiday calendar built per request
+        horizons: dict[tuple[str, str | None, date], date] = {}
         for status in OPEN_STATUSES:
             for request in self._store.by_status(status):
                 today = clocks.receipt_date(now, request.jurisdiction)
-                soon = clocks.add_business_days(
-                    today,
-                    DUE_SOON_BUSINESS_DAYS,
-                    clocks.business_calendar(request.jurisdiction, request.us_state),
-                )
+                place = (request.jurisdiction.value, request.us_state, today)
+                if place not in horizons:
+                    calendar = clocks.business_calendar(request.jurisdiction, request.us_state)
+                    horizons[place] = clocks.add_business_days(today, DUE_SOON_BUSINESS_DAYS, calendar)
+                soon = horizons[place]
                 delivered = set(self._store.ledger(request.request_id))
                 for kind, day in _clocks(request, delivered):
                     if day <= soon:
