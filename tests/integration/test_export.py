@@ -199,6 +199,39 @@ def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
     assert "Northwind Legal" in final.body
 
 
+def test_an_export_waiting_for_a_business_does_not_hold_up_the_persons_other_requests(
+    seeded: RunningStack,
+    call_api: Callable[..., Any],
+    waiting_for: Callable[[str, str], None],
+    wait_for_execution: Callable[[str], dict[str, Any]],
+    store: RequestStore,
+    verified: Submit,
+) -> None:
+    """Northwind may take days to answer about Leo's export; his opt-out meanwhile is carried
+    out at once (it used to fail with SubjectBusy once the lock's retries ran out)."""
+    export = verified({"phone": demo.LEO.phone}, ["phone"])
+    waiting_for(export, "customer")
+    status, _, answer = call_api(
+        "POST",
+        "/requests",
+        {"type": "opt_out", "jurisdiction": "ccpa", "phone": demo.LEO.phone, "opt_out_of": ["marketing"]},
+    )
+    assert status == 202, answer
+    assert wait_for_execution(answer["request_id"])["status"] == "SUCCEEDED"
+    assert store.get(answer["request_id"]).status == "completed"
+    assert "customer" in store.waiting_for(export)
+
+    status, _, _ = call_api(
+        "POST",
+        f"/customer/requests/{export}/answer",
+        {"decision": "answer_ourselves", "reason": "our client file; we reply to Mr Brandt"},
+        operator="customer-northwind",
+    )
+    assert status == 200
+    assert wait_for_execution(export)["status"] == "SUCCEEDED"
+    assert store.get(export).status == "completed"
+
+
 def test_a_request_to_know_categories_gets_the_categories_not_the_data(
     seeded: RunningStack,
     store: RequestStore,

@@ -505,6 +505,27 @@ def test_a_correction_waiting_for_ops_takes_no_lock_and_blocks_nothing_of_the_pe
     assert h.status(erasure.request_id) is Status.IN_PROGRESS
 
 
+@pytest.mark.parametrize("wait", ["customer", "review"])
+def test_a_wait_for_a_business_or_a_review_lets_the_subject_go_until_it_is_answered(
+    deletion: Callable[..., RightsRequest], ring: KeyRing, wait: str
+) -> None:
+    """A business may take days to answer an export's question, ops days to review its
+    recordings: the person's other requests go on meanwhile, and the export takes the subject
+    again (BeginAction, RelockForPackage) before it reads anything more."""
+    export = deletion(request_id="req_export00000000000001", status=Status.VERIFIED, type=RequestType.ACCESS)
+    erasure = deletion(request_id="req_erase000000000000002", status=Status.VERIFIED)
+    h = Harness(ring, export, erasure)
+    assert h.workflow.begin_action(export.request_id) == {"locked": True}
+    with pytest.raises(SubjectBusy):
+        h.workflow.begin_action(erasure.request_id)
+    h.workflow.await_callback(export.request_id, wait, "tok-wait")  # type: ignore[arg-type]
+    assert h.workflow.begin_action(erasure.request_id) == {"locked": True}
+    with pytest.raises(SubjectBusy):
+        h.workflow.begin_action(export.request_id)
+    h.workflow.finalize(erasure.request_id, Verdict(result="completed", outcome=Outcome.COMPLIED))
+    assert h.workflow.begin_action(export.request_id) == {"locked": True}
+
+
 def test_an_opt_out_is_applied_once_and_then_answers_may_i_process(
     make_request: Callable[..., RightsRequest], ring: KeyRing
 ) -> None:

@@ -49,6 +49,9 @@ from privacy_rights.resolution.resolve_service import ResolveService
 from privacy_rights.rights_requests.request_merge import earlier_verified_duplicate
 
 WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review"]
+#: the waits inside an action (BeginAction .. Finalize) that last as long as a business or ops take:
+#: the subject's lock is let go while they last and taken again after (BeginAction, RelockForPackage)
+WAITS_INSIDE_ACTION = frozenset({"customer", "review"})
 #: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
 OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
 PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
@@ -155,6 +158,11 @@ class Workflow:
     def await_callback(self, request_id: str, kind: WaitKind, token: str) -> None:
         """Park the execution until someone answers (a verification, an ops or customer
         decision). On a replay the answer is already in the ledger: resume at once."""
+        if kind in WAITS_INSIDE_ACTION:
+            # A business may take days to answer: the person's other requests must not fail
+            # with SubjectBusy meanwhile (the lock's lease would lapse anyway).
+            request = self._store.get(request_id)
+            self._locks.release(list(request.subject_keys.values()), owner=request_id)
         recorded = self._store.ledger(request_id).get(kind)
         if recorded is not None:
             self._tokens.succeed(token, recorded)
