@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -27,6 +28,18 @@ class OpsApiError(Exception):
         super().__init__(f"HTTP {status}")
         self.status = status
         self.body = body
+
+
+class NoCredentials(OpsApiError):
+    """No AWS credentials to sign with (and no ``--operator`` for the local stack): nothing was
+    sent, so no HTTP status (an ``OpsApiError`` for callers that catch those, e.g. the smoke)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class OpsClient:
@@ -69,8 +82,9 @@ class OpsClient:
 
         credentials = boto3.Session().get_credentials()
         if credentials is None:
-            raise OpsApiError(
-                0, "no AWS credentials: configure them, or use --operator against the local stack"
+            raise NoCredentials(
+                "No AWS credentials were found to sign the request: sign in to the operations role "
+                "(e.g. aws sso login, or AWS_PROFILE), or use --operator NAME against the local stack."
             )
         request = AWSRequest(method=method, url=url, data=data, headers=headers)
         SigV4Auth(credentials.get_frozen_credentials(), "execute-api", self.region).add_auth(request)
@@ -130,13 +144,21 @@ def _lookup(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def _list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    args.limit, args.page = max(1, min(args.limit, 499)), max(1, args.page)  # the API pages up to 500
     query = _present(
         status=args.status,
+        type=args.type,
+        jurisdiction=args.jurisdiction,
         due_within_days=args.due_within,
         overdue="true" if args.overdue else None,
         stuck_for_hours=args.stuck_for,
+        # one more than a page: whether another page follows
+        limit=args.limit + 1,
+        offset=(args.page - 1) * args.limit or None,
     )
     rows = client.call("GET", "/ops/requests" + ("?" + urlencode(query) if query else ""))
+    more = len(rows) > args.limit
+    rows = rows[: args.limit]
     table = _table(
         [
             (
@@ -154,6 +176,10 @@ def _list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         ("request", "type", "law", "channel", "status", "due", "since", "failed step"),
     )
     text = table if rows else "No requests match."
+    if more or args.page > 1:
+        text += f"\n\nPage {args.page}, {len(rows)} requests" + (
+            f"; more on the next page: --page {args.page + 1}" if more else "; the last page"
+        )
     late = [n for n in client.call("GET", "/ops/notices") if n["unsent_over_an_hour"]]
     if late:
         text += "\n\nNotices unsent for over an hour (privacy-ops notices):\n" + "\n".join(
@@ -219,20 +245,91 @@ def _show(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     for recording in detail.get("recordings_to_review") or []:
         spans = ", ".join(f"{start:.1f}-{end:.1f}s" for start, end in recording["other_turns"])
         lines.append(f"To review: {recording['key']} (another person at {spans})")
-    lines.append("Timeline:")
-    lines += [
-        f"  {row['at'][:23]}  {row['source']:<9}  {row['event']:<32} {row.get('actor') or ''} "
-        f"{json.dumps(row['detail']) if row['detail'] else ''}".rstrip()
-        for row in detail["timeline"]
-    ]
+    if detail.get("story") and not getattr(args, "timeline", False):
+        lines.append(render_story(detail["story"]))
+    else:
+        lines.append("Timeline (audit and executions, as recorded):")
+        lines += [
+            f"  {row['at'][:23]}  {row['source']:<9}  {row['event']:<32} {row.get('actor') or ''} "
+            f"{json.dumps(row['detail']) if row['detail'] else ''}".rstrip()
+            for row in detail["timeline"]
+        ]
     return detail, "\n".join(lines)
+
+
+def render_story(story: dict[str, Any]) -> str:
+    """The request's story (``privacy_rights.ops.story``, built by the ops API): one group per
+    phase, one plain sentence per event, problems marked."""
+    lines = [story["headline"]]
+    if story.get("failure"):
+        lines.append(f"FAILED: {story['failure']}")
+    for group in story["groups"]:
+        lines.append(f"{group['title']}:")
+        for event in group["events"]:
+            mark = "!" if event.get("problem") else " "
+            who = f"  [{event['actor']}]" if event.get("actor") and event["actor"] != "workflow" else ""
+            lines.append(f" {mark} {event['at'][:19].replace('T', ' ')}  {event['text']}{who}")
+    return "\n".join(lines)
 
 
 def _replay(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     body = {"reason": args.reason} | ({"step": args.step} if args.step else {})
     result = client.call("POST", f"/ops/requests/{args.request_id}/replay", body)
     status = f", back in status {result['status']}" if result.get("status") else ""
-    return result, f"Replaying {args.request_id} as execution {result['execution']}{status}."
+    text = f"Replaying {args.request_id} as execution {result['execution']}{status}."
+    if not args.wait:
+        return result, text
+    if not args.json:
+        print(text, flush=True)
+    detail = wait_for_replay(client, args.request_id, args.wait_seconds, echo=not args.json)
+    result = result | {"status": detail["status"], "waiting_for": detail["waiting_for"]}
+    if detail.get("failure"):
+        result["failure"] = detail["failure"]
+    return result, replay_ending(detail)
+
+
+#: where a replay stops moving on its own: an end, or a wait for a person
+SETTLED = {"completed", "denied", "canceled", "failed", "appeal_denied"}
+
+
+def wait_for_replay(
+    client: OpsClient, request_id: str, seconds: float, echo: bool = True, poll: float = 1.0
+) -> dict[str, Any]:
+    """Follow a replayed request until it ends, waits for someone, or ``seconds`` pass; each
+    new event of its story is printed as it appears."""
+    deadline = time.monotonic() + seconds
+    seen: set[tuple[str, str]] = set()
+    first = True
+    while True:
+        detail = client.call("GET", f"/ops/requests/{request_id}")
+        for group in (detail.get("story") or {}).get("groups", []):
+            for event in group["events"]:
+                key = (event["at"], event["text"])
+                if key not in seen:
+                    seen.add(key)
+                    if echo and not first:
+                        print(f"  {event['at'][11:19]}  {event['text']}", flush=True)
+        first = False
+        running = detail.get("execution_status") == "RUNNING"
+        if detail["status"] in SETTLED and not running:
+            return detail
+        if detail.get("waiting_for"):
+            return detail
+        if time.monotonic() >= deadline:
+            return detail | {"timed_out": True}
+        time.sleep(poll)
+
+
+def replay_ending(detail: dict[str, Any]) -> str:
+    if detail.get("timed_out"):
+        request_id = detail["request_id"]
+        return f"Still {detail['status']} after the wait; follow it with: privacy-ops show {request_id}"
+    if detail.get("waiting_for"):
+        return f"{detail['request_id']} now waits for: {', '.join(detail['waiting_for'])}."
+    if detail.get("failure"):
+        failure = (detail.get("story") or {}).get("failure") or detail["failure"]["step"]
+        return f"{detail['request_id']} failed again. {failure}"
+    return f"{detail['request_id']} is {detail['status']}."
 
 
 def _erase_held(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
@@ -324,6 +421,8 @@ def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         name=args.name,
         details=args.details,
         opt_out_of=args.opt_out_of,
+        object_to=args.object_to,
+        consent_to_withdraw=args.consent_to_withdraw,
     )
     result = client.call("POST", "/ops/requests", body)
     return (
@@ -332,7 +431,16 @@ def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     )
 
 
-REQUEST_TYPES = ["access", "portability", "deletion", "correction", "restriction", "objection", "opt_out"]
+REQUEST_TYPES = [
+    "access",
+    "portability",
+    "deletion",
+    "correction",
+    "restriction",
+    "objection",
+    "opt_out",
+    "withdraw_consent",
+]
 OPT_OUT_PURPOSES = ["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi"]
 
 
@@ -516,6 +624,29 @@ def _add_hold_commands(commands: Any) -> None:
     release.set_defaults(run=_holds_release)
 
 
+def _add_list_and_show(commands: Any) -> None:
+    listing = commands.add_parser(
+        "list", help="requests by status, due date or time stuck (soonest due first)"
+    )
+    listing.add_argument("--status", help="e.g. failed, awaiting_decision, awaiting_verification")
+    listing.add_argument("--type", choices=REQUEST_TYPES)
+    listing.add_argument("--jurisdiction", choices=["gdpr", "ccpa", "us_state", "other"])
+    listing.add_argument("--due-within", type=int, metavar="DAYS", help="due within this many days")
+    listing.add_argument("--overdue", action="store_true", help="past their due date")
+    listing.add_argument("--stuck-for", type=int, metavar="HOURS", help="in the same status for this long")
+    listing.add_argument("--limit", type=int, default=50, help="requests per page (default 50, at most 499)")
+    listing.add_argument("--page", type=int, default=1, help="which page (from 1)")
+    listing.set_defaults(run=_list)
+
+    show = commands.add_parser("show", help="one request's story: received, verified, resolved, each store, "
+                               "notices, decisions, the failed step and why")  # fmt: skip
+    show.add_argument("request_id")
+    show.add_argument(
+        "--timeline", action="store_true", help="the raw timeline (every audit entry and execution event)"
+    )
+    show.set_defaults(run=_show)
+
+
 def _add_rerun_commands(commands: Any) -> None:
     replay = commands.add_parser("replay", help="run a request's workflow again from where it stopped")
     replay.add_argument("request_id")
@@ -523,6 +654,12 @@ def _add_rerun_commands(commands: Any) -> None:
     replay.add_argument(
         "--step", help="also run this completed step again (e.g. resolve), clearing its result"
     )
+    replay.add_argument(
+        "--wait",
+        action="store_true",
+        help="follow the replay, printing each step, until it ends or waits for someone",
+    )
+    replay.add_argument("--wait-seconds", type=float, default=300, help="give up following after this long")
     replay.set_defaults(run=_replay)
     erase_held = commands.add_parser(
         "erase-held", help="after a hold is released: erase what a deletion kept back under it"
@@ -621,8 +758,136 @@ def _add_customer_commands(commands: Any) -> None:
     add.set_defaults(run=_customers_add)
 
 
+def _told(notice: str) -> str:
+    return {
+        "already_sent": "was sent earlier",
+        "held": "is held for a retry (privacy-ops notices)",
+        "uncertain": "may not have gone: privacy-ops notices",
+        "withheld": "was withheld (the number cannot get messages): reach the person another way",
+        "in_final_answer": "will be in the objection's answer",
+    }.get(notice, f"went by {notice}")
+
+
+def _objection_grounds(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    body = {"purpose": args.purpose, "grounds": args.grounds}
+    result = client.call("POST", f"/ops/requests/{args.request_id}/objection-grounds", body)
+    return (
+        result,
+        f"Grounds recorded for {result['purpose']} on {args.request_id} ({result['marks']} marks); the "
+        f"person's notice {_told(result['notice'])}.",
+    )
+
+
+def _lift_restriction(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    result = client.call("POST", f"/ops/requests/{args.request_id}/lift-restriction", {"reason": args.reason})
+    when = result["announced_lift_at"][:10]
+    if result["lift_at"] is None:
+        return result, (
+            f"Lift of {args.request_id} announced for {when}, NOT scheduled: the notice "
+            f"{_told(result['notice'])}. Run this again once it went."
+        )
+    return result, (
+        f"The person's notice {_told(result['notice'])}; the restriction of {args.request_id} ends "
+        f"{result['lift_at'][:16]} ({result['marks']} marks), not before."
+    )
+
+
+def _add_preference_commands(commands: Any) -> None:
+    grounds = commands.add_parser(
+        "objection-grounds",
+        help="record compelling legitimate grounds that override an objection for one purpose (GDPR "
+        "Art. 21(1)); never for marketing; the person is told, with the right to complain",
+    )
+    grounds.add_argument("request_id")
+    grounds.add_argument("purpose", help="the purpose objected to that goes on (e.g. analytics)")
+    grounds.add_argument(
+        "--grounds",
+        required=True,
+        help="the grounds, in plain words: THE PERSON READS THEM (no links, no one's personal data)",
+    )
+    grounds.set_defaults(run=_objection_grounds)
+    lift = commands.add_parser(
+        "lift-restriction",
+        help="lift a restriction (GDPR Art. 18(3)): the person is told first; it ends after the notice days",
+    )
+    lift.add_argument("request_id")
+    lift.add_argument(
+        "--reason", required=True, help="why it ends, in plain words: THE PERSON READS IT (kept in the audit)"
+    )
+    lift.set_defaults(run=_lift_restriction)
+    # what a caller names for an objection or a withdrawal (``phone`` is made in build_parser)
+    phone = commands.choices["phone"]
+    phone.add_argument(
+        "--object-to", nargs="*", metavar="PURPOSE", help="an objection: the uses objected to (analytics…)"
+    )
+    phone.add_argument(
+        "--consent-to-withdraw", nargs="*", metavar="PURPOSE", help="a withdrawal: e.g. marketing"
+    )
+
+
+def _correction(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    fields, reasons = args.deny or [], args.reason or []
+    if len(fields) != len(reasons):
+        raise SystemExit("privacy-ops correction: give one --reason after each --deny FIELD")
+    body = {"deny": [{"field": f, "reason": r} for f, r in zip(fields, reasons, strict=True)]}
+    result = client.call("POST", f"/ops/requests/{args.request_id}/correction", body)
+    denied = ", ".join(result["denied"]) or "none"
+    return (
+        result,
+        f"Correction {args.request_id} reviewed: denied {denied}; every other change is applied now.",
+    )
+
+
+def _add_correction_command(commands: Any) -> None:
+    review = commands.add_parser(
+        "correction",
+        help="review a correction waiting for ops (CCPA 7023, GDPR Art. 16): every planned change is "
+        "applied except the fields you deny, each with the reason the person reads",
+    )
+    review.add_argument("request_id")
+    review.add_argument("--deny", action="append", metavar="FIELD", help="a field not to change (repeat)")
+    review.add_argument(
+        "--reason",
+        action="append",
+        help="after each --deny: why, from the documentation or circumstances you weighed. THE PERSON "
+        "READS IT (plain text, no links, no one else's data)",
+    )
+    review.set_defaults(run=_correction)
+
+
+def _retention(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    report = client.call("GET", "/ops/retention")
+    months = report["months"]
+    rows = [
+        [due["request_id"], due["closed_at"][:10], due["expires_at"][:10], "yes" if due["expiring"] else ""]
+        for due in report["due"]
+    ]
+    held = f"\nKept past {months} months by a legal hold: {', '.join(report['held'])}." * bool(report["held"])
+    more = "\nMore are due than one run removes: the next runs go on." if report["more"] else ""
+    if not rows:
+        return report, f"No record is due for removal ({months} months after closing).{held}"
+    header = ["request", "closed", "expired", "removal begun"]
+    text = f"{len(rows)} record(s) the daily run removes (request, ledger, audit trail):\n"
+    return report, text + _table(rows, header) + held + more
+
+
+def _add_retention_command(commands: Any) -> None:
+    retention = commands.add_parser(
+        "retention",
+        help="records of requests closed 24 months ago (CCPA 7101) that the daily run removes, and "
+        "those a legal hold keeps; a dry run: this command never removes anything",
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", default=True, help="the only mode (removal is the schedule's)"
+    )
+    retention.set_defaults(run=_retention)
+
+
 def _add_command_groups(commands: Any) -> None:
+    _add_retention_command(commands)
+    _add_correction_command(commands)
     _add_mail_commands(commands)
+    _add_preference_commands(commands)
     _add_hold_commands(commands)
     _add_notice_commands(commands)
     _add_customer_commands(commands)
@@ -783,16 +1048,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lookup.set_defaults(run=_lookup)
 
-    listing = commands.add_parser("list", help="requests by status, due date or time stuck")
-    listing.add_argument("--status", help="e.g. failed, awaiting_decision, awaiting_verification")
-    listing.add_argument("--due-within", type=int, metavar="DAYS", help="due within this many days")
-    listing.add_argument("--overdue", action="store_true", help="past their due date")
-    listing.add_argument("--stuck-for", type=int, metavar="HOURS", help="in the same status for this long")
-    listing.set_defaults(run=_list)
-
-    show = commands.add_parser("show", help="one request: timeline, resolution, failed step")
-    show.add_argument("request_id")
-    show.set_defaults(run=_show)
+    _add_list_and_show(commands)
 
     _add_rerun_commands(commands)
 
@@ -817,15 +1073,59 @@ def build_parser() -> argparse.ArgumentParser:
     phone.add_argument("--opt-out-of", nargs="*", choices=OPT_OUT_PURPOSES)
     phone.set_defaults(run=_phone)
     _add_command_groups(commands)
+    return _json_anywhere(parser)
+
+
+def _json_anywhere(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--json`` after the subcommand as well as before it (``privacy-ops show X --json``)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in set(action.choices.values()):
+                if "--json" not in sub._option_string_actions:
+                    sub.add_argument(
+                        "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON"
+                    )
+                _json_anywhere(sub)
     return parser
 
 
+CREDENTIAL_REFUSALS = (
+    "Missing Authentication Token",
+    "The security token included in the request is invalid",
+    "The request signature we calculated does not match",
+    "is not authorized to perform",
+    "The security token included in the request is expired",
+    "the caller is not the privacy operations role",
+)
+
+
 def _error_text(error: OpsApiError) -> str:
-    """What the API answered; why a request cannot move, when it says (a replay refused)."""
+    """What the API answered, as one sentence and the HTTP status: the API's message, each
+    field's reason, why a request cannot move; a refused credential said as such."""
     body = error.body
+    message = str(body.get("message") or "") if isinstance(body, dict) else str(body or "")
+    message = message.strip().rstrip(".")
+    if error.status in (401, 403) and (
+        not message or any(sign.lower() in message.lower() for sign in CREDENTIAL_REFUSALS)
+    ):
+        return (
+            f"The ops API refused your credentials (HTTP {error.status}): sign in as a session of the "
+            "operations role, or give --operator NAME against the local stack."
+        )
+    if error.status == 404 and message in ("", "Not found", "Missing Authentication Token"):
+        message = "Not found: no such request or item (check the id)"
+    parts = [message or "The ops API refused the request"]
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        reasons = [
+            f"{str(e.get('field', '')).removeprefix('body.').removeprefix('query.')}: {e.get('reason')}"
+            for e in body["errors"]
+            if isinstance(e, dict)
+        ]
+        if reasons:
+            parts[0] += " (" + "; ".join(reasons) + ")"
     if isinstance(body, dict) and body.get("why"):
-        return f"Error {error.status}: {body.get('message', '')} Why: {body['why']}."
-    return f"Error {error.status}: {body}"
+        parts[0] += f": {str(body['why']).rstrip('.')}"
+    return f"{parts[0]}. (HTTP {error.status})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -833,6 +1133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     client = OpsClient(args.api_url, operator=args.operator, region=args.region)
     try:
         payload, text = args.run(client, args)
+    except NoCredentials as error:
+        print(json.dumps({"status": None, "error": str(error)}) if args.json else str(error), file=sys.stderr)
+        return 2
     except OpsApiError as error:
         print(
             json.dumps({"status": error.status, "error": error.body}) if args.json else _error_text(error),
@@ -840,7 +1143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except urllib.error.URLError as error:
-        print(f"Cannot reach the ops API at {args.api_url}: {error.reason}", file=sys.stderr)
+        print(f"Cannot reach the ops API at {args.api_url}: {error.reason}.", file=sys.stderr)
         return 2
     print(json.dumps(payload, indent=2) if args.json else text)
     return 0

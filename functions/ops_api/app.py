@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from privacy_rights.core.models import ResolutionSummary, Status
+from privacy_rights.core.models import Jurisdiction, RequestType, ResolutionSummary, Status
+from privacy_rights.correction.review import CorrectionReviewed, ReviewCorrection
 from privacy_rights.ops.customers import TENANT_ID_PATTERN, AddCustomer, Customer, CustomerRow
 from privacy_rights.ops.extensions import ExtendCommand, ExtensionGranted
 from privacy_rights.ops.ops import (
@@ -18,9 +19,16 @@ from privacy_rights.ops.ops import (
     RequestDetail,
     RequestRow,
 )
+from privacy_rights.ops.record_retention import RetentionReport
 from privacy_rights.ops.yearly_metrics import MetricsFormat, Scope, rendered
 from privacy_rights.orchestration.deadline_sweep import SweepReport
 from privacy_rights.orchestration.notice_retries import HeldNotice, NoticeDecision
+from privacy_rights.preferences.preference_decisions import (
+    GroundsCommand,
+    GroundsRecorded,
+    LiftAnnounced,
+    LiftCommand,
+)
 from privacy_rights.resolution.resolve_service import LookupQuery
 from privacy_rights.rights_requests.appeals import AppealDecided, DecideAppeal
 from privacy_rights.rights_requests.intake import SubmitRequest
@@ -47,10 +55,21 @@ def list_requests(
     due_within_days: Annotated[int | None, Query(ge=0, le=365)] = None,
     overdue: Annotated[bool, Query()] = False,
     stuck_for_hours: Annotated[int | None, Query(ge=1, le=8760)] = None,
+    request_type: Annotated[RequestType | None, Query(alias="type")] = None,
+    jurisdiction: Annotated[Jurisdiction | None, Query()] = None,
+    limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[RequestRow]:
     api.operator()
     query = ListQuery(
-        status=status, due_within_days=due_within_days, overdue=overdue, stuck_for_hours=stuck_for_hours
+        status=status,
+        due_within_days=due_within_days,
+        overdue=overdue,
+        stuck_for_hours=stuck_for_hours,
+        type=request_type.value if request_type else None,
+        jurisdiction=jurisdiction.value if jurisdiction else None,
+        limit=limit,
+        offset=offset,
     )
     return api.container.ops.list_requests(query)
 
@@ -102,6 +121,37 @@ def decide_appeal(request_id: RequestId, command: Annotated[DecideAppeal, Body()
     return api.container.appeals.decide(request_id, command, api.operator())
 
 
+@app.post(
+    "/ops/requests/<request_id>/objection-grounds",
+    summary="Record compelling legitimate grounds overriding an objection for one purpose (never "
+    "marketing); the person is told, with the right to complain",
+)
+@tracer.capture_method
+def objection_grounds(request_id: RequestId, command: Annotated[GroundsCommand, Body()]) -> GroundsRecorded:
+    return api.container.preference_decisions.record_grounds(request_id, command, api.operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/lift-restriction",
+    summary="Lift a restriction: the person is told first, and it ends only after the notice period",
+)
+@tracer.capture_method
+def lift_restriction(request_id: RequestId, command: Annotated[LiftCommand, Body()]) -> LiftAnnounced:
+    return api.container.preference_decisions.lift_restriction(request_id, command, api.operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/correction",
+    summary="Review a correction's planned changes: deny fields with the reason the person reads; "
+    "the rest are applied",
+)
+@tracer.capture_method
+def review_correction(
+    request_id: RequestId, command: Annotated[ReviewCorrection, Body()]
+) -> CorrectionReviewed:
+    return api.container.correction_review.review(request_id, command, api.operator())
+
+
 @app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")
 @tracer.capture_method
 def cancel(request_id: RequestId, command: Annotated[CancelCommand, Body()]) -> dict[str, Any]:
@@ -122,6 +172,17 @@ def held_notices() -> list[HeldNotice]:
 def deadlines() -> SweepReport:
     api.operator()
     return api.container.deadline_sweep.sweep()
+
+
+@app.get(
+    "/ops/retention",
+    summary="Records (request, ledger, audit trail) the daily retention run would remove now: closed "
+    "24 months ago; those a legal hold keeps. Removes nothing",
+)
+@tracer.capture_method
+def retention() -> RetentionReport:
+    api.operator()
+    return api.container.record_retention.run(dry_run=True)
 
 
 @app.get(

@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  AWS endpoint      {running.aws_endpoint}  (e.g. aws --endpoint-url {running.aws_endpoint} "
             "dynamodb list-tables; any access key works)\n"
             f"  Ops API           {running.api_url}/ops/...  (privacy-ops --operator YOURNAME ...)\n"
+            f"  Ops console       {running.api_url}/ops/  (sign in with your operator name)\n"
             f"  Email intake      {running.smtp.url if running.smtp else '-'}  accepts "
             f"{running.smtp.privacy_address if running.smtp else '-'} (and +labels); "
             "or drop a file: .venv/bin/privacy-drop-mail FILE.eml\n"

@@ -57,7 +57,19 @@ PLATFORM_STORES = (
     "marketing_preferences",
     "usage_telemetry",
     "training_manifests",
+    "call_events_lake",
 )
+
+
+def lake_events(source: str, routing_outcome: str) -> tuple[str, ...]:
+    """The analytics lake's events for one call (``call_events_lake``): every call completes, a
+    call from a campaign is an attribution touch, an answered call is scored."""
+    events = ["call.completed"]
+    if source != "direct":
+        events.append("attribution.touch")
+    if routing_outcome == "answered":
+        events.append("call.scored")
+    return tuple(events)
 
 
 def _phone(value: str) -> str:
@@ -803,4 +815,13 @@ def expected_counts(key: str, *, use_held_since: bool = True) -> dict[str, int]:
     counts["transcripts"] = sum(1 for c in calls if c.transcribed)
     counts["call_insights"] = sum(len(c.insights) for c in calls)
     counts["training_manifests"] = sum(1 for c in calls if c.training_set)
+    # the lake's rows carry the caller's number (as caller: no agent lookup) and, where the
+    # business has the caller as a lead, the lead's email and id
+    lead_emails = {(lead.tenant_id, lead.phone): lead.email for lead in DEMO_LEADS if lead.email}
+    counts["call_events_lake"] = sum(
+        len(lake_events(c.source, c.routing_outcome))
+        for c in DEMO_CALLS
+        if (by_phone(c.caller_phone) and (since is None or c.started_at >= since))
+        or by_email(lead_emails.get((c.tenant_id, c.caller_phone)))
+    )
     return counts

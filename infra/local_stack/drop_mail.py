@@ -14,6 +14,7 @@ from pathlib import Path
 import boto3
 
 from local_stack.mail import SesInbound
+from local_stack.seed import default_endpoint
 from local_stack.template import REGION
 
 BUCKET_PREFIX = "privacy-inbound-mail-"
@@ -25,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument(
-        "--aws-endpoint", default="http://127.0.0.1:5000", help="the local stack's AWS endpoint"
+        "--aws-endpoint",
+        default=default_endpoint(),
+        help="the local stack's AWS endpoint (default http://127.0.0.1:$AWS_PORT, port 5000 unset)",
     )
     parser.add_argument("--as-is", action="store_true", help="store without SES's header block")
     args = parser.parse_args(argv)

@@ -386,6 +386,8 @@ class LocalApi:
 
             def _static(self, path: str) -> bool:
                 relative = "index.html" if path in ("", "/") else path.lstrip("/")
+                if relative.endswith("/"):
+                    relative += "index.html"  # /ops/: the ops console's queue
                 target = (WEB_ROOT / relative).resolve()
                 if WEB_ROOT.resolve() not in target.parents or not target.is_file():
                     return False
@@ -427,19 +429,37 @@ class LocalApi:
         return Handler
 
 
+LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linked(text: str) -> str:
+    """A message's text as HTML, its http(s) links clickable (the rest escaped)."""
+    parts, last = [], 0
+    for found in LINK.finditer(text):
+        url = found.group().rstrip(".,;:)")
+        end = found.start() + len(url)
+        parts += [
+            html.escape(text[last : found.start()]),
+            f'<a href="{html.escape(url)}">{html.escape(url)}</a>',
+        ]
+        last = end
+    return "".join([*parts, html.escape(text[last:])])
+
+
 def render_outbox(outbox: Outbox) -> str:
     rows = "\n".join(
         f"<article><header><strong>{html.escape(m.channel)}</strong> to {html.escape(', '.join(m.to))}"
         f" <time>{html.escape(m.sent_at)}</time>"
         + (f" signature {html.escape(m.signature)}, answered {m.answered}" if m.signature else "")
         + "</header>"
-        f"<h2>{html.escape(m.subject)}</h2><pre>{html.escape(m.body)}</pre></article>"
+        f"<h2>{html.escape(m.subject)}</h2><div class=body>{linked(m.body)}</div></article>"
         for m in outbox.messages()
     )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Local outbox</title>"
         "<style>body{font:15px system-ui;margin:2rem;max-width:60rem}article{border:1px solid #ccc;"
-        "border-radius:6px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}h2{font-size:1.1rem}</style>"
+        "border-radius:6px;padding:1rem;margin:1rem 0}.body{white-space:pre-wrap;font-family:monospace}"
+        "h2{font-size:1.1rem}</style>"
         "</head><body><h1>Local outbox</h1>"
         "<p>Every email, SMS, voice message and webhook the local stack sent, newest first."
         " JSON: <a href='/_local/outbox'>/_local/outbox</a></p>"

@@ -95,6 +95,8 @@ class DeployedStack:
     event_rules: list[EventRule] = field(default_factory=list)
     #: the local stack's delivery of those rules' events (see local_stack.events)
     event_bus: Any = None
+    #: the local stack's Athena (DuckDB over the S3 objects; see local_stack.athena)
+    athena: Any = None
 
     def ref(self, logical_id: str) -> Any:
         return self.physical[logical_id]["Ref"]
@@ -123,12 +125,21 @@ ORDER = [
     "AWS::SMSVOICE::ProtectConfiguration",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Athena::WorkGroup",
     "AWS::SQS::QueuePolicy",
     "AWS::SES::EmailIdentity",
     "AWS::SES::ReceiptRuleSet",
     "AWS::SES::ReceiptRule",
     "AWS::Logs::LogGroup",
     "AWS::IAM::ManagedPolicy",
+    "AWS::Cognito::UserPool",
+    "AWS::Cognito::UserPoolDomain",
+    "AWS::Cognito::UserPoolClient",
+    "AWS::Cognito::IdentityPool",
+    "AWS::IAM::Role",
+    "AWS::Cognito::IdentityPoolRoleAttachment",
     "AWS::Serverless::LayerVersion",
     "AWS::Serverless::Api",
     "AWS::WAFv2::WebACL",
@@ -452,6 +463,40 @@ def _notification(configuration: dict[str, Any]) -> dict[str, Any]:
     return {"QueueConfigurations": [queue(entry) for entry in configuration["QueueConfigurations"]]}
 
 
+@creates("AWS::Glue::Database")
+def _glue_database(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    database = props["DatabaseInput"]
+    builder.client("glue").create_database(DatabaseInput=database)
+    builder.stack.physical[logical_id] = {"Ref": database["Name"]}
+
+
+@creates("AWS::Glue::Table")
+def _glue_table(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """The catalog entry the local Athena (local_stack.athena) reads: location, columns, partition keys."""
+    props = builder.props(properties)
+    table = props["TableInput"]
+    builder.client("glue").create_table(DatabaseName=props["DatabaseName"], TableInput=table)
+    builder.stack.physical[logical_id] = {"Ref": table["Name"]}
+
+
+@creates("AWS::Athena::WorkGroup")
+def _athena_workgroup(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    configuration = props.get("WorkGroupConfiguration", {})
+    builder.client("athena").create_work_group(
+        Name=props["Name"],
+        Description=props.get("Description", ""),
+        Configuration={
+            "ResultConfiguration": {
+                "OutputLocation": configuration.get("ResultConfiguration", {}).get("OutputLocation", "")
+            },
+            "EnforceWorkGroupConfiguration": bool(configuration.get("EnforceWorkGroupConfiguration", False)),
+        },
+    )
+    builder.stack.physical[logical_id] = {"Ref": props["Name"]}
+
+
 @creates("AWS::SQS::Queue")
 def _queue(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
     props = builder.props(properties)
@@ -646,6 +691,91 @@ def _managed_policy(builder: StackBuilder, logical_id: str, properties: dict[str
     }
 
 
+@creates("AWS::IAM::Role")
+def _iam_role(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """A role of the template's own (a function whose role must have a known name)."""
+    props = builder.props(properties)
+    iam = builder.client("iam")
+    name = props.get("RoleName", builder.physical_name(logical_id)[:64])
+    arn = iam.create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"])
+    )["Role"]["Arn"]
+    for policy_arn in props.get("ManagedPolicyArns", []):
+        if ":aws:policy/" not in policy_arn:  # AWS's own policies do not exist in moto's IAM
+            iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    for policy in props.get("Policies", []):
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName=policy["PolicyName"],
+            PolicyDocument=json.dumps(policy["PolicyDocument"]),
+        )
+    builder.stack.physical[logical_id] = {"Ref": name, "Arn": arn}
+
+
+# -- the ops console's sign-in (issue 18): made as on AWS, used only there (locally the console's
+# operator name stands in, as for privacy-ops) --------------------------------------------------
+
+
+@creates("AWS::Cognito::UserPool")
+def _user_pool(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    pool = builder.client("cognito-idp").create_user_pool(
+        PoolName=props["UserPoolName"],
+        UsernameAttributes=props.get("UsernameAttributes", []),
+        AutoVerifiedAttributes=props.get("AutoVerifiedAttributes", []),
+        AdminCreateUserConfig=props.get("AdminCreateUserConfig", {}),
+        Policies=props.get("Policies", {}),
+    )["UserPool"]
+    provider = f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+    builder.stack.physical[logical_id] = {"Ref": pool["Id"], "Arn": pool["Arn"], "ProviderName": provider}
+
+
+@creates("AWS::Cognito::UserPoolDomain")
+def _user_pool_domain(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    builder.client("cognito-idp").create_user_pool_domain(
+        Domain=props["Domain"], UserPoolId=props["UserPoolId"]
+    )
+    builder.stack.physical[logical_id] = {"Ref": props["Domain"]}
+
+
+@creates("AWS::Cognito::UserPoolClient")
+def _user_pool_client(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    keys = ("AllowedOAuthFlowsUserPoolClient", "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs",
+            "LogoutURLs", "SupportedIdentityProviders", "ExplicitAuthFlows")  # fmt: skip
+    client = builder.client("cognito-idp").create_user_pool_client(
+        UserPoolId=props["UserPoolId"],
+        ClientName=props.get("ClientName", logical_id),
+        GenerateSecret=bool(props.get("GenerateSecret", False)),
+        **{key: props[key] for key in keys if key in props},
+    )["UserPoolClient"]
+    builder.stack.physical[logical_id] = {"Ref": client["ClientId"]}
+
+
+@creates("AWS::Cognito::IdentityPool")
+def _identity_pool(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    props = builder.props(properties)
+    pool = builder.client("cognito-identity").create_identity_pool(
+        IdentityPoolName=props["IdentityPoolName"],
+        AllowUnauthenticatedIdentities=bool(props.get("AllowUnauthenticatedIdentities", False)),
+        AllowClassicFlow=bool(props.get("AllowClassicFlow", False)),
+        CognitoIdentityProviders=props.get("CognitoIdentityProviders", []),
+    )
+    builder.stack.physical[logical_id] = {"Ref": pool["IdentityPoolId"]}
+
+
+@creates("AWS::Cognito::IdentityPoolRoleAttachment")
+def _identity_pool_roles(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
+    """moto 5.2 has no SetIdentityPoolRoles: the attachment is checked (the pool and the role
+    exist) and kept in the stack's record, which is all the local stack needs of it."""
+    props = builder.props(properties)
+    builder.client("cognito-identity").describe_identity_pool(IdentityPoolId=props["IdentityPoolId"])
+    for arn in props["Roles"].values():
+        builder.client("iam").get_role(RoleName=arn.rsplit("/", 1)[-1])
+    builder.stack.physical[logical_id] = {"Ref": props["IdentityPoolId"], "Roles": props["Roles"]}
+
+
 @creates("AWS::Logs::LogGroup")
 def _log_group(builder: StackBuilder, logical_id: str, properties: dict[str, Any]) -> None:
     props = builder.props(properties)
@@ -691,7 +821,11 @@ def _function(builder: StackBuilder, logical_id: str, properties: dict[str, Any]
     predicted = builder._predicted(logical_id)
     assert predicted is not None
     name = predicted["Ref"]
-    role = builder.role(logical_id, LAMBDA_ASSUME, props.get("Policies", []))
+    role = (
+        props["Role"]
+        if "Role" in props
+        else builder.role(logical_id, LAMBDA_ASSUME, props.get("Policies", []))
+    )
     code_dir = REPO_ROOT / props["CodeUri"]
     variables = {k: str(v) for k, v in props["Environment"]["Variables"].items()}
     created = builder.client("lambda").create_function(

@@ -14,6 +14,7 @@ from unittest import mock
 
 import boto3
 
+from local_stack.athena import LocalAthena, pandas_layer_parameter
 from local_stack.aws import free_port, in_process_aws, moto_server
 from local_stack.events import LocalEventBridge
 from local_stack.http_api import LocalApi
@@ -108,12 +109,16 @@ def _deploy(
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     warnings.filterwarnings("ignore", message="No idempotency key value found")
     exits.enter_context(outbox.recording())
+    athena = exits.enter_context(LocalAthena().installed())
+    athena.register_on(session)
     data_map = load_data_map()
     platform_stores = create_platform_stores(session, data_map)
     idp = LocalIdentityProvider()
-    overrides = platform_parameters(data_map) | idp.parameters() | LOCAL_PARAMETERS | parameters
+    local = pandas_layer_parameter(session) | LOCAL_PARAMETERS
+    overrides = platform_parameters(data_map) | idp.parameters() | local | parameters
     stack = StackBuilder(session, lambdas, stack_name, overrides).deploy()
     stack.idp = idp
+    stack.athena = athena
     stack.platform_stores = platform_stores
     # EventBridge's deliveries (execution ends, schedules): moto makes none to Lambda
     stack.event_bus = exits.enter_context(LocalEventBridge(stack, lambdas).running(run_schedules))
@@ -252,6 +257,8 @@ def reset_data(running: RunningStack) -> None:
         queue._messages = []  # PurgeQueue, without its one-purge-a-minute rule
         queue._pending_messages = set()
     running.outbox.clear()
+    if running.stack.athena is not None:
+        running.stack.athena.clear()
     running.lambdas.clear()
     running.lambdas.invocations.clear()
     if running.webhooks is not None:

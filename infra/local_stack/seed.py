@@ -24,7 +24,15 @@ from local_stack.synthetic import Report, Scale, generate
 from local_stack.template import REGION
 from privacy_rights.core.data_map import DataMap, load_data_map
 
-DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
+DEFAULT_AWS_PORT = 5000
+
+
+def default_endpoint() -> str:
+    """The local stack's AWS endpoint: on ``$AWS_PORT`` when set, as ``make run`` serves it."""
+    return f"http://127.0.0.1:{os.environ.get('AWS_PORT') or DEFAULT_AWS_PORT}"
+
+
+DEFAULT_ENDPOINT = default_endpoint()
 DEFAULT_STACK = "privacy-local"
 
 
@@ -47,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument(
-        "--endpoint-url", default=DEFAULT_ENDPOINT, help="the local stack's AWS endpoint (moto)"
+        "--endpoint-url",
+        default=default_endpoint(),
+        help="the local stack's AWS endpoint (moto; default http://127.0.0.1:$AWS_PORT, port 5000 unset)",
     )
     parser.add_argument(
         "--stack", default=DEFAULT_STACK, help="stack name; the tenants go into {stack}-CustomersTable"

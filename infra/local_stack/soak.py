@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -68,6 +69,8 @@ EXPECTED_WAITS = {"verification", "permission", "decision", "customer", "review"
 OPERATOR = "soak"
 CODE = re.compile(r"code is (\d{6})")
 SPOKEN_CODE = re.compile(r"code is: ((?:\d, ){5}\d)")
+#: how long the soak lets the notice sweep send what faults held back (backoff 1, 2, 4 minutes)
+NOTICE_PATIENCE = 8 * 60
 EMAIL_TEXT = {
     "access": "Please send me a copy of all the personal data you hold about me.",
     "deletion": "Please delete all my personal data, including my call recordings.",
@@ -381,6 +384,8 @@ def body_for(item: Submitted, rng: random.Random) -> dict[str, Any]:
         body["phone"] = item.person.phone
     if item.type == "opt_out":
         body["opt_out_of"] = rng.sample(["sale_share", "targeted_ads", "ai_training", "marketing"], 2)
+    if item.type == "objection":
+        body["object_to"] = rng.sample(["analytics", "ai_training", "agent_scoring", "marketing"], 2)
     if item.type == "correction":
         body["corrections"] = [{"field": "name", "corrected": "A. N. Other", "why": "misspelled"}]
     return body
@@ -605,7 +610,15 @@ def run(options: Options, out: Callable[[str], None] = print) -> Report:
         unsettled = wait_settled(running, ids, min(deadline, time.monotonic() + options.patience * 2))
         reverified = verify_again(running, client, items, options.patience)
         unsettled = wait_settled(running, ids, min(deadline, time.monotonic() + options.patience * 2))
-        out(f"replayed {replayed} ({refused} refused), verified {reverified} again; checking")
+        resent = settle_notices(running, client, min(deadline, time.monotonic() + NOTICE_PATIENCE))
+        for item in items:
+            if item.channel == "email" and item.accepted and not item.request_id:
+                # its acknowledgement (which names the request) was held by a fault until now
+                request_of_mail(running, item, patience=5)
+        out(
+            f"replayed {replayed} ({refused} refused), verified {reverified} again, "
+            f"{resent} held notices swept; checking"
+        )
 
         gc.collect()
         after = {"rss": rss_bytes(), "table_items": table_items()} | dynamo_objects()
@@ -649,6 +662,29 @@ def replay_failed(running: RunningStack, client: Client, ids: list[str]) -> tupl
             replayed += status == 200
             refused += status != 200
     return replayed, refused
+
+
+def settle_notices(running: RunningStack, client: Client, until: float) -> int:
+    """The notice sweep (``RetryNoticesSchedule``, every five minutes on AWS) as the hours after
+    the incident would run it: each held notice is sent again once its backoff has passed (1, 2,
+    4 ... minutes, real time here), and a possibly-sent one is settled against the outbox. What
+    is still held at ``until`` stays for the checks to report. The number of sweeps run."""
+    sweeps = 0
+    while time.monotonic() < until:
+        status, held = client.ops("GET", "/ops/notices")
+        retrying = [h for h in held if h["needs"] == "retry"] if status == 200 else []
+        if status == 200 and not held:
+            return sweeps
+        if retrying:
+            wait = min(
+                (datetime.fromisoformat(h["next_at"]) - datetime.now(UTC)).total_seconds() for h in retrying
+            )
+            time.sleep(max(0.0, min(wait, until - time.monotonic())) + 0.5)
+        running.events.fire("RetryNoticesSchedule")
+        sweeps += 1
+        if not retrying:
+            return sweeps  # only a person can settle what is left: the checks show it
+    return sweeps
 
 
 def verify_again(running: RunningStack, client: Client, items: list[Submitted], patience: float) -> int:
@@ -701,23 +737,41 @@ def checks(
         )
     )
     shown: dict[str, dict[str, Any]] = {}
-    lost = [i for i in accepted if not i.request_id]
+    lost: list[str] = []
     for item in accepted:
         if item.request_id:
             status, detail = client.ops("GET", f"/ops/requests/{item.request_id}")
             if status == 200:
                 shown[item.request_id] = detail
             else:
-                lost.append(item)
+                lost.append(f"{item.index} {item.channel} {item.type}: ops answered {status}")
+    # An email is accounted for by its mail record, not by the driver finding its acknowledgement:
+    # every record led to requests ops can show, or waits in ops' mail queue.
     mail_records = _mail_records(running)
+    queued = 0
+    for record in mail_records:
+        request_ids = [v["S"] for v in record.get("request_ids", {}).get("L", [])]
+        if not request_ids and "queue" in record:
+            queued += 1
+        elif not request_ids:
+            lost.append(f"mail {record['mail_id']['S']}: {record.get('outcome', {}).get('S')}, no request")
+        for request_id in request_ids:
+            if request_id not in shown:
+                status, detail = client.ops("GET", f"/ops/requests/{request_id}")
+                if status == 200:
+                    shown[request_id] = detail
+                else:
+                    lost.append(f"mail {record['mail_id']['S']} -> {request_id}: ops answered {status}")
     emails = sum(1 for i in accepted if i.channel == "email")
+    unmapped = sum(1 for i in accepted if i.channel == "email" and not i.request_id)
     results.append(
         Check(
             "none lost",
             not lost and len(mail_records) >= emails,
-            f"{len(accepted)} accepted ({emails} by email, {len(mail_records)} mail records), "
-            f"{len(shown)} shown by ops, {len(lost)} lost"
-            + (f": {[(i.index, i.channel, i.type) for i in lost[:5]]}" if lost else ""),
+            f"{len(accepted)} accepted ({emails} by email, {len(mail_records)} mail records, "
+            f"{queued} in ops' mail queue), {len(shown)} requests shown by ops, {len(lost)} lost"
+            + (f" ({unmapped} emails found through their mail record only)" if unmapped else "")
+            + (f": {lost[:5]}" if lost else ""),
         )
     )
 
@@ -731,7 +785,8 @@ def checks(
             continue
         waiting = set(detail.get("waiting_for") or [])
         # a request told it is verified must not wait for its verification (issue 20's deadlock)
-        deadlocked = "verification" in waiting and by_id[request_id].verified
+        told = by_id.get(request_id)  # None: an email the driver found through its mail record only
+        deadlocked = "verification" in waiting and told is not None and told.verified
         if (
             waiting
             and waiting <= EXPECTED_WAITS
@@ -764,53 +819,7 @@ def checks(
         )
     )
 
-    outbox = running.outbox.messages()
-    duplicated: list[str] = []
-    unacknowledged: list[str] = []
-    exports = _exports_per_request(running)
-    for request_id in shown:
-        acks = [m for m in outbox if _is_ack(m, request_id)]
-        recorded = sum(
-            1 for e in store.audit_entries(request_id) if e.action == "notice.acknowledgement.sent"
-        )
-        if not acks and recorded == 1 and detail_of(shown, request_id).get("channel") != "email":
-            # a landline's acknowledgement is a call, which reads out no reference: the
-            # request's trail records it once
-            acks = ["call"]
-        if recorded > 1:
-            duplicated.append(f"{request_id}: acknowledgement recorded {recorded} times")
-        finals = [
-            m
-            for m in outbox
-            if m.channel == "email" and m.subject.startswith(f"Your privacy request {request_id} ")
-        ]
-        if not acks:
-            unacknowledged.append(request_id)
-        if (
-            len({getattr(m, "channel", m) for m in acks}) < len(acks)
-            or len(finals) > 1
-            or exports.get(request_id, 0) > 1
-        ):
-            duplicated.append(
-                f"{request_id}: acks {len(acks)}, finals {len(finals)}, exports {exports.get(request_id, 0)}"
-            )
-    results.append(
-        Check(
-            "no side effect duplicated",
-            not duplicated,
-            f"acknowledgements, final notices, exports per request at most one; {len(duplicated)} over"
-            + (f": {duplicated[:3]}" if duplicated else ""),
-        )
-    )
-    results.append(
-        Check(
-            "every acknowledgement sent",
-            not unacknowledged,
-            f"{len(shown) - len(unacknowledged)}/{len(shown)}"
-            + (f"; missing {unacknowledged[:5]}" if unacknowledged else ""),
-        )
-    )
-
+    results += _side_effect_checks(running, store, shown)
     results += _store_checks(store, shown)
     return results
 
@@ -860,6 +869,80 @@ def _store_checks(store: Any, shown: dict[str, dict[str, Any]]) -> list[Check]:
 
 def detail_of(shown: dict[str, dict[str, Any]], request_id: str) -> dict[str, Any]:
     return shown.get(request_id) or {}
+
+
+def _side_effect_checks(running: RunningStack, store: Any, shown: dict[str, dict[str, Any]]) -> list[Check]:
+    """Acknowledgements, final notices and exports: each at most once, and every request acknowledged."""
+    results: list[Check] = []
+    outbox = running.outbox.messages()
+    duplicated: list[str] = []
+    unacknowledged: list[str] = []
+    withheld_acks = 0
+    exports = _exports_per_request(running)
+    for request_id in shown:
+        acks = [m for m in outbox if _is_ack(m, request_id)]
+        trail = [e.action for e in store.audit_entries(request_id)]
+        recorded = trail.count("notice.acknowledgement.sent")
+        if (
+            not acks
+            and detail_of(shown, request_id).get("channel") == "web"
+            and "notice.acknowledgement.withheld" in trail
+        ):
+            # The phone guard refused the number (its type, its country, today's cap for it),
+            # recorded with the reason: the form's answer (reference, status link) acknowledged it.
+            acks = ["form"]
+            withheld_acks += 1
+        if not acks and recorded == 1 and detail_of(shown, request_id).get("channel") != "email":
+            # a landline's acknowledgement is a call, which reads out no reference: the
+            # request's trail records it once
+            acks = ["call"]
+        if recorded > 1:
+            duplicated.append(f"{request_id}: acknowledgement recorded {recorded} times")
+        finals = [
+            m
+            for m in outbox
+            if m.channel == "email" and m.subject.startswith(f"Your privacy request {request_id} ")
+        ]
+        if not acks:
+            unacknowledged.append(_why_unacknowledged(store, request_id, detail_of(shown, request_id)))
+        if (
+            len({getattr(m, "channel", m) for m in acks}) < len(acks)
+            or len(finals) > 1
+            or exports.get(request_id, 0) > 1
+        ):
+            duplicated.append(
+                f"{request_id}: acks {len(acks)}, finals {len(finals)}, exports {exports.get(request_id, 0)}"
+            )
+    results.append(
+        Check(
+            "no side effect duplicated",
+            not duplicated,
+            f"acknowledgements, final notices, exports per request at most one; {len(duplicated)} over"
+            + (f": {duplicated[:3]}" if duplicated else ""),
+        )
+    )
+    results.append(
+        Check(
+            "every acknowledgement sent",
+            not unacknowledged,
+            f"{len(shown) - len(unacknowledged)}/{len(shown)}"
+            + (
+                f" ({withheld_acks} by the form's answer: text withheld by the phone guard)"
+                if withheld_acks
+                else ""
+            )
+            + (f"; missing {unacknowledged[:5]}" if unacknowledged else ""),
+        )
+    )
+
+    return results
+
+
+def _why_unacknowledged(store: Any, request_id: str, detail: dict[str, Any]) -> str:
+    """The request and what its trail says of its notices, for the check's line."""
+    notices = ("notice.", "ops.notice")
+    trail = [e.action for e in store.audit_entries(request_id) if e.action.startswith(notices)]
+    return f"{request_id} ({detail.get('channel')}: {', '.join(trail) or 'no notice recorded'})"
 
 
 def _is_ack(message: Any, request_id: str) -> bool:

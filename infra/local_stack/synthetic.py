@@ -55,6 +55,7 @@ from local_stack.demo import (
     iso,
     opaque_id,
 )
+from local_stack.lake_data import LAKE_STORE, LakeWriter
 from local_stack.template import ACCOUNT_ID, REGION
 from privacy_rights.adapters.dynamodb_batches import batch_write
 from privacy_rights.core.data_map import DataMap, load_data_map
@@ -739,7 +740,10 @@ def _wav(channels: int, seconds: int, speakers: tuple[Speaker, ...], muted_turn:
 
 # --- writing ----------------------------------------------------------------------------------
 
-_KINDS = {name: "s3" if name in ("recordings", "transcripts") else "dynamodb" for name in PLATFORM_STORES}
+_KINDS = {
+    name: "s3" if name in ("recordings", "transcripts") else "lake" if name == LAKE_STORE else "dynamodb"
+    for name in PLATFORM_STORES
+}
 
 
 def generate(
@@ -783,6 +787,8 @@ class _Writer:
             self._physical[CUSTOMERS] = customers_table
             self._keys[CUSTOMERS] = ("tenant_id",)
         self._buffers: dict[str, list[dict[str, Any]]] = {name: [] for name in self._keys}
+        # the analytics lake is derived from the calls (and leads) written: Parquet at flush
+        self._lake = LakeWriter(data_map.store(LAKE_STORE))
         self.counts = dict.fromkeys(self._physical, 0)
         self.seconds = dict.fromkeys(self._physical, 0.0)
 
@@ -792,6 +798,7 @@ class _Writer:
                 return  # no customers table given
             raise KeyError(f"no destination for {record.store}")
         if isinstance(record, Row):
+            self._lake.add(record.store, record.item)
             for key in self._keys[record.store]:
                 if not isinstance(record.item.get(key), str) or not record.item[key]:
                     raise ValueError(f"{record.store} item without string key {key}: {record.item}")
@@ -814,6 +821,9 @@ class _Writer:
     def flush(self) -> None:
         for store in self._buffers:
             self._flush_table(store)
+        started = time.perf_counter()
+        self.counts[LAKE_STORE] += self._lake.flush(self._s3, self._physical[LAKE_STORE])
+        self.seconds[LAKE_STORE] += time.perf_counter() - started
 
     def _flush_table(self, store: str) -> None:
         buffer = self._buffers[store]

@@ -8,5 +8,7 @@ from __future__ import annotations
 import importlib.util
 
 collect_ignore = (
-    [] if importlib.util.find_spec("playwright") else ["test_web_form.py", "test_status_appeal.py"]
+    []
+    if importlib.util.find_spec("playwright")
+    else ["test_web_form.py", "test_status_appeal.py", "test_ops_console.py"]
 )

@@ -14,7 +14,12 @@ pytestmark = pytest.mark.integration
 
 TEMPLATE = load_template()
 DATA_MAP = load_data_map()
-READ_ACTIONS = {"dynamodb": ["dynamodb:Query"], "s3": ["s3:ListBucket"]}
+#: a lake is read by Athena with the caller's permissions (its queries: LakeQueryPolicy)
+READ_ACTIONS = {
+    "dynamodb": ["dynamodb:Query"],
+    "s3": ["s3:ListBucket"],
+    "lake": ["s3:GetObject", "s3:ListBucket"],
+}
 
 
 def camel(name: str) -> str:
@@ -63,8 +68,13 @@ def test_the_read_policy_has_no_statement_for_a_store_the_map_does_not_name() ->
 
 def test_every_kind_of_store_has_a_connector() -> None:
     from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
+    from privacy_rights.adapters.lake import AthenaLake
 
-    connectors: dict[str, Any] = {"dynamodb": DynamoDBConnector(None, {}), "s3": S3PrefixConnector(None, {})}
+    connectors: dict[str, Any] = {
+        "dynamodb": DynamoDBConnector(None, {}),
+        "s3": S3PrefixConnector(None, {}),
+        "lake": AthenaLake(None, None, {}, "s3://work/athena/"),
+    }
 
     Resolver(DATA_MAP, connectors)  # raises for a kind without a connector
 
@@ -89,6 +99,7 @@ def test_the_map_covers_what_the_privacy_policy_says_the_platform_holds() -> Non
         "usage_telemetry",
         "training_manifests",
         "service_outbox",
+        "call_events_lake",
     } <= names
     assert DATA_MAP.defaults.backups.point_in_time_recovery_days > 0
 
@@ -138,3 +149,28 @@ def test_there_is_one_data_map_the_one_the_layer_ships() -> None:
     old_path = "infra/" + "data_map.yaml"
     for name in ("README.md", "DEVELOPERS.md", "template.yaml", "layers/privacy_rights/core/data_map.py"):
         assert old_path not in (REPO_ROOT / name).read_text(), name
+
+
+def test_the_lakes_glue_table_is_the_one_the_data_map_describes() -> None:
+    """Athena reads what the catalog says: database, table, location, columns and partition keys
+    must be the data map's."""
+    for store in DATA_MAP.stores:
+        if store.lake is None:
+            continue
+        lake = store.lake
+        tables = [
+            spec["Properties"]
+            for spec in TEMPLATE["Resources"].values()
+            if spec["Type"] == "AWS::Glue::Table" and spec["Properties"]["TableInput"]["Name"] == lake.table
+        ]
+        assert len(tables) == 1, store.name
+        table = tables[0]["TableInput"]
+        database = TEMPLATE["Resources"][tables[0]["DatabaseName"]["Ref"]]["Properties"]["DatabaseInput"]
+        assert database["Name"] == lake.database
+        assert [k["Name"] for k in table["PartitionKeys"]] == lake.partition_keys
+        columns = {
+            c["Name"]: c["Type"] for c in [*table["StorageDescriptor"]["Columns"], *table["PartitionKeys"]]
+        }
+        assert columns == lake.columns
+        location = table["StorageDescriptor"]["Location"]["Fn::Sub"]
+        assert location == f"s3://${{{store.parameter}}}/{lake.location}"

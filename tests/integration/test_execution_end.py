@@ -217,4 +217,6 @@ def test_a_replay_that_cannot_move_a_request_says_why_and_exits_non_zero(
     code = ops_cli.main(["--operator", OPS, "replay", request_id, "--reason", "try it again"])
 
     assert code == 1
-    assert "Why: its workflow is running, waiting for verification" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "cannot move the request: its workflow is running, waiting for verification" in said
+    assert said.strip().endswith("(HTTP 409)")

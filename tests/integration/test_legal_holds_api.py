@@ -229,7 +229,9 @@ def test_the_cli_places_lists_and_releases_holds(call_api: Api, capsys: pytest.C
     assert "on a subject (M-7): active" in placed
     hold_id = placed.split()[2]
     assert ops_cli.main([*cli, "holds", "place", "--tenant", "acme", "--matter", "M-8", "--reason", "x"]) == 1
-    assert "body.reason" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "(reason: " in refused  # the field's reason, in one sentence with the status
+    assert refused.strip().endswith("(HTTP 422)")
     assert ops_cli.main([*cli, "holds", "list"]) == 0
     assert hold_id in capsys.readouterr().out
     assert ops_cli.main([*cli, "holds", "release", hold_id, "--reason", "matter settled"]) == 0

@@ -182,6 +182,16 @@ def test_states_never_point_to_a_missing_state() -> None:
 
 def _statements(logical_id: str) -> list[dict[str, Any]]:
     statements = []
+    role = FUNCTIONS[logical_id]["Properties"].get("Role")
+    if role is not None:
+        # a role of the template's own (ExpireRecordsRole): its inline policies are the function's
+        (role_id, attribute) = role["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert RESOURCES[role_id]["Type"] == "AWS::IAM::Role"
+        assert "Policies" not in FUNCTIONS[logical_id]["Properties"]
+        for policy in RESOURCES[role_id]["Properties"]["Policies"]:
+            statements += policy["PolicyDocument"]["Statement"]
+        return statements
     for policy in FUNCTIONS[logical_id]["Properties"].get("Policies", []):
         assert isinstance(policy, dict), f"{logical_id} uses an AWS managed policy"
         if "Ref" in policy:
@@ -203,8 +213,26 @@ def test_functions_have_no_wildcard_actions_on_data(logical_id: str) -> None:
             assert "*" not in verb or service not in DATA_SERVICES, f"{logical_id}: {action}"
 
 
+#: the one function that deletes audit entries (whole chains of requests closed 24 months ago)
+RECORD_RETENTION = "ExpireRecordsFunction"
+
+
+def _audit_actions(logical_id: str) -> set[str]:
+    actions: set[str] = set()
+    for statement in _statements(logical_id):
+        if "AuditTable" in json.dumps(statement.get("Resource", "")):
+            action = statement["Action"]
+            actions |= set(action if isinstance(action, list) else [action])
+    return actions
+
+
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_the_audit_table_is_append_only_for_every_function(logical_id: str) -> None:
+    """Writers put and nothing else; readers query; only record retention deletes, and it
+    neither puts nor updates (it could otherwise rewrite what it is trusted to remove)."""
+    if logical_id == RECORD_RETENTION:
+        assert _audit_actions(logical_id) == {"dynamodb:Query", "dynamodb:DeleteItem"}
+        return
     for statement in _statements(logical_id):
         if "AuditTable" in json.dumps(statement.get("Resource", "")):
             actions = set(
@@ -212,6 +240,36 @@ def test_the_audit_table_is_append_only_for_every_function(logical_id: str) -> N
             )
             assert actions <= {"dynamodb:PutItem", "dynamodb:Query"}
             assert not ({"dynamodb:PutItem"} & actions and "dynamodb:Query" in actions)
+
+
+def test_record_retentions_role_is_the_one_the_audit_tables_policy_lets_delete() -> None:
+    """The table's resource policy names the role by its exact ARN (a wildcard in
+    aws:PrincipalArn would let any role of a matching name delete); the role's name is fixed so
+    the policy needs no reference to it (which would be a dependency cycle through the role's
+    own grant on the table)."""
+    role_id, _ = FUNCTIONS[RECORD_RETENTION]["Properties"]["Role"]["Fn::GetAtt"]
+    role = RESOURCES[role_id]["Properties"]
+    policy = RESOURCES["AuditTable"]["Properties"]["ResourcePolicy"]["PolicyDocument"]
+    (deletes,) = [s for s in policy["Statement"] if "dynamodb:DeleteItem" in json.dumps(s["Action"])]
+    (allowed,) = deletes["Condition"]["ArnNotEquals"]["aws:PrincipalArn"].values()
+
+    assert allowed.endswith(":role/" + role["RoleName"]["Fn::Sub"])
+    assert "*" not in allowed
+    assert "?" not in allowed
+    assert role["RoleName"] == {"Fn::Sub": "${AWS::StackName}-expire-records"}
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]
+    assert [f for f, spec in FUNCTIONS.items() if spec["Properties"].get("Role") is not None] == [
+        RECORD_RETENTION
+    ]
+
+
+def test_no_function_but_record_retention_may_delete_or_change_audit_entries() -> None:
+    for logical_id in FUNCTIONS:
+        actions = _audit_actions(logical_id)
+        assert not actions & {"dynamodb:UpdateItem", "dynamodb:BatchWriteItem"}, logical_id
+        assert ("dynamodb:DeleteItem" in actions) == (logical_id == RECORD_RETENTION), logical_id
 
 
 def test_shared_statements_live_once_in_a_managed_policy_every_one_used() -> None:
@@ -257,7 +315,18 @@ def test_buckets_are_encrypted_private_and_expire_what_they_must() -> None:
 
 
 def test_the_audit_trail_is_kept_24_months_then_expires() -> None:
+    """Streams' entries still leave by TTL; requests' chains leave whole, by the daily record
+    retention, found through the sparse index of closed requests."""
     audit = RESOURCES["AuditTable"]["Properties"]
 
     assert audit["TimeToLiveSpecification"] == {"AttributeName": "expire_at", "Enabled": True}
     assert RESOURCES["AuditTable"]["DeletionPolicy"] == "Retain"
+    (closed,) = [
+        index
+        for index in RESOURCES["RequestsTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if index["IndexName"] == "by_closed_at"
+    ]
+    assert [key["AttributeName"] for key in closed["KeySchema"]] == ["closed", "closed_at"]
+    schedule = RESOURCES["ExpireRecordsSchedule"]["Properties"]
+    assert schedule["ScheduleExpression"] == "rate(1 day)"
+    assert schedule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["ExpireRecordsFunction", "Arn"]}

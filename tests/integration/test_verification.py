@@ -252,6 +252,7 @@ def test_the_same_idempotency_key_returns_the_same_answer(call_api: Any) -> None
 
     assert first == again
     assert other_body[0] == 422
+    assert "Idempotency-Key was already used" in other_body[1]["message"]
 
 
 def test_a_body_over_16_kb_is_refused_with_413(call_api: Any) -> None:

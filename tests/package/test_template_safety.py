@@ -133,16 +133,20 @@ def test_every_alarm_tells_the_ops_topic_when_it_fires_and_when_it_clears(templa
 
 
 def test_no_one_may_change_or_delete_an_audit_entry(template: dict[str, Any]) -> None:
-    """Whatever a principal's IAM policies say: the audit table's own policy denies it."""
-    (statement,) = template["Resources"]["AuditTable"]["Properties"]["ResourcePolicy"]["PolicyDocument"][
+    """Whatever a principal's IAM policies say: the audit table's own policy denies it. Only
+    record retention's role (by its exact ARN) may delete, to remove a closed request's chain."""
+    changes, deletes = template["Resources"]["AuditTable"]["Properties"]["ResourcePolicy"]["PolicyDocument"][
         "Statement"
     ]
-    assert statement["Effect"] == "Deny"
-    assert statement["Principal"] == "*"
-    assert {"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"} <= set(
-        statement["Action"]
-    )
-    assert "Condition" not in statement
+    for statement in (changes, deletes):
+        assert statement["Effect"] == "Deny"
+        assert statement["Principal"] == "*"
+        assert statement["Resource"] == "*"
+    assert {"dynamodb:UpdateItem", "dynamodb:BatchWriteItem"} <= set(changes["Action"])
+    assert "Condition" not in changes
+    assert deletes["Action"] == "dynamodb:DeleteItem"
+    role = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-expire-records"
+    assert deletes["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": {"Fn::Sub": role}}}
 
 
 def test_the_public_api_is_behind_per_address_rate_limits(template: dict[str, Any]) -> None:

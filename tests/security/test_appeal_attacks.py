@@ -73,7 +73,8 @@ def test_without_the_status_token_nobody_appeals(service: Service, attacker: Act
     person = Actor(service)
     request_id, token = _denied_us_state_request(service, person)
     own = attacker.submit(
-        {"type": "objection", "jurisdiction": "gdpr", "email": attacker.email}, attacker.email
+        {"type": "objection", "jurisdiction": "gdpr", "email": attacker.email, "object_to": ["marketing"]},
+        attacker.email,
     )
     assert own.token
     made_up = f"{own.token.partition('.')[0]}.{secrets.token_urlsafe(32)}"

@@ -64,7 +64,9 @@ def test_a_code_proves_only_its_own_request_and_identifier(service: Service, att
     """The attacker receives genuine codes for a request of their own and plays them on a
     request naming the victim's email: a code is bound to its request and identifier."""
     victim = Actor(service)
-    own = attacker.submit({"type": "objection", "jurisdiction": "gdpr", "email": attacker.email})
+    own = attacker.submit(
+        {"type": "objection", "jurisdiction": "gdpr", "email": attacker.email, "object_to": ["marketing"]}
+    )
     other = attacker.submit({"type": "access", "jurisdiction": "gdpr", "email": victim.email})
     service.awaiting_verification(own.request_id)
     service.awaiting_verification(other.request_id)

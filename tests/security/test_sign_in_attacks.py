@@ -89,7 +89,9 @@ def test_a_token_signed_with_a_key_rotated_minutes_ago_is_accepted(service: Serv
     assert warm.status == 200, warm
 
     service.running.stack.idp.rotate()
-    second = sam.submit(body | {"type": "objection"}, SAM.email)  # not a duplicate of the first
+    second = sam.submit(
+        body | {"type": "objection", "object_to": ["marketing"]}, SAM.email
+    )  # not a duplicate of the first
     service.awaiting_verification(second.request_id)
     answer = sam.verify(second.request_id, {"id_token": sam.sign_in(SAM.email)}, second.token)
 

@@ -20,7 +20,8 @@ LIMIT = 5
 def _own_request(service: Service, person: Actor) -> tuple[str, str]:
     """A request of the person's own (an objection: verified, it only sets a preference)."""
     submitted = person.submit(
-        {"type": "objection", "jurisdiction": "gdpr", "email": person.email}, person.email
+        {"type": "objection", "jurisdiction": "gdpr", "email": person.email, "object_to": ["marketing"]},
+        person.email,
     )
     assert submitted.token, "the requester has no status token"
     service.awaiting_verification(submitted.request_id)

@@ -13,8 +13,10 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
+from privacy_rights.core.audit import AuditEntry, next_entry, verify_chain
 from privacy_rights.core.data_map import DataMap, Lookup, Store
 from privacy_rights.core.errors import (
     ConcurrentModification,
@@ -25,7 +27,7 @@ from privacy_rights.core.errors import (
 )
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import ResolutionSummary, RightsRequest, Status
-from privacy_rights.core.ports import OBJECTION, OPT_OUT
+from privacy_rights.core.ports import OBJECTION, OPT_OUT, RecordState
 from privacy_rights.erasure.legal_holds import TENANT_COVER_PREFIX, Hold
 from privacy_rights.preferences.preferences import Mark, PreferenceRecord
 from privacy_rights.resolution.resolution import Found, pointer_text
@@ -317,6 +319,12 @@ class FakePreferenceMarks:
         for digest in digests:
             self.marks.setdefault(digest, {}).setdefault(attribute, mark)
 
+    def amend(self, digests: Iterable[str], attribute: str, mark: Mark) -> None:
+        """Replace a mark where one is set (grounds, a lift time); nowhere else."""
+        for digest in digests:
+            if attribute in self.marks.get(digest, {}):
+                self.marks[digest][attribute] = mark
+
     def records(self, digests: Iterable[str]) -> list[PreferenceRecord]:
         found = []
         for digest in digests:
@@ -493,6 +501,9 @@ class FakeConnector:
 
     def find(self, store: Store, lookup: Lookup, value: str, context: Mapping[str, Any]) -> Iterator[Found]:
         self._calls[f"{store.name}:find"] += 1
+        if store.kind == "lake":
+            yield from FakeLake(self._platform).find(store, lookup, value, context)
+            return
         if store.kind == "dynamodb":
             assert store.table is not None
             for item in list(self._platform.items.get(store.name, {}).values()):
@@ -563,3 +574,259 @@ def notices_workflow(store: FakeRequests, ring: KeyRing, messenger: FakeMessenge
         FakeLocks(),
         FakeTokens(),
     )
+
+
+class FakeCorrector:
+    """``Corrector`` over a :class:`FakePlatform`: a field changed only where the record exists
+    and still holds exactly ``held`` (DynamoDB's conditional update); ``writes`` as made."""
+
+    def __init__(self, platform: FakePlatform) -> None:
+        self._platform = platform
+        self.writes: list[tuple[str, str, str]] = []
+
+    def update_field(
+        self, store: Store, key: Mapping[str, Any], attribute: str, held: Any, wanted: str
+    ) -> bool:
+        item = self._platform.items.get(store.name, {}).get(pointer_text(dict(key)))
+        if item is None or item.get(attribute) != held:
+            return False
+        item[attribute] = wanted
+        self.writes.append((store.name, pointer_text(dict(key)), attribute))
+        return True
+
+
+class FakeRecordStore:
+    """``ExpiringRecords`` (and ``RequestReader``) in memory, with real hash chains: each request
+    has its item (the model, its ledger, its chain head, the ``expiring`` mark) and its audit
+    entries (``core.audit.next_entry``). :meth:`verify` is ``RequestStore.verify_audit``'s check.
+    ``fail_after_deletes`` makes the n+1-th delete of an entry raise, as a crash would."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, RightsRequest] = {}
+        self.ledgers: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, list[AuditEntry]] = {}
+        self.heads: dict[str, tuple[int, str]] = {}
+        self.marks: dict[str, datetime] = {}
+        self.fail_after_deletes: int | None = None
+        #: closed requests the closed index does not list (written before it existed)
+        self.unindexed: set[str] = set()
+
+    def add(self, request: RightsRequest, entries: int = 3, ledger: Mapping[str, Any] | None = None) -> None:
+        self.requests[request.request_id] = request
+        self.ledgers[request.request_id] = _json(dict(ledger or {"acknowledge": {"sent": True}}))
+        self.entries[request.request_id] = []
+        self.heads[request.request_id] = (0, "")
+        for _ in range(entries):
+            self.append(request.request_id, "step.completed")
+
+    def append(self, request_id: str, action: str) -> None:
+        """An entry written the way the store writes one: on the current head, moving it."""
+        chain = self.entries.setdefault(request_id, [])
+        previous = chain[-1] if chain else None
+        if previous is None and self.heads[request_id][0]:  # the older entries are gone
+            seq, digest = self.heads[request_id]
+            previous = AuditEntry.model_construct(request_id=request_id, seq=seq, hash=digest)
+        entry = next_entry(request_id, previous, "workflow", action, at=self.requests[request_id].received_at)
+        chain.append(entry)
+        self.heads[request_id] = (entry.seq, entry.hash)
+
+    def verify(self, request_id: str) -> int:
+        if request_id not in self.requests:
+            raise NotFound(request_id)
+        return verify_chain(
+            self.entries[request_id], expected_head=self.heads[request_id], expiring=request_id in self.marks
+        )
+
+    def get(self, request_id: str) -> RightsRequest:
+        try:
+            return self.requests[request_id]
+        except KeyError:
+            raise NotFound(request_id) from None
+
+    def closed_before(self, cutoff: datetime) -> Iterator[str]:
+        closed = [
+            r
+            for r in self.requests.values()
+            if r.is_final and r.status_changed_at <= cutoff and r.request_id not in self.unindexed
+        ]
+        return iter([r.request_id for r in sorted(closed, key=lambda r: r.status_changed_at)])
+
+    def state(self, request_id: str) -> RecordState | None:
+        request = self.requests.get(request_id)
+        if request is None:
+            return None
+        return RecordState(
+            request_id=request_id,
+            version=request.version,
+            closed_at=request.status_changed_at if request.is_final else None,
+            expiring=self.marks.get(request_id),
+            audit_seq=self.heads[request_id][0],
+        )
+
+    def mark_expiring(self, request_id: str, version: int, at: datetime) -> bool:
+        request = self.requests.get(request_id)
+        if request is None or request.version != version or not request.is_final or request_id in self.marks:
+            return False
+        self.marks[request_id] = at
+        return True
+
+    def audit_seqs(self, request_id: str) -> list[int]:
+        return [entry.seq for entry in self.entries.get(request_id, [])]
+
+    def delete_audit_entry(self, request_id: str, seq: int) -> None:
+        if self.fail_after_deletes is not None:
+            if self.fail_after_deletes == 0:
+                raise RuntimeError("the function stopped here")
+            self.fail_after_deletes -= 1
+        self.entries[request_id] = [e for e in self.entries[request_id] if e.seq != seq]
+
+    def by_status(self, status: Status, due_from: Any = None, due_to: Any = None) -> Iterator[RightsRequest]:
+        return iter([r for r in self.requests.values() if r.status is status])
+
+    def index_closed(self, request_id: str, version: int, closed_at: datetime) -> bool:
+        """Requests here are indexed by what they are; ``unindexed`` plays those written
+        before the index existed."""
+        if request_id not in self.unindexed or self.requests[request_id].version != version:
+            return False
+        self.unindexed.discard(request_id)
+        return True
+
+    def delete_request(self, request_id: str, head_seq: int) -> bool:
+        if request_id not in self.marks or self.heads[request_id][0] != head_seq:
+            return False
+        for table in (self.requests, self.ledgers, self.heads, self.marks):
+            table.pop(request_id, None)  # type: ignore[attr-defined]
+        return True
+
+
+class FakeLake:
+    """A lake store over a :class:`FakePlatform`: each file is an object whose versions hold its
+    rows as JSON (so the platform's ``versions``/``delete_versions`` see them as an S3 store's).
+    ``Connector`` (rows whose identifier column holds the value), ``LakeQueries`` (rows and files
+    by row id) and ``LakeFileRewriter`` (a new version only over the version read, as If-Match:
+    ``before_write`` plays a concurrent writer between the read and the write)."""
+
+    def __init__(self, platform: FakePlatform) -> None:
+        self._platform = platform
+        self.before_write: Any = None
+        self.queries: list[tuple[str, str, str]] = []
+
+    # -- setting it up ------------------------------------------------------------------
+    def put_file(self, store: str, key: str, rows: list[dict[str, Any]]) -> None:
+        self._platform.put_version(store, key, json.dumps(rows).encode())
+
+    def rows_in(self, store: str, key: str) -> list[dict[str, Any]]:
+        body = self._platform.current(store, key)
+        return [] if body is None else list(json.loads(body))
+
+    def _files(self, store: Store) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        for key in sorted(self._platform.objects.get(store.name, {})):
+            body = self._platform.current(store.name, key)
+            if body is not None:
+                yield key, list(json.loads(body))
+
+    # -- Connector ----------------------------------------------------------------------
+    def find(self, store: Store, lookup: Lookup, value: str, context: Mapping[str, Any]) -> Iterator[Found]:
+        assert store.lake is not None
+        self.queries.append((store.name, lookup.attribute or "", value))
+        tenant = context.get(store.tenant_attribute or "")
+        for key, rows in self._files(store):
+            for row in rows:
+                if str(row.get(lookup.attribute or "")) != value or (
+                    tenant and row.get("tenant_id") != tenant
+                ):
+                    continue
+                row_id = row[store.lake.row_id]
+                attributes = {k: row.get(k) for k in ("tenant_id", "started_at", "dt")}
+                yield Found(
+                    pointer={store.lake.row_id: row_id, "file": key}, attributes={**attributes, "file": key}
+                )
+
+    def calls_made(self) -> Counter[str]:
+        return Counter()
+
+    # -- LakeQueries --------------------------------------------------------------------
+    def rows(self, store: Store, pointers: Any) -> list[dict[str, Any]]:
+        assert store.lake is not None
+        wanted = {str(p[store.lake.row_id]) for p in pointers}
+        return [
+            row for _, rows in self._files(store) for row in rows if str(row[store.lake.row_id]) in wanted
+        ]
+
+    def locate(self, store: Store, pointers: Any) -> dict[str, list[str]]:
+        assert store.lake is not None
+        wanted = {str(p[store.lake.row_id]) for p in pointers}
+        files: dict[str, list[str]] = {}
+        for key, rows in self._files(store):
+            ids = sorted(str(r[store.lake.row_id]) for r in rows if str(r[store.lake.row_id]) in wanted)
+            if ids:
+                files[key] = ids
+        return files
+
+    # -- LakeFileRewriter ---------------------------------------------------------------
+    def size(self, store: Store, key: str) -> int | None:
+        body = self._platform.current(store.name, key)
+        return None if body is None else len(body)
+
+    def rewrite(self, store: Store, key: str, row_ids: Iterable[str], null_columns: Any = ()) -> Any:
+        from privacy_rights.core.errors import LakeObjectChanged
+
+        assert store.lake is not None
+        read_version, body = self._platform.objects[store.name][key][-1]
+        assert body is not None
+        rows = json.loads(body)
+        doomed = set(row_ids)
+        hit = [r for r in rows if str(r[store.lake.row_id]) in doomed]
+        if null_columns:
+            kept = [({**r, **dict.fromkeys(null_columns)} if r in hit else r) for r in rows]
+        else:
+            kept = [r for r in rows if r not in hit]
+        result = FakeRewrite(key, len(rows), len(kept), len(hit), read_version, None)
+        if not hit:
+            return result
+        if self.before_write is not None:
+            self.before_write(key)
+        if self._platform.objects[store.name][key][-1][0] != read_version:
+            raise LakeObjectChanged(key)
+        self._platform.put_version(store.name, key, json.dumps(kept).encode())
+        result.new_version = self._platform.objects[store.name][key][-1][0]
+        return result
+
+    def older_versions(self, store: Store, key: str, current: str | None) -> list[dict[str, str]]:
+        ids = [vid for vid, _ in self._platform.objects.get(store.name, {}).get(key, [])]
+        if current not in ids:
+            return []
+        return [{"Key": key, "VersionId": vid} for vid in ids[: ids.index(current)]]
+
+    def versions(self, store: Store, key: str) -> list[str]:
+        return [vid for vid, _ in self._platform.objects.get(store.name, {}).get(key, [])]
+
+
+class FakeRewrite:
+    def __init__(
+        self, key: str, before: int, after: int, changed: int, read_version: str, new_version: str | None
+    ) -> None:
+        self.key = key
+        self.rows_before = before
+        self.rows_after = after
+        self.rows_changed = changed
+        self.read_version = read_version
+        self.new_version = new_version
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class FakeMarketingConsents:
+    """``MarketingConsents`` over a :class:`FakePlatform`'s marketing store: a withdrawal sets
+    ``consent`` false where the store holds the address, and adds no contact."""
+
+    def __init__(self, platform: FakePlatform) -> None:
+        self._platform = platform
+
+    def withdraw(self, store: Store, email: str, at: Any, reference: str) -> bool:
+        item = self._platform.item(store.name, {"email": email})
+        if item is None:
+            return False
+        item.update({"consent": False, "withdrawn_at": at.isoformat(), "withdrawn_by": reference})
+        return True

@@ -71,7 +71,11 @@ class Access:
     def run(self) -> dict[str, Any]:
         def resolver() -> Resolver:
             connector = self.platform.connector()
-            return Resolver(DATA_MAP, {"dynamodb": connector, "s3": connector}, keys=self.keys.key_ring())
+            return Resolver(
+                DATA_MAP,
+                {"dynamodb": connector, "s3": connector, "lake": connector},
+                keys=self.keys.key_ring(),
+            )
 
         ResolveService(self.store, resolver, self.work, self.keys).resolve_request(self.request_id)
         plan = self.service.plan(self.request_id)
@@ -233,7 +237,9 @@ def test_a_narrowed_export_holds_its_scope_and_says_what_it_left_out(access: Cal
 
     def resolver() -> Resolver:
         connector = a.platform.connector()
-        return Resolver(DATA_MAP, {"dynamodb": connector, "s3": connector}, keys=a.keys.key_ring())
+        return Resolver(
+            DATA_MAP, {"dynamodb": connector, "s3": connector, "lake": connector}, keys=a.keys.key_ring()
+        )
 
     ResolveService(a.store, resolver, a.work, a.keys).resolve_request(a.request_id)
     scope = NarrowedScope(stores=["calls", "transcripts"], reason="the shared line's other callers")

@@ -41,7 +41,7 @@ from privacy_rights.core.remedies import ContactPoints
 from privacy_rights.core.request_results import ErasureReceipt, ExportResult
 from privacy_rights.core.tokens import status_token
 from privacy_rights.ops.ops import DecisionCommand
-from privacy_rights.orchestration.workflow import OBJECTION_PURPOSES, Verdict, Workflow
+from privacy_rights.orchestration.workflow import Verdict, Workflow
 from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.rights_requests.intake import IntakeService, SubmitRequest, subject_keys
 
@@ -341,15 +341,16 @@ def test_the_web_forms_opt_out_promise_is_what_intake_does(ring: KeyRing) -> Non
 
 
 def test_an_objection_names_exactly_the_purposes_it_stopped(ring: KeyRing) -> None:
-    stack = Stack(ring, request_of(type=RequestType.OBJECTION))
-    stack.workflow.apply_preferences(stack.request_id)
-    stack.finalize(Verdict(result="completed", outcome=Outcome.COMPLIED))
+    named = ["analytics", "marketing"]
+    stack = Stack(ring, request_of(type=RequestType.OBJECTION, extra={"objected_to": named}))
+    applied = stack.workflow.apply_preferences(stack.request_id)
+    stack.finalize(Verdict(result="completed", outcome=Outcome(applied["outcome"])))
     [email] = stack.sent()
     held = {a.removeprefix(OBJECTION) for a in _marks(stack)}
-    words = {"marketing": "marketing", "analytics": "analytics", "ai_training": "training AI"}
-    assert held == {p.value for p in OBJECTION_PURPOSES}
-    assert f"no longer uses your personal data for {notices.OBJECTION_NAMES}" in email["text"]
-    assert all(words[p] in notices.OBJECTION_NAMES for p in held)
+    assert held == set(named)
+    for purpose in named:
+        assert f"- {notices.objection_words(purpose)}: stopped." in email["text"]
+    assert notices.objection_words("ai_training") not in email["text"]
 
 
 def test_a_restriction_says_what_the_systems_now_refuse(ring: KeyRing) -> None:

@@ -70,7 +70,9 @@ def test_the_categories_answer_of_each_demo_subject_is_what_resolution_released(
 
     def resolver() -> Resolver:
         connector = memory.connector()
-        return Resolver(DATA_MAP, {"dynamodb": connector, "s3": connector}, keys=keys.key_ring())
+        return Resolver(
+            DATA_MAP, {"dynamodb": connector, "s3": connector, "lake": connector}, keys=keys.key_ring()
+        )
 
     resolve = ResolveService(store, resolver, work, keys)
     found = resolve.resolve_request(request.request_id)

@@ -123,7 +123,9 @@ class Deletion:
 
     def new_resolver(self) -> Resolver:
         connector = self.platform.connector()
-        return Resolver(DATA_MAP, {"dynamodb": connector, "s3": connector}, keys=self.keys.key_ring())
+        return Resolver(
+            DATA_MAP, {"dynamodb": connector, "s3": connector, "lake": connector}, keys=self.keys.key_ring()
+        )
 
     @property
     def request(self) -> RightsRequest:

@@ -31,7 +31,15 @@ from privacy_rights.core.models import (
     SubjectIdentifiers,
 )
 from privacy_rights.core.remedies import ContactPoints
-from privacy_rights.core.request_results import ErasureReceipt, ExportResult, ScopeDecision
+from privacy_rights.core.request_results import (
+    CorrectionResult,
+    CorrectionStatement,
+    ErasureReceipt,
+    ExportResult,
+    ObjectionGrounds,
+    RestrictionLift,
+    ScopeDecision,
+)
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "notices.txt"
 LINK = "https://privacy.callx.com/status.html#request=req_demo&token=TOKEN"
@@ -79,7 +87,70 @@ def _request(kind: RequestType, **fields: object) -> RightsRequest:
     }
     if kind is RequestType.OPT_OUT:
         base["opt_out_of"] = (OptOutPurpose.SALE_SHARE, OptOutPurpose.MARKETING)
+    if kind is RequestType.OBJECTION:
+        base["extra"] = {"objected_to": ["analytics", "ai_training", "marketing"]}
+    if kind is RequestType.WITHDRAW_CONSENT:
+        base["opt_out_of"] = (OptOutPurpose.MARKETING, OptOutPurpose.TARGETED_ADS)
     return RightsRequest(**(base | fields))
+
+
+GROUNDS = ObjectionGrounds(
+    grounds="Call analytics detect fraud against every caller; your calls count only in aggregate figures.",
+    operator="ops:alice",
+    recorded_at="2026-12-01T10:00:00+00:00",
+)
+LIFT = RestrictionLift(
+    reason="We checked the accuracy of your data, which you contested, and found it correct.",
+    operator="ops:alice",
+    announced_at="2026-12-01T10:00:00+00:00",
+    lift_at="2026-12-15T10:00:00+00:00",
+)
+
+
+LEADS = "What a business you called keeps about you in its customer list"
+CALLS = "Records of your calls: your number and the name shown"
+CORRECTED = CorrectionResult(
+    changes=[
+        {"field": "name", "store": "crm_leads", "outcome": "applied", "where": LEADS, "records": 1},
+        {"field": "email", "store": "accounts", "outcome": "applied", "where": "Your account", "records": 1},
+    ],
+    told={"business:acme": {"name": "Acme Plumbing", "notify": "webhook", "delivered": True}},
+)
+CORRECTED_IN_PART = CorrectionResult(
+    changes=[
+        {"field": "name", "store": "crm_leads", "outcome": "applied", "where": LEADS, "records": 1},
+        {
+            "field": "name",
+            "store": "calls",
+            "outcome": "not_correctable",
+            "where": CALLS,
+            "records": 3,
+            "why": "The caller ID of a call is what your carrier sent when the call was made.",
+        },
+        {"field": "phone", "outcome": "held_not_found", "why": "None of the records had the value you gave."},
+        {
+            "field": "company",
+            "store": "crm_leads",
+            "outcome": "answered_by_business",
+            "where": LEADS,
+            "business": "Crescent Realty",
+            "records": 1,
+        },
+    ],
+    told={"business:acme": {"name": "Acme Plumbing", "notify": "webhook", "delivered": False}},
+)
+NOTHING_CORRECTED = CorrectionResult(
+    changes=[
+        {
+            "field": "email",
+            "store": "accounts",
+            "outcome": "denied",
+            "where": "Your CallX account",
+            "records": 1,
+            "why": "Your employer's signed contract names this address as the billing contact.",
+        }
+    ]
+)
 
 
 def _completed(kind: RequestType, outcome: Outcome) -> RightsRequest:
@@ -95,6 +166,26 @@ def _completed(kind: RequestType, outcome: Outcome) -> RightsRequest:
         )
     if kind is RequestType.DELETION:
         request = request.with_erasure_receipt(HELD_RECEIPT if partial else RECEIPT)
+    if kind is RequestType.CORRECTION:
+        request = request.with_correction_result(CORRECTED_IN_PART if partial else CORRECTED)
+    if kind is RequestType.OBJECTION and partial:
+        request = request.with_objection_grounds("analytics", GROUNDS)
+    if kind is RequestType.WITHDRAW_CONSENT:
+        partner = {"name": "Advertising attribution partner", "notify": "webhook", "delivered": not partial}
+        request = request.with_opt_out_effects(
+            {
+                "marketing": {"effect": "marketing_consent", "withdrawn": False, "held": False},
+                "targeted_ads": {"effect": "recipients", "recipients": {"ad_attribution_partner": partner}},
+            }
+        )
+    if kind is RequestType.OPT_OUT:
+        partner = {"name": "Advertising attribution partner", "notify": "webhook", "delivered": not partial}
+        request = request.with_opt_out_effects(
+            {
+                "sale_share": {"effect": "recipients", "recipients": {"ad_attribution_partner": partner}},
+                "marketing": {"effect": "marketing_consent", "withdrawn": True, "held": True},
+            }
+        )
     return request
 
 
@@ -183,6 +274,27 @@ def render_all() -> str:
     blocks.append(
         _block("email intake / clarification", notices.clarification("https://privacy.callx.com/#x"), None)
     )
+    restricted = _completed(RequestType.RESTRICTION, Outcome.COMPLIED).with_restriction_lift(LIFT)
+    blocks.append(
+        _block("restriction / lift announced", notices.restriction_lift(restricted, LINK, CONTACTS), None)
+    )
+    objected = _completed(RequestType.OBJECTION, Outcome.COMPLIED)
+    objected = objected.with_objection_grounds("ai_training", GROUNDS)
+    blocks.append(
+        _block(
+            "objection / grounds recorded after the answer",
+            notices.objection_grounds(objected, "ai_training", LINK, CONTACTS),
+            None,
+        )
+    )
+    denied = _completed(RequestType.CORRECTION, Outcome.PARTIALLY_COMPLIED).with_correction_result(
+        NOTHING_CORRECTED
+    )
+    blocks.append(_final("correction / every field denied by ops", denied))
+    stated = denied.with_correction_statement(
+        CorrectionStatement(text="The address is mine.", added_at="2026-12-07T09:00:00+00:00")
+    )
+    blocks.append(_final("correction / denied, with the person's statement", stated))
     return "\n\n".join(blocks) + "\n"
 
 

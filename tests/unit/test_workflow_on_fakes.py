@@ -655,6 +655,31 @@ def test_a_failure_is_recorded_with_a_safe_cause_and_frees_the_subject(
     assert h.store.get(request.request_id).failure == failed.failure
 
 
+def test_a_proof_that_arrives_after_its_wait_failed_is_kept_for_the_replay_and_moves_nothing(
+    deletion: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """The soak's 300-request run: the wait crashed as it parked (its execution ended, the
+    request failed) while the person typed the code. The proof used to turn the failed request
+    verified with no execution left: stuck, and not listed as failed for a replay."""
+    request = deletion()
+    h = Harness(ring, request)
+    h.workflow.acknowledge(request.request_id)
+    h.workflow.await_callback(request.request_id, "verification", "tok-verify")
+    h.workflow.record_failure(request.request_id, "AwaitVerification", "Runtime.ExitError")
+
+    h.workflow.verified(request.request_id, ["email"], actor="subject")
+
+    failed = h.store.get(request.request_id)
+    assert failed.status is Status.FAILED
+    assert failed.proven_identifiers == ("email",)
+    assert failed.failure is not None
+    assert failed.failure.status_before is Status.VERIFIED  # the replay goes on from there
+    assert h.ledger(request.request_id)["verification"] == {"proven": ["email"]}
+    assert h.tokens.succeeded == []  # nothing to resume: the replay's wait finds the ledger's answer
+    h.workflow.await_callback(request.request_id, "verification", "tok-replay")
+    assert h.tokens.succeeded == [("tok-replay", {"proven": ["email"]})]
+
+
 def test_an_unknown_errors_text_never_reaches_the_cause(
     deletion: Callable[..., RightsRequest], ring: KeyRing
 ) -> None:

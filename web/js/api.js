@@ -92,4 +92,5 @@ export const RIGHT_LABELS = {
   restriction: "Pause the use of my data",
   objection: "Object to how my data is used",
   opt_out: "Stop selling/sharing or using my data for some purposes",
+  withdraw_consent: "Withdraw my consent",
 };

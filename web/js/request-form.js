@@ -10,6 +10,8 @@ const FIELDS = {
   scope: { group: "scope-group" },
   declaration: { input: "declaration" },
   opt_out_of: { group: "opt_out_of-group" },
+  object_to: { group: "object_to-group" },
+  consent_to_withdraw: { group: "consent_to_withdraw-group" },
   correction_field: { input: "correction_field" },
   correction_corrected: { input: "correction_corrected" },
   correction_why: { input: "correction_why" },
@@ -66,6 +68,8 @@ function updateQuestions() {
   document.getElementById("declaration-field").hidden = !declare;
   document.getElementById("declaration").disabled = !declare;
   reveal(document.getElementById("opt_out_of-group"), type === "opt_out");
+  reveal(document.getElementById("object_to-group"), type === "objection");
+  reveal(document.getElementById("consent_to_withdraw-group"), type === "withdraw_consent");
   reveal(document.getElementById("correction-group"), type === "correction");
   reveal(document.getElementById("us_state-field"), value("jurisdiction") === "us_state");
 }
@@ -87,6 +91,14 @@ export function collect() {
   if (type === "opt_out") {
     body.opt_out_of = [...form.querySelectorAll('input[name="opt_out_of"]:checked')].map((box) => box.value);
   }
+  if (type === "objection") {
+    body.object_to = [...form.querySelectorAll('input[name="object_to"]:checked')].map((box) => box.value);
+  }
+  if (type === "withdraw_consent") {
+    body.consent_to_withdraw = [...form.querySelectorAll('input[name="consent_to_withdraw"]:checked')].map(
+      (box) => box.value,
+    );
+  }
   if (clarifies) body.clarifies = clarifies;
   if (type === "correction") {
     const correction = { field: value("correction_field"), corrected: value("correction_corrected") };
@@ -103,6 +115,12 @@ export function check(body) {
   if (!body.type) add("type", "Choose what you would like us to do.");
   if (body.type === "opt_out" && !(body.opt_out_of || []).length) {
     add("opt_out_of", "Choose at least one use of your data to stop.");
+  }
+  if (body.type === "withdraw_consent" && !(body.consent_to_withdraw || []).length) {
+    add("consent_to_withdraw", "Choose at least one use you withdraw your consent to.");
+  }
+  if (body.type === "objection" && !(body.object_to || []).length) {
+    add("object_to", "Choose at least one use of your data you object to.");
   }
   if (body.type === "correction") {
     const correction = (body.corrections || [])[0] || {};
@@ -145,6 +163,9 @@ export function check(body) {
  * correction_corrected; a reason about the whole body by the field it names.
  */
 function fieldOf(location, reason) {
+  // the service's own checks name a purpose by its place: "object_to[1]", "consent_to_withdraw[0]"
+  const named = /^(object_to|consent_to_withdraw)(\[\d+\])?$/.exec(String(location || ""));
+  if (named) return named[1];
   const parts = String(location || "").split(".");
   if (parts[0] !== "body") return null;
   if (parts[1] === "corrections") {

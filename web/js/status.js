@@ -165,7 +165,43 @@ async function sendAppeal(event) {
   return say("We could not send your appeal. Please try again in a few minutes.");
 }
 
+// While the request is still moving, the page asks again now and then (quietly: what is shown
+// stays, focus does not move, nothing typed is lost) and stops once it reaches an end.
+const CLOSED_STATUSES = new Set(["completed", "denied", "canceled", "appeal_denied"]);
+const REFRESH_MS = Number(window.PRIVACY_STATUS_REFRESH_MS) || 15000;
+let refreshTimer = null;
+
+function scheduleRefresh(view) {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (!view || CLOSED_STATUSES.has(view.status)) return;
+  refreshTimer = setTimeout(refresh, REFRESH_MS);
+}
+
+async function refresh() {
+  refreshTimer = null;
+  const params = hashParams();
+  if (document.hidden) {
+    refreshTimer = setTimeout(refresh, REFRESH_MS);
+    return;
+  }
+  let answer;
+  try {
+    answer = await callApi("GET", requestPath(params.get("request") || ""), { token: params.get("token") || "" });
+  } catch {
+    answer = { status: 0, data: null };
+  }
+  if (answer.status === 200 && answer.data) {
+    render(answer.data);
+    scheduleRefresh(answer.data);
+  } else {
+    refreshTimer = setTimeout(refresh, REFRESH_MS * 2); // a hiccup: keep what is shown, try later
+  }
+}
+
 async function load() {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
   const params = hashParams();
   const requestId = params.get("request") || "";
   const token = params.get("token") || "";
@@ -184,8 +220,10 @@ async function load() {
     showProblem("We could not reach our server. Check your connection, then reload this page.");
     return;
   }
-  if (answer.status === 200 && answer.data) render(answer.data);
-  else if (answer.status === 404 || answer.status === 422 || answer.status === 403) showMissing();
+  if (answer.status === 200 && answer.data) {
+    render(answer.data);
+    scheduleRefresh(answer.data);
+  } else if (answer.status === 404 || answer.status === 422 || answer.status === 403) showMissing();
   else if (answer.status === 429) showProblem("Too many requests right now. Wait a minute, then reload this page.");
   else showProblem("Something went wrong on our side. Please reload this page in a few minutes.");
 }

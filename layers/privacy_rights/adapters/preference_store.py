@@ -38,6 +38,23 @@ class PreferenceStore:
                 ExpressionAttributeValues={":mark": value},
             )
 
+    def amend(self, digests: Iterable[str], attribute: str, mark: Mark) -> None:
+        """Replace a mark where it is set (grounds on an objection, a restriction's lift time);
+        a digest without one is left without."""
+        value = {"S": mark.model_dump_json(exclude_none=True)}
+        for digest in dict.fromkeys(digests):
+            try:
+                self._ddb.update_item(
+                    TableName=self._table,
+                    Key={"subject_key": {"S": digest}},
+                    UpdateExpression="SET #m = :mark",
+                    ConditionExpression="attribute_exists(#m)",
+                    ExpressionAttributeNames={"#m": attribute},
+                    ExpressionAttributeValues={":mark": value},
+                )
+            except self._ddb.exceptions.ConditionalCheckFailedException:
+                continue
+
     def clear(self, digests: Iterable[str], attribute: str) -> None:
         for digest in dict.fromkeys(digests):
             self._ddb.update_item(

@@ -35,6 +35,10 @@ PHONE_KEY_INDEX = "by_phone_key"
 SUBJECT_INDEXES = {"email": (EMAIL_KEY_INDEX, "email_key"), "phone": (PHONE_KEY_INDEX, "phone_key")}
 MAX_HEAD_RACES = 8
 STREAM_PREFIX = "audit:"
+#: closed requests by when they were closed (``ops.record_retention``): a sparse index, keyed by
+#: a constant (``closed`` = CLOSED) and ``closed_at`` (epoch seconds), present only while final
+CLOSED_INDEX = "by_closed_at"
+CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,11 @@ class AuditHead:
     hash: str
 
 
-_INDEX_ATTRIBUTES = ("due_at", "email_key", "phone_key", "audit_seq", "audit_hash")
+_INDEX_ATTRIBUTES = ("due_at", "email_key", "phone_key", "audit_seq", "audit_hash", "closed", "closed_at")
 #: Attributes of the request item that are not fields of the model: each has its own writer,
-#: so a save of the model never overwrites them.
-_SIDE_ATTRIBUTES = ("ledger", "waiting")
+#: so a save of the model never overwrites them. ``expiring``: when record retention began
+#: removing the request (``adapters/expiring_records.py``).
+_SIDE_ATTRIBUTES = ("ledger", "waiting", "expiring")
 
 
 class RequestStore:
@@ -163,8 +168,22 @@ class RequestStore:
         return entries
 
     def verify_audit(self, request_id: str) -> int:
-        head = self.audit_head(request_id)
-        return verify_chain(self.audit_entries(request_id), expected_head=(head.seq, head.hash))
+        """Check the request's whole chain against its head. A request marked ``expiring`` (its
+        entries are being removed, oldest first) may lack its first entries, and only those."""
+        response = self._ddb.get_item(
+            TableName=self._requests,
+            Key={"request_id": {"S": request_id}},
+            ConsistentRead=True,
+            ProjectionExpression="audit_seq, audit_hash, expiring",
+        )
+        if "Item" not in response:
+            raise NotFound(request_id)
+        values = _plain(_from_item(response["Item"]))
+        return verify_chain(
+            self.audit_entries(request_id),
+            expected_head=(values["audit_seq"], values["audit_hash"]),
+            expiring="expiring" in values,
+        )
 
     # -- writes --------------------------------------------------------------------------
 
@@ -421,6 +440,9 @@ class RequestStore:
     def _request_values(request: RightsRequest) -> dict[str, Any]:
         values = request.model_dump(mode="json")
         values["due_at"] = request.current_due.isoformat()
+        # None removes them (save), so a request an appeal re-opens leaves the index
+        values["closed"] = CLOSED if request.is_final else None
+        values["closed_at"] = int(request.status_changed_at.timestamp()) if request.is_final else None
         for kind, (_, attribute) in SUBJECT_INDEXES.items():
             values[attribute] = request.subject_keys.get(kind)
         return values
@@ -428,7 +450,10 @@ class RequestStore:
     def _audit_put(self, entry: AuditEntry) -> dict[str, Any]:
         values = entry.model_dump(mode="json", exclude={"detail"})
         values["detail_json"] = json.dumps(entry.detail, sort_keys=True)
-        values["expire_at"] = entry.expire_at
+        if entry.request_id.startswith(STREAM_PREFIX):
+            # a stream never closes: its entries still expire one by one (audit.RETENTION);
+            # a request's entries carry no TTL and leave with the request, whole
+            values["expire_at"] = entry.expire_at
         return {
             "Put": {
                 "TableName": self._audit,

@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from privacy_rights.core.errors import NotFound
+
 
 class WorkStore:
     def __init__(self, client: Any, bucket: str) -> None:
@@ -18,4 +22,11 @@ class WorkStore:
         return key
 
     def get_json(self, key: str) -> Any:
-        return json.loads(self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read())
+        """The document; ``NotFound`` when there is none (as the in-memory fake answers)."""
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise NotFound(key) from None
+            raise
+        return json.loads(body)

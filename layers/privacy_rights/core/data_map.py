@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: Identifiers a requester can prove (a code to an address, an account sign-in).
 ROOT_KINDS = frozenset({"email", "phone", "account_id"})
+#: The lawful bases of processing (GDPR Art. 6(1)) a purpose may rest on. An objection (Art. 21)
+#: reaches the purposes based on legitimate interests; a withdrawal (Art. 7(3)) those on consent.
+LegalBasis = Literal["contract", "legal_obligation", "legitimate_interests", "consent"]
 
 
 class _Strict(BaseModel):
@@ -55,18 +58,62 @@ class Erasure(_Strict):
     unless_used: str | None = None
 
 
+class Correction(_Strict):
+    """What a correction request (GDPR Art. 16, CCPA 7023) may change in a store. Keys are the
+    fields a person names (``intake.Correction.field``); values the store's attributes."""
+
+    #: changed through the store's own write (a conditional update on the value held)
+    fields: dict[str, str] = Field(default_factory=dict)
+    #: held here but not corrected: a record of what happened, not something to rewrite
+    fixed: dict[str, str] = Field(default_factory=dict)
+    #: why the ``fixed`` ones are not corrected, as the answer to the person quotes it
+    why_fixed: str | None = None
+
+
+class Lake(_Strict):
+    """A table of Parquet files on S3 in the Glue catalog, queried with Athena (``kind: lake``):
+    found with a query over its identifier columns (``"$path"`` names the files), erased by
+    rewriting each file that holds the subject without their rows (``delete``) or with the
+    ``tombstone`` columns nulled."""
+
+    database: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    #: where the table's files are, under the store's bucket (the Glue table's location)
+    location: str = Field(pattern=r"^[a-z0-9_/-]+/$")
+    partition_keys: list[str] = Field(min_length=1)
+    #: the column naming one row: what resolution points at and erasure takes out
+    row_id: str
+    #: columns with the values that identify a person (caller phone, email, lead id…)
+    identifier_columns: list[str] = Field(min_length=1)
+    #: columns nulled when the store's erasure is a tombstone (every identifier column at least)
+    tombstone_columns: list[str] = Field(default_factory=list)
+    #: every column and its Glue/Athena type (partition keys included), in file order
+    columns: dict[str, str]
+
+    @model_validator(mode="after")
+    def _columns_known(self) -> Lake:
+        named = {*self.partition_keys, self.row_id, *self.identifier_columns, *self.tombstone_columns}
+        unknown = named - set(self.columns)
+        if unknown:
+            raise ValueError(f"lake {self.table}: unknown columns {sorted(unknown)}")
+        if self.tombstone_columns and not set(self.identifier_columns) <= set(self.tombstone_columns):
+            raise ValueError(f"lake {self.table}: a tombstone nulls every identifier column")
+        return self
+
+
 class Store(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     #: what the store holds, in the words shown to the person it is about (the access answer)
     label: str | None = None
     description: str
-    kind: Literal["dynamodb", "s3"]
+    kind: Literal["dynamodb", "s3", "lake"]
     parameter: str | None = None
     resource: str | None = None
     owned_by_this_service: bool = False
     controller: Literal["platform", "customer"]
     tenant_attribute: str | None = None
     table: TableShape | None = None
+    lake: Lake | None = None
     lookups: list[Lookup] = Field(min_length=1)
     yields: dict[str, str] = Field(default_factory=dict)
     time_attribute: str | None = None
@@ -77,6 +124,8 @@ class Store(_Strict):
     retention: str
     source: str
     erasure: Erasure
+    #: which fields a correction changes here, and which it does not and why (none: nothing)
+    correction: Correction | None = None
     sensitive: bool = False
 
     @property
@@ -96,6 +145,10 @@ class Store(_Strict):
             raise ValueError(f"{self.name}: a customer-controlled store names its tenant attribute")
         if self.kind == "dynamodb" and self.table is None:
             raise ValueError(f"{self.name}: a DynamoDB store describes its table")
+        if (self.kind == "lake") != (self.lake is not None):
+            raise ValueError(f"{self.name}: a lake store, and only one, describes its lake")
+        if self.lake is not None:
+            self._lake_consistent(self.lake)
         for lookup in self.lookups:
             if self.kind == "s3" and not lookup.prefix:
                 raise ValueError(f"{self.name}: S3 lookups give a key prefix")
@@ -117,7 +170,36 @@ class Store(_Strict):
             raise ValueError(f"{self.name}: a tombstone lists the fields it keeps")
         if self.erasure.strategy in ("tombstone", "retain") and not self.erasure.basis:
             raise ValueError(f"{self.name}: keeping data needs its legal basis")
+        if self.correction is not None:
+            self._check_correction(self.correction)
         return self
+
+    def _check_correction(self, correction: Correction) -> None:
+        attributes = {*correction.fields.values(), *correction.fixed.values()}
+        unknown = sorted(attributes - set(self.fields))
+        if unknown:
+            raise ValueError(f"{self.name}: correction names unknown fields {unknown}")
+        if correction.fixed and not correction.why_fixed:
+            raise ValueError(f"{self.name}: fields a correction leaves alone say why (why_fixed)")
+        if correction.fields and self.kind != "dynamodb":
+            # an object rewritten as a new version (older ones deleted) is not implemented
+            raise ValueError(f"{self.name}: only DynamoDB stores have correctable fields")
+        keys = set(self.table.key) if self.table is not None else set()
+        if set(correction.fields.values()) & keys:
+            raise ValueError(f"{self.name}: a key attribute is not correctable in place")
+
+    def _lake_consistent(self, lake: Lake) -> None:
+        for lookup in self.lookups:
+            if lookup.attribute not in lake.identifier_columns:
+                raise ValueError(f"{self.name}: lake lookups name one of its identifier columns")
+        if self.tenant_attribute and self.tenant_attribute not in lake.columns:
+            raise ValueError(f"{self.name}: the tenant attribute is not a column")
+        if self.time_attribute and self.time_attribute not in lake.columns:
+            raise ValueError(f"{self.name}: the time attribute is not a column")
+        if self.erasure.strategy == "tombstone" and not lake.tombstone_columns:
+            raise ValueError(f"{self.name}: a lake tombstone names the columns it nulls")
+        if self.erasure.strategy == "mute_channel":
+            raise ValueError(f"{self.name}: a lake's rows are deleted or tombstoned")
 
 
 class Recipient(_Strict):
@@ -127,6 +209,8 @@ class Recipient(_Strict):
     why_none: str | None = None
     #: where a ``webhook`` recipient takes signed notices (the last path segment names it)
     endpoint: str | None = None
+    #: the purposes it receives data for, where an opt-out of one must reach it (sale_share...)
+    purposes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
@@ -158,7 +242,31 @@ class DataMap(_Strict):
     recipient_kinds: dict[str, str] = Field(default_factory=dict)
     categories: dict[str, str]
     purposes: dict[str, str]
+    #: purpose -> the lawful bases it rests on (every purpose has at least one)
+    legal_bases: dict[str, list[LegalBasis]] = Field(default_factory=dict)
     resolution: ResolutionLimits
+
+    @model_validator(mode="after")
+    def _every_purpose_has_a_basis(self) -> DataMap:
+        unknown = sorted(set(self.legal_bases) - set(self.purposes))
+        if unknown:
+            raise ValueError(f"legal_bases: unknown purposes {unknown}")
+        for name, recipient in self.recipients.items():
+            strangers = sorted(set(recipient.purposes) - set(self.purposes))
+            if strangers:
+                raise ValueError(f"recipient {name}: unknown purposes {strangers}")
+        missing = sorted(p for p in self.purposes if not self.legal_bases.get(p))
+        if self.legal_bases and missing:
+            raise ValueError(f"legal_bases: purposes without a basis {missing}")
+        return self
+
+    def recipients_for(self, purpose: str) -> tuple[str, ...]:
+        """The recipients that receive data for ``purpose``: an opt-out of it is sent to them."""
+        return tuple(name for name, recipient in self.recipients.items() if purpose in recipient.purposes)
+
+    def purposes_based_on(self, basis: LegalBasis) -> tuple[str, ...]:
+        """The purposes resting (at least in part) on ``basis``, in the map's order."""
+        return tuple(purpose for purpose in self.purposes if basis in self.legal_bases.get(purpose, []))
 
     @model_validator(mode="after")
     def _references_resolve(self) -> DataMap:

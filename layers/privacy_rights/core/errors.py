@@ -170,3 +170,17 @@ class HeldSincePlanned(DomainError):
     plan it again, so that the held records are set aside."""
 
     public_message = "A legal hold now covers part of this erasure; plan it again."
+
+
+class LakeObjectChanged(DomainError):
+    """A lake file changed between the rewrite's read and its write (a concurrent writer): the
+    write was refused (If-Match on the ETag read), nothing was lost; the state machine retries
+    the file, which reads the new version."""
+
+    public_message = "A file changed while it was being rewritten; it is tried again."
+
+
+class LakeQueryFailed(TransientDependencyError):
+    """Athena did not finish a query over the analytics lake (failed or cancelled)."""
+
+    public_message = "The analytics lake could not be searched."

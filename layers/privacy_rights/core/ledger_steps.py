@@ -28,6 +28,8 @@ DUPLICATE_CHECK: Final = "duplicate_check"
 RESOLVE: Final = "resolve"
 RESOLVE_COMPLETE: Final = "resolve.complete"
 APPLY_PREFERENCES: Final = "apply_preferences"
+#: one opt-out carried out where it has effect (``opt_out_effect:<purpose>``)
+OPT_OUT_EFFECT: Final = "opt_out_effect"
 
 # -- export --------------------------------------------------------------------------------
 EXPORT_PACKAGE: Final = "export.package"
@@ -39,6 +41,10 @@ ERASURE: Final = "erasure"
 ERASURE_PLAN: Final = "erasure.plan"
 ERASURE_RECEIPT: Final = "erasure.receipt"
 ERASE: Final = "erase"
+
+# -- correction ----------------------------------------------------------------------------
+CORRECTION_PLAN: Final = "correction.plan"
+CORRECTION_APPLY: Final = "correction.apply"
 
 # -- businesses ----------------------------------------------------------------------------
 CUSTOMER_ANSWER: Final = "customer"
@@ -95,3 +101,8 @@ def follow_up_notice(run: int) -> str:
 def is_erasure_step(step: str) -> bool:
     """The steps a deletion's follow-up clears (``erase:<store>`` and ``erasure.*``)."""
     return step.startswith((ERASE + FAMILY_SEPARATOR, ERASURE + STEP_SEPARATOR))
+
+
+def opt_out_effect(purpose: str) -> str:
+    """An opt-out (or withdrawal) of ``purpose`` carried out: ``opt_out_effect:<purpose>``."""
+    return _member(OPT_OUT_EFFECT, purpose)

@@ -43,7 +43,8 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 #: Opt-outs and limits are acted on without verification (CCPA §7026(d), §7027).
-UNVERIFIED_TYPES = frozenset({RequestType.OPT_OUT})
+#: opt-outs (CCPA 7026(d)) and withdrawals of consent (GDPR Art. 7(3): as easy as giving it)
+UNVERIFIED_TYPES = frozenset({RequestType.OPT_OUT, RequestType.WITHDRAW_CONSENT})
 
 
 def allowed_targets(status: Status) -> frozenset[Status]:

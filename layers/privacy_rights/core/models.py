@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -20,24 +20,40 @@ from pydantic import (
 
 from privacy_rights.core.identifiers import Email, Phone
 from privacy_rights.core.request_results import (
+    CORRECTION,
+    CORRECTION_STATEMENT,
     ERASURE,
     EXPORT,
     MERGED_INTO,
     NARROWED_TO,
+    OBJECTED_TO,
+    OBJECTION_GROUNDS,
+    OPT_OUT_EFFECTS,
     REQUESTER_PROVEN,
+    RESTRICTION_LIFT,
     SCOPE_DECISION,
+    CorrectionResult,
+    CorrectionStatement,
     ErasureReceipt,
     ExportResult,
     NarrowedScope,
+    ObjectionGrounds,
     RequestedCorrection,
+    RestrictionLift,
     ScopeDecision,
+    correction_result_of,
+    correction_statement_of,
     corrections_of,
     declaration_of,
     erasure_receipt_of,
     export_result_of,
     merged_into_of,
     narrowed_to_of,
+    objected_to_of,
+    objection_grounds_of,
+    opt_out_effects_of,
     requester_proven_of,
+    restriction_lift_of,
     scope_decision_of,
 )
 from privacy_rights.core.tokens import new_nonce
@@ -51,6 +67,8 @@ class RequestType(StrEnum):
     RESTRICTION = "restriction"
     OBJECTION = "objection"
     OPT_OUT = "opt_out"
+    #: GDPR Art. 7(3): consent withdrawn for purposes the data map bases on consent
+    WITHDRAW_CONSENT = "withdraw_consent"
 
 
 class Jurisdiction(StrEnum):
@@ -409,6 +427,57 @@ class RightsRequest(BaseModel):
     def corrections(self) -> tuple[RequestedCorrection, ...]:
         """The corrections asked at intake (``extra["corrections"]``)."""
         return corrections_of(self.extra)
+
+    @property
+    def correction_result(self) -> CorrectionResult | None:
+        """What a correction did, per field and store (``extra["correction"]``)."""
+        return correction_result_of(self.extra)
+
+    def with_correction_result(self, result: CorrectionResult) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, CORRECTION: result.stored()}})
+
+    @property
+    def correction_statement(self) -> CorrectionStatement | None:
+        """The person's statement about a denied correction (``extra["correction_statement"]``)."""
+        return correction_statement_of(self.extra)
+
+    def with_correction_statement(self, statement: CorrectionStatement) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, CORRECTION_STATEMENT: statement.stored()}})
+
+    @property
+    def objected_to(self) -> tuple[str, ...]:
+        """The purposes an objection names (``extra["objected_to"]``)."""
+        return objected_to_of(self.extra)
+
+    def with_objected_to(self, purposes: Iterable[str]) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, OBJECTED_TO: list(purposes)}})
+
+    @property
+    def objection_grounds(self) -> dict[str, ObjectionGrounds]:
+        """Compelling grounds ops recorded, per purpose objected to (``extra["objection_grounds"]``)."""
+        return objection_grounds_of(self.extra)
+
+    def with_objection_grounds(self, purpose: str, grounds: ObjectionGrounds) -> RightsRequest:
+        recorded = {name: value.stored() for name, value in self.objection_grounds.items()}
+        extra = {**self.extra, OBJECTION_GROUNDS: {**recorded, purpose: grounds.stored()}}
+        return self.model_copy(update={"extra": extra})
+
+    @property
+    def opt_out_effects(self) -> dict[str, dict[str, Any]]:
+        """What each opt-out (or withdrawal) did where it has effect (``extra["opt_out_effects"]``)."""
+        return opt_out_effects_of(self.extra)
+
+    def with_opt_out_effects(self, effects: Mapping[str, Mapping[str, Any]]) -> RightsRequest:
+        stored = {purpose: dict(result) for purpose, result in effects.items()}
+        return self.model_copy(update={"extra": {**self.extra, OPT_OUT_EFFECTS: stored}})
+
+    @property
+    def restriction_lift(self) -> RestrictionLift | None:
+        """The lift of this restriction ops announced (``extra["restriction_lift"]``)."""
+        return restriction_lift_of(self.extra)
+
+    def with_restriction_lift(self, lift: RestrictionLift) -> RightsRequest:
+        return self.model_copy(update={"extra": {**self.extra, RESTRICTION_LIFT: lift.stored()}})
 
     @property
     def declaration(self) -> bool:

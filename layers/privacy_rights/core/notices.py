@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from privacy_rights.core.models import (
     AccessScope,
@@ -15,8 +16,9 @@ from privacy_rights.core.models import (
     RightsRequest,
     Status,
 )
-from privacy_rights.core.remedies import ContactPoints, remedies, spoken_remedies
+from privacy_rights.core.remedies import ContactPoints, gdpr_remedies, remedies, spoken_remedies
 from privacy_rights.core.request_results import OUTSIDE_SCOPE_WHY, ScopeDecision
+from privacy_rights.correction.answer import correction_summary, correction_text
 from privacy_rights.erasure.receipt import erasure_receipt_text
 
 NO_CONTACTS = ContactPoints()
@@ -30,6 +32,7 @@ RIGHT_PHRASES = {
     RequestType.RESTRICTION: "restrict the processing of {whose} personal data",
     RequestType.OBJECTION: "object to the processing of {whose} personal data",
     RequestType.OPT_OUT: "opt out of {purposes}",
+    RequestType.WITHDRAW_CONSENT: "withdraw {whose} consent to {purposes}",
 }
 #: What an opt-out covers, after "opt out of".
 OPT_OUT_NAMES = {
@@ -41,8 +44,112 @@ OPT_OUT_NAMES = {
         "the use of {whose} sensitive personal information beyond what the service needs"
     ),
 }
-#: The purposes an objection stops (``Workflow``'s ``OBJECTION_PURPOSES``), in words.
-OBJECTION_NAMES = "marketing, analytics and training AI"
+#: The purposes an objection may name (the data map's on legitimate interests), in words.
+OBJECTION_WORDS = {
+    "analytics": "analytics and reporting",
+    "ai_training": "training CallX's AI models",
+    "agent_scoring": "scoring agents' calls",
+    "marketing": "CallX's own marketing",
+}
+
+
+def objection_words(purpose: str) -> str:
+    return OBJECTION_WORDS.get(purpose, purpose.replace("_", " "))
+
+
+def _training_line(result: dict[str, Any]) -> str:
+    said = []
+    if result.get("removed"):
+        sets = ", ".join(result.get("removed_from") or [])
+        said.append(
+            f"we removed your calls from {result['removed']} entries of AI training sets not yet used "
+            f"({sets})"
+        )
+    for row in result.get("used_sets") or []:
+        models = ", ".join(row.get("models") or []) or "models"
+        said.append(
+            f"training set {row['set_id']} had already been used to train {models} with {row['calls']} of "
+            "your calls: a trained model cannot unlearn them, so that set keeps them"
+        )
+    if not said:
+        said.append("none of your calls was in an AI training set")
+    return "- Training AI: " + "; ".join(said) + ". No new training set will include your calls."
+
+
+def _recipients_line(purpose: str, result: dict[str, Any]) -> str:
+    said = []
+    for outcome in (result.get("recipients") or {}).values():
+        if outcome.get("delivered"):
+            said.append(f"we told {outcome['name']} to stop using your data for this")
+        else:
+            said.append(f"our notice to {outcome['name']} could not be delivered")
+    known = {p.value: p for p in OptOutPurpose}
+    words = OPT_OUT_NAMES[known[purpose]].format(whose="your") if purpose in known else purpose
+    return f"- {words[:1].upper()}{words[1:]}: " + "; ".join(said) + "."
+
+
+def _effect_line(purpose: str, result: dict[str, Any]) -> str | None:
+    """One opt-out's effect beyond the mark, from its ledger result (None: the mark is all)."""
+    effect = result.get("effect")
+    if effect == "training_sets":
+        return _training_line(result)
+    if effect == "marketing_consent":
+        if result.get("withdrawn"):
+            return "- Marketing: our marketing list now records that you do not consent to marketing."
+        return "- Marketing: our marketing list holds no contact for you, so there was nothing to change."
+    if effect == "recipients":
+        return _recipients_line(purpose, result)
+    return None
+
+
+#: what each purpose's effect is, said without what was found (for an unproven requester)
+_EFFECT_WORDS = {
+    "training_sets": (
+        "Training AI: your calls are out of every training set not yet used; a set already used to train "
+        "a model keeps them (a trained model cannot unlearn). Which sets and models: ask us for a copy of "
+        "your data, which tells you once you prove it is you"
+    ),
+    "marketing_consent": "Marketing: carried out in our marketing list, where it holds your address",
+}
+
+
+def effects_text(effects: dict[str, dict[str, Any]], detailed: bool = True) -> str:
+    """What the opt-outs did where they have effect, as the ledger recorded it. Not ``detailed``
+    (nobody proved they are the person: an opt-out needs no proof, and its status page is the
+    submitter's): what was found (training sets, a marketing contact) stays unsaid; who was
+    told stays said, as it is told whatever is held."""
+    lines = []
+    for purpose, result in effects.items():
+        effect = str(result.get("effect"))
+        if not detailed and effect in _EFFECT_WORDS:
+            lines.append(f"- {_EFFECT_WORDS[effect]}.")
+        elif line := _effect_line(purpose, result):
+            lines.append(line)
+    return "What we did:\n" + "\n".join(lines) if lines else ""
+
+
+def _objection_paragraph(request: RightsRequest) -> str:
+    """Per purpose objected to, what happened: stopped, or going on under the grounds ops recorded."""
+    grounds = request.objection_grounds
+    lines = []
+    for purpose in request.objected_to:
+        words = objection_words(purpose)
+        if purpose in grounds:
+            lines.append(
+                f"- {words}: continues. Our privacy team found compelling legitimate grounds that override "
+                f"your objection: {grounds[purpose].grounds}"
+            )
+        elif purpose == "marketing":
+            lines.append(f"- {words}: stopped. An objection to direct marketing always stops it.")
+        else:
+            lines.append(f"- {words}: stopped.")
+    paragraph = "We recorded your objection. For each use you objected to:\n" + "\n".join(lines)
+    if any(purpose not in grounds for purpose in request.objected_to):
+        paragraph += (
+            "\n\nFrom now on, when CallX's systems ask whether they may use your personal data for a use "
+            "marked stopped, the answer is no."
+        )
+    return paragraph
 
 
 def _listed(items: list[str]) -> str:
@@ -59,6 +166,12 @@ def opt_out_names(request: RightsRequest, whose: str = "your") -> str:
 
 def right_phrase(request: RightsRequest, whose: str = "your") -> str:
     """``get a copy of your personal data``: what the request asks, to follow "to"."""
+    if request.type is RequestType.WITHDRAW_CONSENT:
+        consents = (
+            _listed([OPT_OUT_NAMES[p].format(whose=whose) for p in request.opt_out_of])
+            or "the uses you named"
+        )
+        return RIGHT_PHRASES[request.type].format(whose=whose, purposes=consents)
     return RIGHT_PHRASES[request.type].format(whose=whose, purposes=opt_out_names(request, whose))
 
 
@@ -94,7 +207,13 @@ def _spoken_reach(contacts: ContactPoints) -> str:
 
 def acknowledgement(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
     right = right_phrase(request)
-    if request.type is RequestType.OPT_OUT:
+    if request.type is RequestType.WITHDRAW_CONSENT:
+        next_step = (
+            "Withdrawing consent needs no identity check. We recorded it when it arrived: from then on, "
+            "when CallX's systems ask whether they may use your personal data for what you withdrew your "
+            "consent to, the answer is no. We will write to you again when your request is closed."
+        )
+    elif request.type is RequestType.OPT_OUT:
         next_step = (
             "An opt-out needs no identity check. We recorded it when it arrived: from then on, when "
             "CallX's systems ask whether they may use your personal data for what you opted out of, "
@@ -123,7 +242,11 @@ def acknowledgement(request: RightsRequest, link: str, contacts: ContactPoints =
     voice = (
         f"Hello. This is CallX privacy. We received the request made with this phone number to {right}. "
         f"We will answer by {_spoken_day(request.current_due)}. "
-        + ("" if request.type is RequestType.OPT_OUT else "We will call again with a verification code. ")
+        + (
+            ""
+            if request.type in (RequestType.OPT_OUT, RequestType.WITHDRAW_CONSENT)
+            else "We will call again with a verification code. "
+        )
         + _spoken_reach(contacts)
         + "Goodbye."
     )
@@ -152,7 +275,9 @@ DENIAL_SMS = {
     DenialReason.AGENT_NOT_AUTHORIZED: "we could not confirm the agent's authority",
     DenialReason.CUSTOMER_INSTRUCTION: "the business holding this data answers you directly",
 }
-#: What we keep of every request (CCPA 7101): the audit trail expires no sooner (``audit.RETENTION``).
+#: What we keep of every request (CCPA 7101): the request, its ledger and its audit trail are
+#: removed together 24 calendar months after the request closed, never sooner, later under a
+#: legal hold (``ops.record_retention``; ``RECORD_RETENTION_MONTHS`` cannot be set below 24).
 RECORD_KEEPING = (
     "We keep a record of your request and of our answer for at least 24 months, as the law requires, "
     "and use it for nothing else."
@@ -232,7 +357,12 @@ def answer(
         return Answer(headline=f"is {request.status.value.replace('_', ' ')}", body=body, sms="", voice="")
     parts, sms, voice = _what_we_did(request, on_page)
     partial = request.outcome is Outcome.PARTIALLY_COMPLIED
-    if partial:
+    correction = request.correction_result
+    if correction is not None and partial and not correction.rows("applied"):
+        opening = f"We have not made the changes you asked for in your request to {right}."
+        parts.append("\n\n".join(remedies(request, contacts, answered_on)))
+        partial = False  # nothing was done: the summary (``correction_summary``) says so
+    elif partial:
         opening = f"We have done part of what you asked in your request to {right}, not all of it."
         parts.append("\n\n".join(remedies(request, contacts, answered_on)))
     else:
@@ -249,6 +379,10 @@ def _what_we_did(request: RightsRequest, on_page: bool) -> tuple[list[str], str,
     """The paragraphs saying what was done, from what is recorded on the request."""
     parts: list[str] = []
     sms, voice = "", ""
+    correction = request.correction_result
+    if correction is not None:
+        sms, voice = correction_summary(correction)
+        return correction_text(correction, request.correction_statement), sms, voice
     if request.outcome is Outcome.NOTHING_HELD:
         parts.append(
             "We found no personal data about you in CallX's systems for the identifiers you gave us, so "
@@ -310,29 +444,61 @@ def _what_we_did(request: RightsRequest, on_page: bool) -> tuple[list[str], str,
             if kept or erasure.businesses
             else "We erased your personal data. "
         )
-    if request.type is RequestType.OPT_OUT:
-        parts.append(
-            f"We recorded your opt-out of {opt_out_names(request)} when it arrived. From then on, when "
-            "CallX's systems ask whether they may use your personal data for this, the answer is no. "
-            "Businesses that use CallX to handle their calls decide about their own callers' data: ask "
-            "them directly to opt out there."
-        )
-        sms, voice = "Your opt-out is recorded.", "Your opt-out is recorded. "
-    elif request.type is RequestType.RESTRICTION:
-        parts.append(
-            "We restricted the processing of your personal data: CallX's systems now only keep it, and "
-            "use it for nothing but legal claims."
-        )
-        sms, voice = "Processing of your data is restricted.", "We restricted the processing of your data. "
-    elif request.type is RequestType.OBJECTION:
-        parts.append(
-            f"We recorded your objection: CallX no longer uses your personal data for {OBJECTION_NAMES}."
-        )
-        sms, voice = "Your objection is recorded.", "We recorded your objection. "
+    preference = _preference_answer(request)
+    if preference is not None:
+        said, sms, voice = preference
+        parts.extend(said)
     elif not parts and request.outcome is Outcome.COMPLIED:
         parts.append(f"Our privacy team carried out your request to {right_phrase(request)}.")
         voice = "Our privacy team carried it out. "
     return parts, sms, voice
+
+
+def _preference_answer(request: RightsRequest) -> tuple[list[str], str, str] | None:
+    """An opt-out's, a restriction's or an objection's paragraphs, SMS clause and spoken words."""
+    if request.type is RequestType.OPT_OUT:
+        parts = [
+            f"We recorded your opt-out of {opt_out_names(request)} when it arrived. From then on, when "
+            "CallX's systems ask whether they may use your personal data for this, the answer is no. "
+            "Businesses that use CallX to handle their calls decide about their own callers' data: ask "
+            "them directly to opt out there."
+        ]
+        parts.extend(filter(None, [effects_text(request.opt_out_effects, bool(request.proven_identifiers))]))
+        return parts, "Your opt-out is recorded.", "Your opt-out is recorded. "
+    if request.type is RequestType.WITHDRAW_CONSENT:
+        consents = _listed([OPT_OUT_NAMES[p].format(whose="your") for p in request.opt_out_of])
+        parts = [
+            f"We recorded the withdrawal of your consent to {consents} when it arrived. From then on, "
+            "when CallX's systems ask whether they may use your personal data for this, the answer is no.",
+            "Withdrawing your consent does not make unlawful what was done with your data, on your consent, "
+            "before you withdrew it (GDPR Article 7(3)).",
+        ]
+        parts.extend(filter(None, [effects_text(request.opt_out_effects, bool(request.proven_identifiers))]))
+        return (
+            parts,
+            "Your withdrawal of consent is recorded.",
+            "We recorded the withdrawal of your consent. ",
+        )
+    if request.type is RequestType.RESTRICTION:
+        parts = [
+            "We restricted the processing of your personal data: CallX's systems now only keep it, and "
+            "use it for nothing but legal claims. If we ever lift the restriction, we tell you first."
+        ]
+        lift = request.restriction_lift
+        if lift is not None:
+            parts.append(
+                f"On {lift.announced_at[:10]} we told you that we lift it on {lift.lift_at[:10]}. "
+                f"Why: {lift.reason}"
+            )
+        return parts, "Processing of your data is restricted.", "We restricted the processing of your data. "
+    if request.type is RequestType.OBJECTION:
+        going_on = [objection_words(p) for p in request.objected_to if p in request.objection_grounds]
+        if going_on:
+            sms = "Your objection is recorded; some uses continue on grounds we explain:"
+            voice = f"Objection recorded. These uses continue, for reasons we give: {_listed(going_on)}. "
+            return [_objection_paragraph(request)], sms, voice
+        return [_objection_paragraph(request)], "Your objection is recorded.", "We recorded your objection. "
+    return None
 
 
 def final(
@@ -475,6 +641,78 @@ def extension(request: RightsRequest, link: str, contacts: ContactPoints = NO_CO
     )
     return Notice(
         subject=f"More time needed for your privacy request {request.request_id}",
+        text=text,
+        sms=sms,
+        voice=voice,
+    )
+
+
+# -- restriction lifted, objection overridden (GDPR Art. 18(3), 21(1)) ------------------------------
+
+
+def restriction_lift(request: RightsRequest, link: str, contacts: ContactPoints = NO_CONTACTS) -> Notice:
+    """The person is told before a restriction is lifted (Art. 18(3)): when, and why
+    (``request.restriction_lift`` must be set)."""
+    lift = request.restriction_lift
+    if lift is None:
+        raise ValueError("no lift to announce")
+    day = date.fromisoformat(lift.lift_at[:10])
+    text = (
+        f"You asked us to restrict the processing of your personal data (reference {request.request_id}). "
+        f"We will lift that restriction on {day.isoformat()}: from then on CallX may use your personal "
+        "data again for the purposes it is collected for, except any you opted out of or objected to.\n\n"
+        f"Why: {lift.reason}\n\n"
+        "Until that day the restriction stays in place. If you disagree, tell us before then.\n\n"
+        + gdpr_remedies(contacts)
+    ) + _closing(contacts, link)
+    sms = (
+        f"CallX privacy: we will lift the restriction of request {request.request_id} on {day}. Why, and "
+        f"what you can do: {link}"
+    )
+    voice = (
+        "Hello. This is CallX privacy, about the restriction of your personal data you asked for with this "
+        f"phone number. We will lift it on {_spoken_day(day)}. The reason: {lift.reason} "
+        "If you disagree, tell us before then; you may also complain to a data protection authority. "
+        + _spoken_reach(contacts)
+        + "Goodbye."
+    )
+    return Notice(
+        subject=f"The restriction you asked for ({request.request_id}) will be lifted",
+        text=text,
+        sms=sms,
+        voice=voice,
+    )
+
+
+def objection_grounds(
+    request: RightsRequest, purpose: str, link: str, contacts: ContactPoints = NO_CONTACTS
+) -> Notice:
+    """Compelling legitimate grounds ops recorded after the objection was answered (Art. 21(1)):
+    the use goes on, why, and the right to complain."""
+    grounds = request.objection_grounds.get(purpose)
+    if grounds is None:
+        raise ValueError("no grounds to announce")
+    words = objection_words(purpose)
+    stopped = [objection_words(p) for p in request.objected_to if p not in request.objection_grounds]
+    still = f"These uses you objected to stay stopped: {_listed(stopped)}.\n\n" if stopped else ""
+    text = (
+        f"You objected to the use of your personal data for {words} (reference {request.request_id}). "
+        "Our privacy team found compelling legitimate grounds that override your objection, so this use "
+        f"continues.\n\nOur grounds: {grounds.grounds}\n\n{still}" + gdpr_remedies(contacts)
+    ) + _closing(contacts, link)
+    sms = (
+        f"CallX privacy: about your objection {request.request_id}: the use for {words} continues on "
+        f"grounds we explain, with your right to complain: {link}"
+    )
+    voice = (
+        "Hello. This is CallX privacy, about the objection you made with this phone number. Our privacy "
+        f"team found compelling grounds to continue using your data for {words}. Their reason: "
+        f"{grounds.grounds} You may complain to a data protection authority or go to court. "
+        + _spoken_reach(contacts)
+        + "Goodbye."
+    )
+    return Notice(
+        subject=f"About your objection {request.request_id}: {words}",
         text=text,
         sms=sms,
         voice=voice,

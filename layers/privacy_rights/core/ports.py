@@ -6,7 +6,7 @@ names only the members the services use. ``tests/unit/test_architecture.py`` hol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -146,6 +146,45 @@ class Requests(RequestReader, Protocol):
 
 class SubjectRequests(Protocol):
     def by_subject_key(self, kind: str, digests: list[str]) -> Iterator[RightsRequest]: ...
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """What record retention reads of a request item (one consistent read): when it was closed
+    (None while open), whether its removal began, its version and its chain head."""
+
+    request_id: str
+    version: int
+    closed_at: datetime | None
+    expiring: datetime | None
+    audit_seq: int
+
+
+class ExpiringRecords(Protocol):
+    """Closed requests and their audit chains, as record retention removes them
+    (``ops.record_retention``; ``adapters/expiring_records.py``)."""
+
+    def closed_before(self, cutoff: datetime) -> Iterator[str]: ...
+
+    def state(self, request_id: str) -> RecordState | None: ...
+
+    def mark_expiring(self, request_id: str, version: int, at: datetime) -> bool: ...
+
+    def audit_seqs(self, request_id: str) -> list[int]: ...
+
+    def delete_audit_entry(self, request_id: str, seq: int) -> None: ...
+
+    def delete_request(self, request_id: str, head_seq: int) -> bool: ...
+
+    def index_closed(self, request_id: str, version: int, closed_at: datetime) -> bool: ...
+
+
+class FinalRequests(RequestReader, Protocol):
+    """Requests by status (the backfill of the closed index reads the final ones)."""
+
+    def by_status(
+        self, status: Status, due_from: date | None = None, due_to: date | None = None
+    ) -> Iterator[RightsRequest]: ...
 
 
 class WorkDocuments(Protocol):
@@ -401,6 +440,8 @@ class PreferenceMarks(Protocol):
 
     def mark(self, digests: Iterable[str], attribute: str, mark: Mark) -> None: ...
 
+    def amend(self, digests: Iterable[str], attribute: str, mark: Mark) -> None: ...
+
 
 class HoldRecords(Protocol):
     """Legal holds and what each covers."""
@@ -454,6 +495,14 @@ class RecordReader(Protocol):
     def open_object(self, store: Store, key: str) -> AbstractContextManager[BinaryIO]: ...
 
 
+class MarketingConsents(Protocol):
+    """The platform's marketing consent store (the data map's ``marketing_preferences``)."""
+
+    def withdraw(self, store: Store, email: str, at: datetime, reference: str) -> bool:
+        """Consent withdrawn for ``email``; False when the store holds no contact for it."""
+        ...
+
+
 class Eraser(Protocol):
     def delete_items(self, store: Store, keys: list[dict[str, Any]]) -> int: ...
 
@@ -464,6 +513,48 @@ class Eraser(Protocol):
     def versions(self, store: Store, keys: Iterable[str]) -> list[dict[str, str]]: ...
 
     def delete_versions(self, store: Store, versions: list[dict[str, str]]) -> int: ...
+
+
+class LakeQueries(Protocol):
+    """A lake store queried by its engine (Athena): the released rows, and the files holding them."""
+
+    def rows(self, store: Store, pointers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]: ...
+
+    def locate(self, store: Store, pointers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]: ...
+
+
+class LakeRewrite(Protocol):
+    """What a rewrite reports (``adapters.lake.Rewritten``)."""
+
+    rows_changed: int
+    new_version: str | None
+    read_version: str | None
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class LakeFileRewriter(Protocol):
+    """One lake file rewritten without some rows (or with columns nulled in them), as a new
+    version written only over the version read (``LakeObjectChanged`` otherwise)."""
+
+    def size(self, store: Store, key: str) -> int | None: ...
+
+    def rewrite(
+        self, store: Store, key: str, row_ids: Iterable[str], null_columns: Sequence[str] = ()
+    ) -> LakeRewrite: ...
+
+    def older_versions(self, store: Store, key: str, current: str | None) -> list[dict[str, str]]: ...
+
+    def versions(self, store: Store, key: str) -> list[str]: ...
+
+
+class Corrector(Protocol):
+    """A field of a released record changed through its store's own write: only if the record
+    still holds ``held`` (a conditional update); False when it does not (or is gone)."""
+
+    def update_field(
+        self, store: Store, key: Mapping[str, Any], attribute: str, held: Any, wanted: str
+    ) -> bool: ...
 
 
 class ArchiveWriter(Protocol):

@@ -29,6 +29,16 @@ REQUESTER_PROVEN = "requester_proven"
 CORRECTIONS = "corrections"
 DECLARATION = "declaration"
 NARROWED_TO = "narrowed_to"
+CORRECTION = "correction"
+CORRECTION_STATEMENT = "correction_statement"
+#: the purposes an objection names (GDPR Art. 21), as the person named them at intake
+OBJECTED_TO = "objected_to"
+#: compelling legitimate grounds ops recorded against an objection: purpose -> grounds
+OBJECTION_GROUNDS = "objection_grounds"
+#: a restriction's lift ops announced (GDPR Art. 18(3)): when it takes effect, and why
+RESTRICTION_LIFT = "restriction_lift"
+#: what an opt-out or a withdrawal of consent did where it has effect: purpose -> result
+OPT_OUT_EFFECTS = "opt_out_effects"
 
 
 class _Stored(BaseModel):
@@ -151,6 +161,54 @@ class RequestedCorrection(_Stored):
     field: str
     corrected: str
     why: str = ""
+    #: the value the person says we hold (empty: not given, e.g. by email)
+    held: str = ""
+
+
+CorrectionOutcome = Literal["applied", "not_correctable", "held_not_found", "denied", "answered_by_business"]
+
+
+class CorrectionResult(_Stored):
+    """What a correction did, per field asked and store (``extra["correction"]``, from the
+    ledger's ``correction.apply``): never the values, only which fields and records."""
+
+    completed_at: str | None = None  # ISO 8601
+    data_map_version: str | None = None
+    #: field, store, outcome (``CorrectionOutcome``), records, why (not applied), tenant_id
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    #: recipient or business -> how it was told (GDPR Art. 19, CCPA 7023(c))
+    told: dict[str, Any] = Field(default_factory=dict)
+
+    def rows(self, outcome: CorrectionOutcome) -> list[dict[str, Any]]:
+        return [row for row in self.changes if row.get("outcome") == outcome]
+
+    @property
+    def denied_fields(self) -> list[str]:
+        return sorted({str(row["field"]) for row in self.rows("denied")})
+
+
+class CorrectionStatement(_Stored):
+    """The person's statement about a correction denied (CCPA 7023(f)), kept with the record."""
+
+    text: str
+    added_at: str  # ISO 8601
+
+
+def corrections_automatable(corrections: Iterable[RequestedCorrection]) -> bool:
+    """Whether the workflow can carry the corrections out itself: each names a field and the
+    value we hold (one sent by email does not: ops carry it out by hand)."""
+    asked = list(corrections)
+    return bool(asked) and all(c.field != "other" and c.held.strip() for c in asked)
+
+
+def correction_result_of(extra: Mapping[str, Any]) -> CorrectionResult | None:
+    raw = extra.get(CORRECTION)
+    return CorrectionResult.model_validate(raw) if raw else None
+
+
+def correction_statement_of(extra: Mapping[str, Any]) -> CorrectionStatement | None:
+    raw = extra.get(CORRECTION_STATEMENT)
+    return CorrectionStatement.model_validate(raw) if raw else None
 
 
 _REQUEST_ID = TypeAdapter(str)
@@ -188,3 +246,42 @@ def declaration_of(extra: Mapping[str, Any]) -> bool:
 def intake_statement(declaration: bool, corrections: Iterable[RequestedCorrection]) -> dict[str, Any]:
     """What intake keeps of the person's statement, as ``extra`` entries."""
     return {DECLARATION: declaration, CORRECTIONS: [c.stored() for c in corrections]}
+
+
+class ObjectionGrounds(_Stored):
+    """Compelling legitimate grounds ops recorded for one purpose of an objection (Art. 21(1)):
+    the person reads ``grounds``; ``operator`` stays in the audit and here for ops."""
+
+    grounds: str
+    operator: str
+    recorded_at: str  # ISO 8601
+
+
+class RestrictionLift(_Stored):
+    """A restriction's lift announced to the person (Art. 18(3)): it takes effect at ``lift_at``."""
+
+    reason: str
+    operator: str
+    announced_at: str  # ISO 8601
+    lift_at: str  # ISO 8601
+
+
+def objected_to_of(extra: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(purpose) for purpose in extra.get(OBJECTED_TO) or ())
+
+
+def objection_grounds_of(extra: Mapping[str, Any]) -> dict[str, ObjectionGrounds]:
+    return {
+        str(purpose): ObjectionGrounds.model_validate(value)
+        for purpose, value in (extra.get(OBJECTION_GROUNDS) or {}).items()
+    }
+
+
+def restriction_lift_of(extra: Mapping[str, Any]) -> RestrictionLift | None:
+    value = extra.get(RESTRICTION_LIFT)
+    return RestrictionLift.model_validate(value) if value else None
+
+
+def opt_out_effects_of(extra: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per purpose, the ledger's ``opt_out_effect:<purpose>`` result, as the answer reads it."""
+    return {str(purpose): dict(result) for purpose, result in (extra.get(OPT_OUT_EFFECTS) or {}).items()}

@@ -9,6 +9,7 @@ after a crash erases what is left and a run after success changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections import Counter
@@ -23,7 +24,7 @@ from privacy_rights.businesses.business_instructions import (
 )
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.data_map import DataMap, Store
-from privacy_rights.core.errors import ErasureIncomplete, HeldSincePlanned
+from privacy_rights.core.errors import ErasureIncomplete, HeldSincePlanned, NotFound
 from privacy_rights.core.keyed_hash import IdentifierKind
 from privacy_rights.core.models import Outcome, RightsRequest, utc_now
 from privacy_rights.core.ports import (
@@ -31,6 +32,8 @@ from privacy_rights.core.ports import (
     Eraser,
     Holds,
     KeyRingSource,
+    LakeFileRewriter,
+    LakeQueries,
     RecipientNotifier,
     RecordReader,
     Requests,
@@ -63,6 +66,9 @@ class ErasureService:
         keys: KeyRingSource,
         notifier: RecipientNotifier | None = None,
         clock: Callable[[], datetime] = utc_now,
+        lake: LakeQueries | None = None,
+        lake_files: LakeFileRewriter | None = None,
+        max_rewrite_bytes: int = 2 * 1024**3,
     ) -> None:
         self._store = store
         self._work = work
@@ -77,6 +83,9 @@ class ErasureService:
         self._keys = keys
         self._notifier = notifier
         self._clock = clock
+        self._lake = lake
+        self._lake_files = lake_files
+        self._max_rewrite_bytes = max_rewrite_bytes
 
     # -- plan --------------------------------------------------------------------------------
 
@@ -133,12 +142,32 @@ class ErasureService:
         result = {
             "sources": [{"request_id": request_id, "store": name} for name in sorted(plan["stores"])],
             "ask": split.asked,
+            # one Map item per lake file holding the subject: only pointers travel between states
+            "lake_files": [] if split.asked else self._locate_lake_rows(request_id, stores),
         }
         if not split.asked:
             # Only a fixed plan replaces what a later follow-up will start from.
             self._work.put_json(_held_key(request_id), held_pointers)
             self._store.complete_step(request_id, PLAN_STEP, result, ACTOR)
         return result
+
+    def _locate_lake_rows(self, request_id: str, stores: Mapping[str, list[Any]]) -> list[dict[str, str]]:
+        """Which files hold the released lake rows now (found again at plan time: a file may
+        have been compacted since resolution), kept in the work bucket, file -> row ids."""
+        items = []
+        for name in sorted(stores):
+            store = self._map.store(name)
+            if store.kind != "lake" or not stores[name] or store.erasure.strategy == "retain":
+                continue
+            files = self._lake_queries().locate(store, stores[name])
+            self._work.put_json(_lake_files_key(request_id, name), files)
+            items += [{"request_id": request_id, "store": name, "key": key} for key in files]
+        return items
+
+    def _lake_queries(self) -> LakeQueries:
+        if self._lake is None:
+            raise NotFound("no lake engine configured")
+        return self._lake
 
     def _active_holds(self, request: RightsRequest, tenants: Iterable[str]) -> list[Any]:
         # every key of the ring: a hold placed before a key rotation still covers the subject
@@ -193,6 +222,87 @@ class ErasureService:
             (theirs if employers and call_id_of(pointer["pointer"]) in taken else mine).append(pointer)
         return mine, theirs
 
+    # -- rewrite one lake file (a Map item) --------------------------------------------------
+
+    def rewrite_lake_file(self, request_id: str, store_name: str, key: str) -> dict[str, Any]:
+        """One file without the subject's rows (or with the tombstone's columns nulled in them),
+        written only over the version read; then its older versions deleted. A replay finds the
+        result in the work bucket; a file too big for one invocation is reported for ops."""
+        done_key = _lake_result_key(request_id, store_name, key)
+        done = self._maybe_json(done_key)
+        if done is not None:
+            return dict(done)
+        plan = self._work.get_json(_plan_key(request_id))
+        request = self._store.get(request_id)
+        new_holds = {h.hold_id for h in self._active_holds(request, plan["tenants"])} - set(plan["hold_ids"])
+        if new_holds:
+            raise HeldSincePlanned(", ".join(sorted(new_holds)))
+        store = self._map.store(store_name)
+        assert store.lake is not None
+        assert self._lake_files is not None
+        row_ids = self._work.get_json(_lake_files_key(request_id, store_name)).get(key)
+        if row_ids is None:
+            raise NotFound(f"{key} is not in the plan")
+        size = self._lake_files.size(store, key)
+        result: dict[str, Any] = {"store": store_name, "key": key, "rows": len(row_ids)}
+        if size is None:
+            # gone since the plan (compacted away): verification's query finds the rows if moved
+            result |= {"missing": True}
+        elif size > self._max_rewrite_bytes:
+            result |= {"routed_to_ops": True, "bytes": size, "limit": self._max_rewrite_bytes}
+            self._store.record(
+                request_id,
+                ACTOR,
+                "erasure.lake_file_for_ops",
+                {"store": store_name, "bytes": size, "limit": self._max_rewrite_bytes},
+            )
+        else:
+            tombstone = store.erasure.strategy == "tombstone"
+            nulled = store.lake.tombstone_columns if tombstone else []
+            rewritten = self._lake_files.rewrite(store, key, row_ids, nulled)
+            current = rewritten.new_version or rewritten.read_version
+            older = self._lake_files.older_versions(store, key, current)
+            self._eraser.delete_versions(store, older)
+            result |= rewritten.as_json() | {"versions_deleted": len(older)}
+        self._work.put_json(done_key, result)
+        return result
+
+    def _maybe_json(self, key: str) -> Any:
+        try:
+            return self._work.get_json(key)
+        except NotFound:
+            return None
+
+    def _erase_lake(self, request_id: str, store: Store, pointers: list[Any]) -> dict[str, Any]:
+        """The lake's result, from each file's: every file rewritten (or routed to ops) first."""
+        result: dict[str, Any] = {
+            "store": store.name,
+            "strategy": store.erasure.strategy,
+            "records": len(pointers),
+        }
+        if not pointers:
+            return result | {"files_rewritten": 0}
+        files = self._work.get_json(_lake_files_key(request_id, store.name))
+        outcomes = []
+        missing = []
+        for key in sorted(files):
+            outcome = self._maybe_json(_lake_result_key(request_id, store.name, key))
+            if outcome is None:
+                missing.append(key)
+            else:
+                outcomes.append(outcome)
+        if missing:
+            raise ErasureIncomplete(f"{store.name}: {len(missing)} files not rewritten yet")
+        changed = sum(int(o.get("rows_changed", 0)) for o in outcomes)
+        verb = "rows_tombstoned" if store.erasure.strategy == "tombstone" else "rows_deleted"
+        return result | {
+            "files": len(files),
+            "files_rewritten": sum(1 for o in outcomes if o.get("new_version")),
+            verb: changed,
+            "versions_deleted": sum(int(o.get("versions_deleted", 0)) for o in outcomes),
+            "files_for_ops": [o["key"] for o in outcomes if o.get("routed_to_ops")],
+        }
+
     # -- erase one store ---------------------------------------------------------------------
 
     def erase(self, request_id: str, store_name: str) -> dict[str, Any]:
@@ -209,6 +319,10 @@ class ErasureService:
             raise HeldSincePlanned(", ".join(sorted(new_holds)))
         store = self._map.store(store_name)
         pointers = plan["stores"].get(store_name, [])
+        if store.kind == "lake" and store.erasure.strategy != "retain":
+            return self._store.complete_step(
+                request_id, step, self._erase_lake(request_id, store, pointers), ACTOR
+            )
         result = self._erase(store, pointers)
         muted = plan.get("mute", {}).get(store_name, [])
         if muted:
@@ -316,6 +430,9 @@ class ErasureService:
             result = results[name]
             if store.erasure.strategy == "retain" or not pointers:
                 continue
+            if store.kind == "lake":
+                left += self._lake_left(plan["request_id"], store, result)
+                continue
             if store.kind == "s3":
                 remaining = self._eraser.versions(store, pointers)
                 if remaining:
@@ -341,6 +458,24 @@ class ErasureService:
                 left.append(f"{name}: unedited versions of muted objects")
         if left:
             raise ErasureIncomplete("; ".join(left))
+
+    def _lake_left(self, request_id: str, store: Store, result: Mapping[str, Any]) -> list[str]:
+        """Each rewritten file has one version left (the older ones held the rows); a file too
+        big to rewrite is reported, not passed over."""
+        left = []
+        for_ops = result.get("files_for_ops") or []
+        if for_ops:
+            left.append(
+                f"{store.name}: {len(for_ops)} files too big to rewrite in one invocation, routed to ops"
+            )
+        assert self._lake_files is not None
+        files = self._work.get_json(_lake_files_key(request_id, store.name))
+        stale = [
+            key for key in files if key not in for_ops and len(self._lake_files.versions(store, key)) > 1
+        ]
+        if stale:
+            left.append(f"{store.name}: older versions of {len(stale)} rewritten files")
+        return left
 
     def _check_lookups(self, request: RightsRequest, plan: dict[str, Any], results: dict[str, Any]) -> None:
         """Every lookup again, from the proven identifiers: what it still finds must be kept on
@@ -475,6 +610,15 @@ def _held_key(request_id: str) -> str:
 
 def _plan_key(request_id: str) -> str:
     return f"erasures/{request_id}/plan.json"
+
+
+def _lake_files_key(request_id: str, store_name: str) -> str:
+    return f"erasures/{request_id}/lake/{store_name}/files.json"
+
+
+def _lake_result_key(request_id: str, store_name: str, key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"erasures/{request_id}/lake/{store_name}/done/{digest}.json"
 
 
 def _key_of(store: Store, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from privacy_rights.core import ledger_steps
 from privacy_rights.core.data_map import DataMap, Store
 from privacy_rights.core.errors import ExportExpired, NotFound
 from privacy_rights.core.models import AccessScope, Outcome, RequestType, RightsRequest, utc_now
-from privacy_rights.core.ports import ArchiveWriter, RecordReader, Requests, WorkDocuments
+from privacy_rights.core.ports import ArchiveWriter, LakeQueries, RecordReader, Requests, WorkDocuments
 from privacy_rights.core.request_results import ExportResult
 from privacy_rights.export import index_page
 from privacy_rights.export.audio import Silence, UnsupportedAudio, pcm_reader, write_silenced
@@ -74,7 +74,9 @@ class ExportService:
         archive: ArchiveWriter,
         instructions: BusinessInstructions,
         clock: Callable[[], datetime] = utc_now,
+        lake: LakeQueries | None = None,
     ) -> None:
+        self._lake = lake
         self._store = store
         self._work = work
         self._map = data_map
@@ -118,7 +120,15 @@ class ExportService:
         store = self._map.store(store_name)
         keys = plan["stores"].get(store_name, [])
         # Objects are read once, when packaged: here their keys are all there is to collect.
-        records = self._reader.items(store, keys) if store.kind == "dynamodb" else [{"key": k} for k in keys]
+        if store.kind == "lake":
+            # the released rows, queried by their ids in the partitions that hold them
+            if self._lake is None:
+                raise NotFound("no lake engine configured")
+            records = self._lake.rows(store, keys) if keys else []
+        elif store.kind == "dynamodb":
+            records = self._reader.items(store, keys)
+        else:
+            records = [{"key": k} for k in keys]
         self._work.put_json(_part_key(request_id, f"parts/{store_name}"), records)
         return {"store": store_name, "records": len(records)}
 
@@ -198,7 +208,7 @@ class ExportService:
                 # platform inferred about them (scores, summaries): access shows those.
                 withheld.add("not_portable_inferences", len(records))
                 continue
-            if store.kind == "dynamodb":
+            if store.kind in ("dynamodb", "lake"):
                 rows = [_released_fields(store, r, portable) for r in records]
                 if name == "calls":
                     rows = [

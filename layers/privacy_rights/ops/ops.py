@@ -33,6 +33,7 @@ from privacy_rights.core.ports import (
 from privacy_rights.core.remedies import DenialDetail
 from privacy_rights.core.request_results import NarrowedScope
 from privacy_rights.erasure.follow_up import HeldErasure
+from privacy_rights.ops.story import Story, build_story
 from privacy_rights.orchestration.workflow import Verdict, Workflow
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
@@ -47,6 +48,11 @@ class ListQuery(BaseModel):
     due_within_days: int | None = Field(default=None, ge=0, le=365)
     overdue: bool = False
     stuck_for_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+    type: str | None = None
+    jurisdiction: str | None = None
+    #: paging: at most ``limit`` rows after skipping ``offset`` (in due order)
+    limit: int | None = Field(default=None, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
 
 
 class RequestRow(BaseModel):
@@ -94,6 +100,8 @@ class RequestDetail(BaseModel):
     replays: int
     execution_status: str | None
     timeline: list[TimelineRow]
+    #: the timeline told as one story (``ops.story``), as the CLI and the console show it
+    story: Story | None = None
 
 
 class ReplayCommand(BaseModel):
@@ -229,8 +237,14 @@ class OpsService:
             for request in self._store.by_status(status, due_to=due_to):
                 if stuck_before and request.status_changed_at > stuck_before:
                     continue
+                if query.type and request.type.value != query.type:
+                    continue
+                if query.jurisdiction and request.jurisdiction.value != query.jurisdiction:
+                    continue
                 rows.append(_row(request))
-        return sorted(rows, key=lambda row: (row.due_at, row.request_id))
+        rows.sort(key=lambda row: (row.due_at, row.request_id))
+        end = None if query.limit is None else query.offset + query.limit
+        return rows[query.offset : end]
 
     def show(self, request_id: str) -> RequestDetail:
         request = self._store.get(request_id)
@@ -259,6 +273,7 @@ class OpsService:
         timeline.sort(key=lambda row: row.at)
         subject = request.subject
         ledger = self._store.ledger(request_id)
+        execution_status = self._history.status(_execution_names(request)[-1])
         return RequestDetail(
             request_id=request.request_id,
             type=request.type.value,
@@ -284,8 +299,9 @@ class OpsService:
             footprint_sample=self._sample(request),
             resolution=request.resolution,
             replays=request.replays,
-            execution_status=self._history.status(_execution_names(request)[-1]),
+            execution_status=execution_status,
             timeline=timeline,
+            story=build_story(request, timeline, ledger, execution_status),
         )
 
     def _permission_documents(self, request: RightsRequest) -> list[dict[str, Any]]:

@@ -46,3 +46,9 @@ class SourceInput(StepInput):
     """One item of the export's Map state: a source of the data map."""
 
     store: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+
+
+class LakeFileInput(SourceInput):
+    """One item of the erasure's lake Map state: one file of a lake store (an S3 key)."""
+
+    key: str = Field(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_=./-]+$")

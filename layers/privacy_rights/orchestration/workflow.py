@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from privacy_rights.core import attorneys_general, errors, ledger_steps, notices
+from privacy_rights.core.data_map import load_data_map
 from privacy_rights.core.identifiers import can_receive_sms
 from privacy_rights.core.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.core.models import (
@@ -39,22 +40,26 @@ from privacy_rights.core.ports import (
     TaskTokens,
 )
 from privacy_rights.core.remedies import ContactPoints, DenialDetail
+from privacy_rights.core.request_results import corrections_automatable
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure import follow_up
 from privacy_rights.orchestration.notice_backoff import next_attempt_at
+from privacy_rights.preferences.objections import objectable_purposes
 from privacy_rights.preferences.preference_service import PreferenceService
-from privacy_rights.preferences.preferences import Purpose
 from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
 from privacy_rights.resolution.resolve_service import ResolveService
 from privacy_rights.rights_requests.request_merge import earlier_verified_duplicate
 
-WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review"]
+if TYPE_CHECKING:
+    from privacy_rights.preferences.opt_out_effects import OptOutEffects
+
+WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review", "correction"]
 #: the waits inside an action (BeginAction .. Finalize) that last as long as a business or ops take:
 #: the subject's lock is let go while they last and taken again after (BeginAction, RelockForPackage)
-WAITS_INSIDE_ACTION = frozenset({"customer", "review"})
-#: GDPR objections to processing on legitimate interests, and to direct marketing (Art. 21).
-OBJECTION_PURPOSES = (Purpose.MARKETING, Purpose.ANALYTICS, Purpose.AI_TRAINING)
-PREFERENCE_TYPES = frozenset({RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION})
+WAITS_INSIDE_ACTION = frozenset({"customer", "review", "correction"})
+PREFERENCE_TYPES = frozenset(
+    {RequestType.OPT_OUT, RequestType.RESTRICTION, RequestType.OBJECTION, RequestType.WITHDRAW_CONSENT}
+)
 #: the types the state machine carries out itself (ByType), under the subject's lock
 AUTOMATED_TYPES = PREFERENCE_TYPES | {RequestType.ACCESS, RequestType.PORTABILITY, RequestType.DELETION}
 #: Whoever answers within this much of the deadline still gets an answer in time.
@@ -65,6 +70,14 @@ APPEAL_DECISION = "appeal_decision"
 MIN_VERIFICATION_WAIT = timedelta(days=1)
 #: writes that may come between a proof's read and its write before it gives up (409)
 VERIFIED_RACES = 5
+#: told before a restriction is lifted (GDPR Art. 18(3)), and of grounds overriding an objection
+RESTRICTION_LIFT = "restriction_lift"
+OBJECTION_GROUNDS = "objection_grounds"
+
+
+def objection_grounds_notice(purpose: str) -> str:
+    """The notice telling the person of grounds for one purpose: ``objection_grounds:<purpose>``."""
+    return f"{OBJECTION_GROUNDS}{ledger_steps.FAMILY_SEPARATOR}{purpose}"
 
 
 class Verdict(BaseModel):
@@ -111,7 +124,10 @@ class Workflow:
         tokens: TaskTokens,
         notice_records: NoticeRecords | None = None,
         contacts: ContactPoints | None = None,
+        opt_out_effects: Callable[[], OptOutEffects] | None = None,
     ) -> None:
+        #: carries opt-outs out where they have effect (built only when an opt-out needs it)
+        self._opt_out_effects = opt_out_effects
         #: where messages tell the person to reach us (a phone line only if one is configured)
         self._contacts = contacts or ContactPoints()
         #: with it, a notice the provider refused is held and sent again, one that may have
@@ -230,18 +246,36 @@ class Workflow:
                     self._resume(request_id, "verification", answered)
                 return
             kinds = tuple(sorted(set(request.proven_identifiers) | set(proven)))
-            updated = transition(request, Status.VERIFIED).model_copy(update={"proven_identifiers": kinds})
+            if request.status is Status.FAILED:
+                # A step failed while the person proved who they are (the soak's crash of the
+                # wait as it parked): no execution waits. The proof is kept and the request stays
+                # failed, now to go on from verified when ops replay it; the replay's wait finds
+                # the answer in the ledger. Turning it verified here left it stuck (no execution).
+                updated = request.model_copy(
+                    update={
+                        "proven_identifiers": kinds,
+                        "failure": request.failure.model_copy(update={"status_before": Status.VERIFIED})
+                        if request.failure
+                        else None,
+                    }
+                )
+            else:
+                updated = transition(request, Status.VERIFIED).model_copy(
+                    update={"proven_identifiers": kinds}
+                )
             if requester_proven:
                 updated = updated.with_requester_proven(requester_proven)
             detail = {"proven": list(kinds), "requester_proven": sorted(requester_proven)}
             result = {"proven": list(kinds)}
+            action = (
+                "verification.proved_while_failed" if request.status is Status.FAILED else "status.verified"
+            )
             try:
-                self._store.save(
-                    updated, actor, "status.verified", detail, completing=("verification", result)
-                )
+                self._store.save(updated, actor, action, detail, completing=("verification", result))
             except errors.ConcurrentModification:
                 continue  # read again: another write came between
-            self._resume(request_id, "verification", result)
+            if request.status is not Status.FAILED:
+                self._resume(request_id, "verification", result)
             return
         raise errors.ConcurrentModification(request_id)
 
@@ -315,7 +349,10 @@ class Workflow:
         correction) waits for a person for days: holding the lock through that wait would fail
         every other request of the person's, so it takes none."""
         request = self._store.get(request_id)
-        locked = request.type in AUTOMATED_TYPES
+        # a correction naming the values held is carried out by the workflow (correction/)
+        locked = request.type in AUTOMATED_TYPES or (
+            request.type is RequestType.CORRECTION and corrections_automatable(request.corrections)
+        )
         if locked:
             self._locks.acquire(list(request.subject_keys.values()), owner=request_id)
         if request.status in (Status.VERIFIED, Status.AWAITING_DECISION):
@@ -329,15 +366,55 @@ class Workflow:
                 self._preferences.record_opt_outs(
                     request, request.opt_out_of
                 )  # idempotent: earliest mark kept
+                return self._carry_out(request, [p.value for p in request.opt_out_of], "opt_out")
+            elif request.type is RequestType.WITHDRAW_CONSENT:
+                # acted on like an opt-out of the purposes consent was withdrawn for
+                self._preferences.record_opt_outs(request, request.opt_out_of)
+                return self._carry_out(request, [p.value for p in request.opt_out_of], "consent_withdrawn")
             elif request.type is RequestType.RESTRICTION:
                 self._preferences.restrict(request)
             elif request.type is RequestType.OBJECTION:
-                self._preferences.record_objection(request, OBJECTION_PURPOSES)
+                return self._object(request)
             else:
                 raise errors.IllegalTransition(request.status, request.status, "not a preference request")
             return {"result": "completed", "outcome": Outcome.COMPLIED.value}
 
         return self.once(request_id, ledger_steps.APPLY_PREFERENCES, run)
+
+    def _carry_out(self, request: RightsRequest, purposes: Sequence[str], event: str) -> dict[str, Any]:
+        """The opt-outs' effects beyond the mark (``OptOutEffects``), kept on the request for the
+        answer. A recipient that could not be reached leaves the request done in part."""
+        if self._opt_out_effects is None:
+            return {"result": "completed", "outcome": Outcome.COMPLIED.value}
+        effects = self._opt_out_effects().carry_out(request, purposes, event)
+        detail = {"purposes": sorted(effects)}
+        carried = request.with_opt_out_effects(effects)
+        self._store.save(carried, WORKFLOW_ACTOR, "preferences.carried_out", detail)
+        unreached = [
+            name
+            for result in effects.values()
+            for name, told in (result.get("recipients") or {}).items()
+            if not told.get("delivered")
+        ]
+        outcome = Outcome.PARTIALLY_COMPLIED if unreached else Outcome.COMPLIED
+        return {"result": "completed", "outcome": outcome.value, "effects": sorted(effects)}
+
+    def _object(self, request: RightsRequest) -> dict[str, Any]:
+        """GDPR Art. 21: each purpose named stops at once, unless ops recorded compelling
+        grounds for it before (then it goes on, and the answer says why: part complied)."""
+        purposes = request.objected_to
+        if not purposes:
+            # taken in before objections named purposes: it objected to every one it could
+            purposes = tuple(p.value for p in objectable_purposes(load_data_map()))
+            detail = {"purposes": list(purposes)}
+            request = self._store.save(
+                request.with_objected_to(purposes), WORKFLOW_ACTOR, "objection.purposes", detail
+            )
+        self._preferences.record_objection(request, purposes)
+        grounded = set(request.objection_grounds)
+        per_purpose = {p: "continues_on_grounds" if p in grounded else "stopped" for p in purposes}
+        outcome = Outcome.PARTIALLY_COMPLIED if grounded & set(purposes) else Outcome.COMPLIED
+        return {"result": "completed", "outcome": outcome.value, "purposes": per_purpose}
 
     def finalize(self, request_id: str, verdict: Verdict) -> dict[str, Any]:
         request = self._store.get(request_id)
@@ -477,6 +554,13 @@ class Workflow:
             return self._appeal_received_notice
         if name == APPEAL_DECISION:
             return self._appeal_decision_notice
+        if name == RESTRICTION_LIFT:
+            return self._restriction_lift_notice
+        if name.startswith(OBJECTION_GROUNDS + ledger_steps.FAMILY_SEPARATOR):
+            purpose = name.removeprefix(OBJECTION_GROUNDS + ledger_steps.FAMILY_SEPARATOR)
+            return lambda request: notices.objection_grounds(
+                request, purpose, self._status_link(request), self._contacts
+            )
         raise errors.ValidationFailed({"notice": f"no notice is named {name}"})
 
     def announce_extension(self, request_id: str) -> str:
@@ -491,6 +575,18 @@ class Workflow:
     def announce_appeal_decision(self, request_id: str) -> str:
         """The appeal's decision and its written explanation (once)."""
         return self._notify(self._store.get(request_id), APPEAL_DECISION, self._appeal_decision_notice)
+
+    def announce_restriction_lift(self, request_id: str) -> str:
+        """Told before a restriction is lifted (GDPR Art. 18(3)); once per request."""
+        return self._notify(self._store.get(request_id), RESTRICTION_LIFT, self._restriction_lift_notice)
+
+    def announce_objection_grounds(self, request_id: str, purpose: str) -> str:
+        """Grounds recorded after the objection was answered: the person is told (once per purpose)."""
+        name = objection_grounds_notice(purpose)
+        return self._notify(self._store.get(request_id), name, self._composer(name))
+
+    def _restriction_lift_notice(self, request: RightsRequest) -> notices.Notice:
+        return notices.restriction_lift(request, self._status_link(request), self._contacts)
 
     def _appeal_received_notice(self, request: RightsRequest) -> notices.Notice:
         return notices.appeal_received(request, self._status_link(request), self._contacts)

@@ -4,6 +4,8 @@ suppression an erasure leaves: ``erasure.follow_up.SubjectSuppression``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
@@ -13,6 +15,9 @@ from privacy_rights.core.keyed_hash import IdentifierKind
 from privacy_rights.core.models import OptOutPurpose, RightsRequest, utc_now
 from privacy_rights.core.ports import OBJECTION, OPT_OUT, KeyRingSource, PreferenceMarks
 from privacy_rights.preferences.preferences import Decision, Mark, Purpose, decide
+
+#: the restriction's attribute in the preference store
+RESTRICTION = "restriction"
 
 
 class IdentifierRef(BaseModel):
@@ -50,11 +55,51 @@ class PreferenceService:
     def record_opt_outs(self, request: RightsRequest, purposes: tuple[OptOutPurpose, ...]) -> None:
         self._mark(request, [OPT_OUT + purpose.value for purpose in purposes])
 
-    def record_objection(self, request: RightsRequest, purposes: tuple[Purpose, ...]) -> None:
-        self._mark(request, [OBJECTION + purpose.value for purpose in purposes])
+    def record_objection(self, request: RightsRequest, purposes: Sequence[str]) -> None:
+        """Each purpose stops at once; where ops already recorded compelling grounds for one
+        (before the request was carried out), its mark carries them."""
+        self._mark(request, [OBJECTION + purpose for purpose in purposes])
+        for purpose in request.objection_grounds:
+            if purpose in purposes:
+                self.record_grounds(request, purpose)
+
+    def record_grounds(self, request: RightsRequest, purpose: str) -> int:
+        """The subject's objection to ``purpose`` gives way to compelling legitimate grounds
+        (never for direct marketing: ``decide`` ignores them there). How many marks carry them."""
+        digests = list(request.subject_keys.values())
+        amended = 0
+        for record in self._store.records(digests):
+            mark = record.objections.get(purpose)
+            if mark is None:
+                continue
+            grounded = mark.model_copy(
+                update={"grounds_request_id": request.request_id, "grounds_at": utc_now()}
+            )
+            self._store.amend([record.subject_key], OBJECTION + purpose, grounded)
+            amended += 1
+        return amended
 
     def restrict(self, request: RightsRequest) -> None:
-        self._mark(request, ["restriction"])
+        """A new restriction replaces one whose lift was announced (it holds again, unlifted)."""
+        self._mark(request, [RESTRICTION])
+        for record in self._store.records(list(request.subject_keys.values())):
+            if record.restriction is not None and record.restriction.lift_at is not None:
+                fresh = Mark(at=utc_now(), request_id=request.request_id)
+                self._store.amend([record.subject_key], RESTRICTION, fresh)
+
+    def schedule_lift(self, request: RightsRequest, lift_at: datetime) -> int:
+        """The subject's restriction holds until ``lift_at`` (the person was told before). How
+        many marks carry the lift (none: nothing is restricted under the request's identifiers)."""
+        amended = 0
+        for record in self._store.records(list(request.subject_keys.values())):
+            if record.restriction is None or record.restriction.lift_request_id == request.request_id:
+                continue  # nothing restricted, or this lift is set already (a retry keeps its time)
+            lifting = record.restriction.model_copy(
+                update={"lift_at": lift_at, "lift_request_id": request.request_id}
+            )
+            self._store.amend([record.subject_key], RESTRICTION, lifting)
+            amended += 1
+        return amended
 
     def mark_keys(self, digests: list[str], request_id: str, purposes: tuple[OptOutPurpose, ...]) -> None:
         """Opt-outs for keys that are not the subject's identifiers (a browser's cookie ids)."""

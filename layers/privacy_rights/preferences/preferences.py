@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privacy_rights.core.models import OptOutPurpose
+from privacy_rights.core.models import OptOutPurpose, utc_now
 
 
 class Purpose(StrEnum):
@@ -22,6 +22,7 @@ class Purpose(StrEnum):
     SERVICE = "service"  # routing and recording a new call for the business customer
     INGESTION = "ingestion"  # (re-)importing records: CRM sync, backup restore, bulk upload
     ANALYTICS = "analytics"
+    AGENT_SCORING = "agent_scoring"  # scoring agents' calls (adherence, average scores)
     AI_TRAINING = "ai_training"
     MARKETING = "marketing"
     SALE_SHARE = "sale_share"
@@ -43,6 +44,8 @@ IMPLIED_OPT_OUTS: dict[OptOutPurpose, frozenset[Purpose]] = {
 SUPPRESSED_PURPOSES = frozenset(set(Purpose) - {Purpose.SERVICE, Purpose.LEGAL_CLAIMS})
 #: While restricted (GDPR Art. 18), data is only stored; legal claims remain possible.
 RESTRICTION_ALLOWS = frozenset({Purpose.LEGAL_CLAIMS})
+#: GDPR Art. 21(3): an objection to direct marketing always stops it; no grounds can override it.
+NO_GROUNDS_PURPOSES = frozenset({Purpose.MARKETING})
 
 
 class Mark(BaseModel):
@@ -50,6 +53,16 @@ class Mark(BaseModel):
 
     at: datetime
     request_id: str
+    #: an objection ops found compelling legitimate grounds to override (GDPR Art. 21(1)): the
+    #: purpose goes on; the request that recorded them (never for direct marketing)
+    grounds_request_id: str | None = None
+    grounds_at: datetime | None = None
+    #: a restriction ops lift (GDPR Art. 18(3)): it holds until then, the person told before
+    lift_at: datetime | None = None
+    lift_request_id: str | None = None
+
+    def lifted(self, now: datetime) -> bool:
+        return self.lift_at is not None and self.lift_at <= now
 
 
 class PreferenceRecord(BaseModel):
@@ -70,18 +83,32 @@ class Decision(BaseModel):
     reason: str
 
 
-def decide(records: Iterable[PreferenceRecord], purpose: Purpose) -> Decision:
-    """Any "no" recorded under any of the identifier's keyed hashes wins."""
+def decide(records: Iterable[PreferenceRecord], purpose: Purpose, now: datetime | None = None) -> Decision:
+    """Any "no" recorded under any of the identifier's keyed hashes wins. A restriction holds
+    until the lift time it carries (ops lift it only after telling the person); an objection
+    gives way only where ops recorded compelling legitimate grounds, never for marketing."""
+    now = now or utc_now()
+    overridden: list[str] = []
     for record in records:
         if record.suppression and purpose in SUPPRESSED_PURPOSES:
             return _no(purpose, "the subject's data was erased and is suppressed", record.suppression)
-        if record.restriction and purpose not in RESTRICTION_ALLOWS:
-            return _no(purpose, "processing is restricted (storage only)", record.restriction)
+        restriction = record.restriction
+        if restriction and not restriction.lifted(now) and purpose not in RESTRICTION_ALLOWS:
+            return _no(purpose, "processing is restricted (storage only)", restriction)
         for opted_out, mark in record.opt_outs.items():
             if purpose in IMPLIED_OPT_OUTS.get(OptOutPurpose(opted_out), frozenset()):
                 return _no(purpose, f"the subject opted out of {opted_out}", mark)
-        if purpose.value in record.objections:
-            return _no(purpose, f"the subject objected to {purpose.value}", record.objections[purpose.value])
+        objection = record.objections.get(purpose.value)
+        if objection is not None:
+            if objection.grounds_request_id is None or purpose in NO_GROUNDS_PURPOSES:
+                return _no(purpose, f"the subject objected to {purpose.value}", objection)
+            overridden.append(objection.grounds_request_id)
+    if overridden:
+        return Decision(
+            allowed=True,
+            purpose=purpose,
+            reason=f"the subject objected; compelling legitimate grounds recorded (request {overridden[0]})",
+        )
     return Decision(
         allowed=True, purpose=purpose, reason="no opt-out, objection, restriction or suppression recorded"
     )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from privacy_rights.core import attorneys_general, clocks, notices
 from privacy_rights.core.errors import NotFound, RateLimited, ValidationFailed
-from privacy_rights.core.identifiers import Email, Phone
+from privacy_rights.core.identifiers import Email, Phone, normalize_email, normalize_phone
 from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.core.models import (
     AccessScope,
@@ -36,7 +36,7 @@ from privacy_rights.core.ports import (
     WorkflowStarter,
 )
 from privacy_rights.core.remedies import ContactPoints
-from privacy_rights.core.request_results import RequestedCorrection, intake_statement
+from privacy_rights.core.request_results import OBJECTED_TO, RequestedCorrection, intake_statement
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure.receipt import erasure_receipt_text
 from privacy_rights.preferences.preference_service import PreferenceService
@@ -47,9 +47,26 @@ from privacy_rights.rights_requests.request_access import authorized_request
 class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    field: Literal["name", "email", "phone", "company", "notes", "other"]
+    field: Literal["name", "email", "phone", "company", "notes", "recording", "transcript", "other"]
     corrected: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     why: FreeText = ""
+    #: the value we hold, as the person saw it: with it the workflow finds and changes the
+    #: records itself (a conditional write on that value); without it ops do it by hand
+    held: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> Correction:
+        checks = {"email": normalize_email, "phone": normalize_phone}
+        check = checks.get(self.field)
+        if check is not None:
+            for name in ("corrected", "held") if self.held else ("corrected",):
+                try:
+                    check(getattr(self, name))
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        if self.held and self.held == self.corrected:
+            raise ValueError("held and corrected are the same value")
+        return self
 
 
 class SubmitRequest(BaseModel):
@@ -70,6 +87,18 @@ class SubmitRequest(BaseModel):
     opt_out_of: list[OptOutPurpose] = Field(default_factory=list, max_length=len(OptOutPurpose))
     requester: Requester | None = None
     corrections: list[Correction] = Field(default_factory=list, max_length=20)
+    object_to: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="An objection (GDPR Art. 21): the purposes objected to, from those the data map "
+        "bases on legitimate interests (analytics, ai_training, agent_scoring, marketing).",
+    )
+    consent_to_withdraw: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="A withdrawal of consent (GDPR Art. 7(3)): the purposes, from those the data map "
+        "bases on consent (marketing, sale_share, targeted_ads).",
+    )
     clarifies: Annotated[str, StringConstraints(pattern=r"^mail_[A-Za-z0-9_-]{10,64}$")] | None = Field(
         default=None,
         description="The email this request clarifies (from the link in our reply): the legal clock "
@@ -93,6 +122,10 @@ class SubmitRequest(BaseModel):
             raise ValueError("opt_out_of goes with type opt_out")
         if self.scope is not None and self.type not in (RequestType.ACCESS, RequestType.PORTABILITY):
             raise ValueError("scope goes with access or portability")
+        if self.object_to and self.type is not RequestType.OBJECTION:
+            raise ValueError("object_to goes with type objection")
+        if self.consent_to_withdraw and self.type is not RequestType.WITHDRAW_CONSENT:
+            raise ValueError("consent_to_withdraw goes with type withdraw_consent")
         if (self.type is RequestType.CORRECTION) != bool(self.corrections):
             raise ValueError("corrections go with, and only with, type correction")
         if self.jurisdiction is Jurisdiction.US_STATE and self.us_state is None:
@@ -166,10 +199,35 @@ PUBLIC_EVENTS = {
     "export.packaged": "your data is ready to download",
     "export.downloaded": "your data was downloaded",
     "erasure.verified": "your data was erased and the erasure checked",
+    "preferences.carried_out": "your choice was carried out where it has effect",
+    "objection.grounds_recorded": "grounds to go on with a use you objected to were recorded",
+    "restriction.lift_announced": "you were told when the restriction will be lifted",
     "permission.received_by_email": "signed permission received",
     "permission.refused": "a document sent as the signed permission could not be used",
     "ops.permission": "the agent's permission was reviewed",
 }
+
+
+def _objected_to(body: SubmitRequest, channel: Channel) -> dict[str, Any]:
+    """An objection's purposes, checked against the data map (loaded only for objections). An
+    email that objects without naming a purpose objects to every purpose it may name."""
+    if body.type is not RequestType.OBJECTION:
+        return {}
+    from privacy_rights.core.data_map import load_data_map
+    from privacy_rights.preferences.objections import named_purposes
+
+    named = named_purposes(body.object_to, load_data_map(), everything_if_none=channel is Channel.EMAIL)
+    return {OBJECTED_TO: list(named)}
+
+
+def _consents_withdrawn(body: SubmitRequest) -> tuple[OptOutPurpose, ...]:
+    """A withdrawal's purposes, checked against the data map (loaded only for withdrawals)."""
+    if body.type is not RequestType.WITHDRAW_CONSENT:
+        return ()
+    from privacy_rights.core.data_map import load_data_map
+    from privacy_rights.preferences.objections import named_consents
+
+    return named_consents(body.consent_to_withdraw, load_data_map())
 
 
 def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
@@ -238,6 +296,7 @@ class IntakeService:
         )
         if body.clarifies and self._clarifications is not None:
             received_at = self._clarifications.received_at(body.clarifies, body.email) or received_at
+        objected = _objected_to(body, channel)
         draft = RightsRequest(
             **({"request_id": request_id} if request_id else {}),
             **({"received_at": received_at} if received_at else {}),
@@ -248,7 +307,7 @@ class IntakeService:
             channel=channel,
             requester=body.requester,
             scope=body.scope,
-            opt_out_of=tuple(body.opt_out_of),
+            opt_out_of=tuple(body.opt_out_of) or _consents_withdrawn(body),
             details=body.details,
             due=date.min,
             extra={
@@ -256,6 +315,7 @@ class IntakeService:
                     body.declaration, [RequestedCorrection(**c.model_dump()) for c in body.corrections]
                 ),
                 **(extra or {}),
+                **objected,
             },
         )
         deadlines = clocks.deadlines(draft.jurisdiction, draft.type, draft.received_at, draft.us_state)
@@ -271,9 +331,9 @@ class IntakeService:
             self._preferences.record_opt_outs(request, (OptOutPurpose.SALE_SHARE,))
             browser_keys = [ring.digest(IdentifierKind.BROWSER, browser_id) for browser_id in browser_ids]
             self._preferences.mark_keys(browser_keys, request.request_id, (OptOutPurpose.SALE_SHARE,))
-        if request.type is RequestType.OPT_OUT:
-            # Opt-outs need no verification (CCPA 7026(d)): honoured from the moment of receipt,
-            # duplicate or not.
+        if request.type in (RequestType.OPT_OUT, RequestType.WITHDRAW_CONSENT):
+            # Opt-outs need no verification (CCPA 7026(d)), nor does a withdrawal of consent (GDPR
+            # Art. 7(3)): honoured from the moment of receipt, duplicate or not.
             self._preferences.record_opt_outs(request, request.opt_out_of)
         # A duplicate of an open request is taken in like any other and merged only once it is
         # verified (Workflow.resolve): before that, its answers would tell a stranger that
@@ -283,7 +343,7 @@ class IntakeService:
             actor=actor,
             detail={"type": request.type.value, "channel": channel.value, "fields": _given_fields(body)},
         )
-        if request.type is RequestType.OPT_OUT:
+        if request.type in (RequestType.OPT_OUT, RequestType.WITHDRAW_CONSENT):
             purposes = [p.value for p in request.opt_out_of]
             self._store.record(request.request_id, actor, "preferences.opted_out", {"purposes": purposes})
         if body.clarifies and self._clarifications is not None:

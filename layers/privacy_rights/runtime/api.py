@@ -42,13 +42,14 @@ def resolve(
     context: Any,
     max_body_bytes: int,
     operators: str | None = None,
+    console_operators: str = "",
 ) -> dict[str, Any]:
     """Resolve an API event. Before anything parses it (the resolver's validation runs before
     any middleware): an oversized body is refused, and with ``operators`` (the operations
     role's ARN) a caller who is not one of its sessions."""
     if operators is not None:
         try:
-            operator_identity(APIGatewayProxyEvent(event), operators)
+            operator_identity(APIGatewayProxyEvent(event), operators, console_operators)
         except Unauthenticated as refused:
             return _proxy_answer(HTTPStatus.FORBIDDEN, {"message": refused.public_message})
     body = event.get("body") or ""
@@ -106,14 +107,35 @@ def caller_identity(event: APIGatewayProxyEvent) -> str:
     return principal
 
 
-def operator_identity(event: APIGatewayProxyEvent, ops_role_arn: str) -> str:
+#: the session name Cognito's identity pool gives every set of credentials it hands out
+COGNITO_SESSION = "CognitoIdentityCredentials"
+#: who signed in to the ops console, as API Gateway reports it for identity pool credentials:
+#: ``cognito-idp.<region>.amazonaws.com/<pool>,cognito-idp.<region>.amazonaws.com/<pool>:CognitoSignIn:<sub>``
+COGNITO_SIGN_IN = re.compile(
+    r"cognito-idp\.[a-z0-9-]+\.amazonaws\.com/(?P<pool>[\w-]+_[0-9A-Za-z]+):CognitoSignIn:(?P<sub>[0-9a-f-]{36})"
+)
+
+
+def operator_identity(event: APIGatewayProxyEvent, ops_role_arn: str, console_role_arn: str = "") -> str:
     """The caller, when it is the privacy operations role (a session of it: staff assume the
     role, their session name is who they are) or that very principal; refused otherwise.
 
-    API Gateway's resource policy admits only that role too; this check holds where a policy is
+    ``console_role_arn`` (issue 18) is the ops console's role, which the Cognito identity pool
+    hands to a signed-in user pool user: its sessions are always named
+    ``CognitoIdentityCredentials``, and who acts is the user API Gateway names in the request
+    context (from the credentials' identity, never from anything the caller sends). A session
+    of it by any other name, or without a signed-in user, is refused.
+
+    API Gateway's resource policy admits only these roles too; this check holds where a policy is
     changed by hand, or where another IAM route of the account reaches the function.
     """
     principal = caller_identity(event)
+    if console_role_arn and _is_session_of(principal, console_role_arn):
+        provider = event.request_context.identity.cognito_authentication_provider or ""
+        signed_in = COGNITO_SIGN_IN.search(provider)
+        if principal.rsplit("/", 1)[-1] != COGNITO_SESSION or signed_in is None:
+            raise Unauthenticated("a console session names no signed-in user")
+        return f"{principal}/{signed_in['sub']}"
     if not ops_role_arn or not _is_session_of(principal, ops_role_arn):
         raise Unauthenticated("the caller is not the privacy operations role")
     return principal

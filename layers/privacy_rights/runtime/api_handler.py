@@ -51,7 +51,9 @@ class ApiFunction:
 
     def operator(self) -> str:
         """The privacy operations staff member calling this (ops APIs only): their IAM session."""
-        return operator_identity(self.app.current_event, self.settings.ops_role_arn)
+        return operator_identity(
+            self.app.current_event, self.settings.ops_role_arn, self.settings.ops_console_role_arn
+        )
 
     def on_invoke(self, hook: Callable[[LambdaContext], object]) -> None:
         """Run ``hook(context)`` at the start of each invocation, before the route: e.g.
@@ -63,6 +65,7 @@ class ApiFunction:
         app, hooks, max_body_bytes = self.app, self._on_invoke, self.settings.max_body_bytes
         # Checked before the resolver, whose validation would otherwise answer a stranger first.
         operators = self.settings.ops_role_arn if self._operators_only else None
+        console = self.settings.ops_console_role_arn
 
         @self.logger.inject_lambda_context(
             correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
@@ -72,7 +75,7 @@ class ApiFunction:
         def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             for hook in hooks:
                 hook(context)
-            return resolve(app, event, context, max_body_bytes, operators)
+            return resolve(app, event, context, max_body_bytes, operators, console)
 
         return handler  # type: ignore[no-any-return]
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from privacy_rights.adapters.counters import Counters
     from privacy_rights.adapters.customers import Customers
     from privacy_rights.adapters.key_ring import SecretsManagerKeyRing
+    from privacy_rights.adapters.lake import AthenaLake
     from privacy_rights.adapters.mail_records import MailRecords
     from privacy_rights.adapters.notice_records import DynamoNoticeRecords
     from privacy_rights.adapters.permission_documents import PermissionDocuments
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from privacy_rights.core.data_map import DataMap
     from privacy_rights.core.errors import PhoneRefusal
     from privacy_rights.core.remedies import ContactPoints
+    from privacy_rights.correction.correction_service import CorrectionService
+    from privacy_rights.correction.review import CorrectionReview
+    from privacy_rights.correction.statements import CorrectionStatements
     from privacy_rights.erasure.erasure_service import ErasureService
     from privacy_rights.erasure.legal_holds import HoldService
     from privacy_rights.export.export_service import ExportService
@@ -42,12 +46,15 @@ if TYPE_CHECKING:
     from privacy_rights.ops.customers import CustomerOnboarding
     from privacy_rights.ops.extensions import ExtensionService
     from privacy_rights.ops.ops import OpsService
+    from privacy_rights.ops.record_retention import RecordRetention
     from privacy_rights.ops.yearly_metrics import YearlyMetricsService
     from privacy_rights.orchestration.deadline_sweep import DeadlineSweep
     from privacy_rights.orchestration.execution_end import ExecutionEnds
     from privacy_rights.orchestration.notice_retries import NoticeRetries
     from privacy_rights.orchestration.stalled_requests import StalledRequests
     from privacy_rights.orchestration.workflow import Workflow
+    from privacy_rights.preferences.opt_out_effects import OptOutEffects
+    from privacy_rights.preferences.preference_decisions import PreferenceDecisionService
     from privacy_rights.preferences.preference_service import PreferenceService
     from privacy_rights.resolution.resolution import Resolver
     from privacy_rights.resolution.resolve_service import ResolveService
@@ -261,16 +268,45 @@ class Container:
         return ExtensionService(self.store, self.workflow)
 
     @cached_property
+    def preference_decisions(self) -> PreferenceDecisionService:
+        from privacy_rights.preferences.preference_decisions import PreferenceDecisionService
+
+        days = self.settings.restriction_lift_notice_days
+        return PreferenceDecisionService(self.store, self.preferences, self.workflow, days)
+
+    @cached_property
     def appeals(self) -> AppealService:
         from privacy_rights.rights_requests.appeals import AppealService
 
         return AppealService(self.store, self.keys, self.workflow)
 
     @cached_property
+    def correction_review(self) -> CorrectionReview:
+        from privacy_rights.correction.review import CorrectionReview
+
+        return CorrectionReview(self.store, self.workflow.answer)
+
+    @cached_property
+    def correction_statements(self) -> CorrectionStatements:
+        from privacy_rights.correction.statements import CorrectionStatements
+
+        return CorrectionStatements(self.store, self.keys)
+
+    @cached_property
     def deadline_sweep(self) -> DeadlineSweep:
         from privacy_rights.orchestration.deadline_sweep import DeadlineSweep
 
         return DeadlineSweep(self.store)
+
+    @cached_property
+    def record_retention(self) -> RecordRetention:
+        from privacy_rights.adapters.expiring_records import DynamoExpiringRecords
+        from privacy_rights.ops.record_retention import RecordRetention
+
+        records = DynamoExpiringRecords(
+            self.client("dynamodb"), self.settings.requests_table, self.settings.audit_table
+        )
+        return RecordRetention(records, self.store, self.holds, self.settings.record_retention_months)
 
     @cached_property
     def yearly_metrics(self) -> YearlyMetricsService:
@@ -328,8 +364,22 @@ class Container:
         connectors: dict[str, Connector] = {
             "dynamodb": DynamoDBConnector(self.client("dynamodb"), self.settings.stores),
             "s3": S3PrefixConnector(self.client("s3"), self.settings.stores),
+            "lake": self.lake,
         }
         return Resolver(self.data_map, connectors, keys=self.keys.key_ring())
+
+    @property
+    def lake(self) -> AthenaLake:
+        """The analytics lake through Athena (a new one per resolver: it counts its queries)."""
+        from privacy_rights.adapters.lake import AthenaLake
+
+        return AthenaLake(
+            self.client("athena"),
+            self.client("s3"),
+            self.settings.stores,
+            self.settings.athena_output,
+            self.settings.athena_workgroup or None,
+        )
 
     @cached_property
     def export(self) -> ExportService:
@@ -344,11 +394,13 @@ class Container:
             PlatformRecords(self.client("dynamodb"), self.client("s3"), self.settings.stores),
             ExportArchive(self.client("s3"), self.settings.exports_bucket),
             self.business_instructions,
+            lake=self.lake,
         )
 
     @cached_property
     def erasure(self) -> ErasureService:
         from privacy_rights.adapters.export_archive import ExportArchive
+        from privacy_rights.adapters.lake import LakeFiles
         from privacy_rights.adapters.platform_eraser import PlatformEraser
         from privacy_rights.adapters.platform_records import PlatformRecords
         from privacy_rights.erasure.erasure_service import ErasureService
@@ -367,6 +419,27 @@ class Container:
             SubjectSuppression(self.preference_store),
             ExportArchive(s3, self.settings.exports_bucket),
             self.keys,
+            self.webhooks,
+            lake=self.lake,
+            lake_files=LakeFiles(s3, self.settings.stores),
+            max_rewrite_bytes=self.settings.lake_rewrite_max_bytes,
+        )
+
+    @cached_property
+    def correction(self) -> CorrectionService:
+        from privacy_rights.adapters.platform_corrector import PlatformCorrector
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.correction.correction_service import CorrectionService
+
+        dynamodb = self.client("dynamodb")
+        return CorrectionService(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(dynamodb, self.client("s3"), self.settings.stores),
+            PlatformCorrector(dynamodb, self.settings.stores),
+            self.business_instructions,
+            self.customer_directory,
             self.webhooks,
         )
 
@@ -484,4 +557,23 @@ class Container:
             TaskTokens(self.client("stepfunctions")),
             self.notice_records,
             contacts=self.contact_points,
+            opt_out_effects=lambda: self.opt_out_effects,
+        )
+
+    @cached_property
+    def opt_out_effects(self) -> OptOutEffects:
+        from privacy_rights.adapters.marketing_consents import MarketingConsentTable
+        from privacy_rights.adapters.platform_eraser import PlatformEraser
+        from privacy_rights.adapters.platform_records import PlatformRecords
+        from privacy_rights.preferences.opt_out_effects import OptOutEffects
+
+        dynamodb, s3 = self.client("dynamodb"), self.client("s3")
+        return OptOutEffects(
+            self.store,
+            self.work,
+            self.data_map,
+            PlatformRecords(dynamodb, s3, self.settings.stores),
+            PlatformEraser(dynamodb, s3, self.settings.stores),
+            MarketingConsentTable(dynamodb, self.settings.stores),
+            self.webhooks,
         )

@@ -7,6 +7,7 @@ with a generic body (its text is logged, masked, never sent to the client).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -18,12 +19,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from privacy_rights.core import errors
+
+IDEMPOTENCY_ERRORS = "aws_lambda_powertools.utilities.idempotency.exceptions"
 
 STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -144,18 +143,23 @@ def register_error_handlers(app: ApiGatewayResolver, logger: Logger) -> None:
             body["why"] = exc.why  # what would move it: a sentence of ours, never input
         return json_response(status, body)
 
-    @app.exception_handler(IdempotencyValidationError)
-    def _key_reused(exc: IdempotencyValidationError) -> Response[Any]:
-        return json_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            {"message": "This Idempotency-Key was already used with a different request body."},
-        )
+    idempotency = sys.modules.get(IDEMPOTENCY_ERRORS)
+    # Only a handler that imported Powertools' idempotency (intake, before it builds its API)
+    # can raise its errors; importing them here would cost every other API's cold start ~30 ms.
+    if idempotency is not None:
 
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _key_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
-        return json_response(
-            HTTPStatus.CONFLICT, {"message": "A request with this Idempotency-Key is in progress."}
-        )
+        @app.exception_handler(idempotency.IdempotencyValidationError)
+        def _key_reused(exc: Exception) -> Response[Any]:
+            return json_response(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                {"message": "This Idempotency-Key was already used with a different request body."},
+            )
+
+        @app.exception_handler(idempotency.IdempotencyAlreadyInProgressError)
+        def _key_in_flight(exc: Exception) -> Response[Any]:
+            return json_response(
+                HTTPStatus.CONFLICT, {"message": "A request with this Idempotency-Key is in progress."}
+            )
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:

@@ -69,6 +69,11 @@ class Settings(BaseModel):
     phone_messages_per_day: int = Field(default=500, gt=0)
     #: data map store name -> physical table or bucket name, from ``STORE_<NAME>`` variables
     stores: dict[str, str] = Field(default_factory=dict)
+    #: Athena, for the analytics lake: the workgroup and where query results go (s3://…/prefix/)
+    athena_workgroup: str = ""
+    athena_output: str = ""
+    #: a lake file bigger than this is not rewritten by one invocation: it is routed to ops
+    lake_rewrite_max_bytes: int = Field(default=2 * 1024**3, gt=0)
     hash_key_secret: str = Field(min_length=1, description="Secrets Manager name of the HMAC key ring")
     webhook_secret: str = Field(
         min_length=1, description="Secrets Manager name of the webhooks' master secret"
@@ -82,12 +87,20 @@ class Settings(BaseModel):
     state_machine_arn: str | None = None
     #: The IAM role privacy operations staff assume; only its sessions may call the ops APIs.
     ops_role_arn: str = ""
+    #: The ops console's role (issue 18), handed by the Cognito identity pool to signed-in staff:
+    #: its sessions may call the ops APIs too, as the user pool user API Gateway names.
+    ops_console_role_arn: str = ""
     secret_cache_seconds: int = Field(default=300, ge=0)
     #: the toll-free number privacy staff answer (CCPA 7020), E.164; named in the notices, the
     #: status page and calls. Empty: no message mentions a phone line
     toll_free_number: str = Field(default="", pattern=r"^(\+[1-9]\d{6,14})?$")
     #: the lead supervisory authority (GDPR Art. 56) that GDPR denials name, with where to reach it
     lead_supervisory_authority: str = Field(default="", max_length=200)
+    #: GDPR Art. 18(3): a restriction ops lift ends this many days after the person was told
+    restriction_lift_notice_days: int = Field(default=14, ge=1, le=90)
+    #: CCPA §7101: a closed request's record (item, ledger, audit chain) is removed this many
+    #: calendar months after it was closed (``ops.record_retention``); never fewer than 24
+    record_retention_months: int = Field(default=24, ge=24, le=120)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

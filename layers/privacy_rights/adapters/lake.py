@@ -1,0 +1,426 @@
+"""The analytics lake (a ``kind: lake`` store): Parquet files on S3 in the Glue catalog.
+
+Found through Athena (``AthenaLake``): every query is fixed text with ``?`` placeholders, the
+subject's identifiers go in ``ExecutionParameters`` (never into the text), ``"$path"`` says which
+file holds each row, and the result is read from the query's output location. Erased by
+rewriting each file that holds the subject (``LakeFiles``, pyarrow): one row group at a time,
+with the file's schema, row-group size and compression, put as a new version only if the object
+is still the one read (``If-Match`` on its ETag), older versions then deleted.
+
+pyarrow is imported by ``LakeFiles`` alone, when a file is rewritten: only the rewrite function
+carries it (AWS SDK for pandas' managed layer); every other function imports this module without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from privacy_rights.adapters.connectors import UnknownStore
+from privacy_rights.core.data_map import Lake, Lookup, Store
+from privacy_rights.core.errors import LakeObjectChanged, LakeQueryFailed, TransientDependencyError
+from privacy_rights.resolution.resolution import Found
+
+#: ids per query: Athena's query text is at most 256 KB, and a short list keeps each scan pruned
+IDS_PER_QUERY = 100
+FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
+#: what Athena's result CSV holds per column type, read back as Python values
+_NUMBERS: dict[str, Callable[[str], Any]] = {
+    "bigint": int,
+    "int": int,
+    "integer": int,
+    "smallint": int,
+    "tinyint": int,
+    "double": float,
+    "float": float,
+}
+
+
+def literal(value: str) -> str:
+    """An execution parameter: Athena takes each as one SQL literal (a quoted string), which it
+    parses as a value, never as query text."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def partition_of(key: str) -> dict[str, str]:
+    """``call_events/dt=2026-08-14/tenant_id=acme/part-0.parquet`` -> ``{dt: ..., tenant_id: ...}``."""
+    return dict(part.split("=", 1) for part in key.split("/")[:-1] if "=" in part)
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """Partitions a query may read (Athena reads no file outside them): days and businesses."""
+
+    days: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+
+class AthenaLake:
+    """``Connector`` for lake stores, and the rows an export includes (``LakeRows``)."""
+
+    def __init__(
+        self,
+        athena: Any,
+        s3: Any,
+        physical_names: Mapping[str, str],
+        output_location: str,
+        workgroup: str | None = None,
+        poll_seconds: float = 0.2,
+        timeout_seconds: float = 600,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._athena = athena
+        self._s3 = s3
+        self._names = physical_names
+        self._output = output_location
+        self._workgroup = workgroup
+        self._poll = poll_seconds
+        self._timeout = timeout_seconds
+        self._sleep = sleep
+        self._calls: Counter[str] = Counter()
+        #: bytes Athena scanned, per store (what it bills)
+        self.scanned: Counter[str] = Counter()
+
+    def calls_made(self) -> Counter[str]:
+        return Counter(self._calls)
+
+    def _bucket(self, store: Store) -> str:
+        if store.name not in self._names:
+            raise UnknownStore(store.name)
+        return self._names[store.name]
+
+    # -- find (resolution) -----------------------------------------------------------------
+
+    def find(self, store: Store, lookup: Lookup, value: str, context: Mapping[str, Any]) -> Iterator[Found]:
+        lake = _lake(store)
+        assert lookup.attribute is not None
+        wanted = [lake.row_id, *(a for a in (store.tenant_attribute, store.time_attribute) if a), "dt"]
+        tenant = context.get(store.tenant_attribute or "") if store.tenant_attribute else None
+        pruning = Pruning(tenants=(str(tenant),) if tenant else ())
+        for row in self.select(store, wanted, {lookup.attribute: [value]}, pruning):
+            key = row.pop("$path")
+            yield Found(pointer={lake.row_id: row[lake.row_id], "file": key}, attributes={**row, "file": key})
+
+    # -- rows by pointer (export), files by pointer (erasure) ------------------------------
+
+    def rows(self, store: Store, pointers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The released rows, every column, read in the partitions their files are in."""
+        lake = _lake(store)
+        columns = list(lake.columns)
+        return [
+            {k: v for k, v in row.items() if k != "$path"} for row in self._by_ids(store, columns, pointers)
+        ]
+
+    def locate(self, store: Store, pointers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+        """Which files hold these rows now (a file may have been compacted since resolution):
+        file key -> row ids."""
+        lake = _lake(store)
+        files: dict[str, list[str]] = {}
+        for row in self._by_ids(store, [lake.row_id], pointers):
+            files.setdefault(row["$path"], []).append(str(row[lake.row_id]))
+        return {key: sorted(ids) for key, ids in sorted(files.items())}
+
+    def _by_ids(
+        self, store: Store, columns: list[str], pointers: Sequence[Mapping[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
+        lake = _lake(store)
+        ids = sorted({str(p[lake.row_id]) for p in pointers})
+        partitions = [partition_of(str(p.get("file", ""))) for p in pointers]
+        pruning = Pruning(
+            days=tuple(sorted({p["dt"] for p in partitions if "dt" in p})),
+            tenants=tuple(sorted({p["tenant_id"] for p in partitions if "tenant_id" in p})),
+        )
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            yield from self.select(store, columns, {lake.row_id: ids[start : start + IDS_PER_QUERY]}, pruning)
+
+    # -- one query -------------------------------------------------------------------------
+
+    def select(
+        self,
+        store: Store,
+        columns: Iterable[str],
+        where: Mapping[str, Sequence[str]],
+        pruning: Pruning = Pruning(),
+    ) -> Iterator[dict[str, Any]]:
+        """``SELECT columns, "$path" FROM table WHERE column IN (?, ...) AND ...``, the values bound
+        as execution parameters; the partition conditions prune the files Athena reads."""
+        lake = _lake(store)
+        bucket = self._bucket(store)
+        conditions: list[str] = []
+        parameters: list[str] = []
+
+        def one_of(column: str, values: Sequence[str]) -> None:
+            conditions.append(f'"{column}" IN ({", ".join("?" for _ in values)})')
+            parameters.extend(literal(v) for v in values)
+
+        for column, values in where.items():
+            if column not in lake.columns or not values:
+                raise ValueError(f"{store.name}: cannot select on {column!r}")
+            one_of(column, values)
+        if pruning.days:
+            one_of("dt", pruning.days)
+        if pruning.tenants and store.tenant_attribute:
+            one_of(store.tenant_attribute, pruning.tenants)
+        if pruning.since:
+            conditions.append('"dt" >= ?')
+            parameters.append(literal(pruning.since))
+        if pruning.until:
+            conditions.append('"dt" <= ?')
+            parameters.append(literal(pruning.until))
+        selected = ", ".join(f'"{c}"' for c in dict.fromkeys(columns) if c in lake.columns)
+        # names from the data map and placeholders only: every value is an execution parameter
+        table, where_text = f'"{lake.database}"."{lake.table}"', " AND ".join(conditions)
+        query = f'SELECT {selected}, "$path" FROM {table} WHERE {where_text}'  # noqa: S608
+        prefix = f"s3://{bucket}/"
+        types = lake.columns
+        for row in self._run(store, query, parameters):
+            path = row.get("$path") or ""
+            row["$path"] = path[len(prefix) :] if path.startswith(prefix) else path
+            yield {k: _typed(types.get(k, "string"), v) for k, v in row.items()}
+
+    def _run(self, store: Store, query: str, parameters: list[str]) -> list[dict[str, str]]:
+        request: dict[str, Any] = {
+            "QueryString": query,
+            "ExecutionParameters": parameters,
+            "QueryExecutionContext": {"Database": _lake(store).database},
+            "ResultConfiguration": {"OutputLocation": self._output},
+        }
+        if self._workgroup:
+            request["WorkGroup"] = self._workgroup
+        try:
+            execution_id = self._athena.start_query_execution(**request)["QueryExecutionId"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in (
+                "TooManyRequestsException",
+                "ThrottlingException",
+            ):
+                raise TransientDependencyError("Athena throttled the query") from exc
+            raise
+        self._calls[f"{store.name}:StartQueryExecution"] += 1
+        deadline = time.monotonic() + self._timeout
+        while True:
+            execution = self._athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            state = execution["Status"]["State"]
+            if state in FINISHED:
+                break
+            if time.monotonic() > deadline:
+                self._athena.stop_query_execution(QueryExecutionId=execution_id)
+                raise LakeQueryFailed(f"query {execution_id} still running after {self._timeout:.0f} s")
+            self._sleep(self._poll)
+        if state != "SUCCEEDED":
+            reason = execution["Status"].get("StateChangeReason", state)
+            raise LakeQueryFailed(f"query {execution_id}: {reason}")
+        self.scanned[store.name] += int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+        location = execution["ResultConfiguration"]["OutputLocation"]
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+        self._calls[f"{store.name}:GetObject(result)"] += 1
+        # the result names the subject's rows: read once, then gone (the bucket's lifecycle is the backstop)
+        self._s3.delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": key}, {"Key": f"{key}.metadata"}], "Quiet": True}
+        )
+        return list(csv.DictReader(io.StringIO(body)))
+
+
+def _typed(kind: str, value: str | None) -> Any:
+    """Athena's CSV has no null but an empty unquoted cell; an empty string is read as None."""
+    if value is None or value == "":
+        return None
+    convert = _NUMBERS.get(kind.lower())
+    return convert(value) if convert else value
+
+
+def _lake(store: Store) -> Lake:
+    if store.lake is None:
+        raise ValueError(f"{store.name} is not a lake")
+    return store.lake
+
+
+# -- the rewrite ------------------------------------------------------------------------------
+
+#: an object up to this size is rewritten in memory; a bigger one goes through /tmp
+IN_MEMORY_BYTES = 64 * 1024 * 1024
+
+
+def _rewritten_copy(
+    lake: Lake, source: Any, target: Any, doomed_ids: set[str], null_columns: Sequence[str]
+) -> Rewritten:
+    """``source`` (bytes or a path) copied to ``target`` (a path or an Arrow output stream) one
+    row group at a time, with the same schema, compression and rows per group, less the rows
+    whose id is doomed (or with ``null_columns`` nulled in them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    doomed = pa.array(sorted(doomed_ids), type=pa.string())
+    # pre_buffer off: the column chunks are read as decoded, not a whole row group ahead
+    if isinstance(source, bytes):
+        parquet = pq.ParquetFile(pa.BufferReader(source), pre_buffer=False)
+    else:  # mapped: the compressed pages are the file's, not the memory pool's
+        parquet = pq.ParquetFile(source, pre_buffer=False, memory_map=True)
+    meta = parquet.metadata
+    group_rows = max((meta.row_group(i).num_rows for i in range(meta.num_row_groups)), default=0)
+    compression = meta.row_group(0).column(0).compression.lower() if meta.num_row_groups else "snappy"
+    changed = after = 0
+    with pq.ParquetWriter(
+        target, parquet.schema_arrow, compression=compression, version=meta.format_version
+    ) as writer:
+        for index in range(meta.num_row_groups):
+            group = parquet.read_row_group(index)
+            hit = pc.fill_null(pc.is_in(group.column(lake.row_id).cast(pa.string()), value_set=doomed), False)
+            changed += pc.sum(hit).as_py() or 0
+            if null_columns:
+                for name in null_columns:
+                    position = group.schema.get_field_index(name)
+                    column = group.column(position)
+                    nulls = pa.nulls(len(group), type=column.type)
+                    group = group.set_column(
+                        position, group.schema.field(position), pc.if_else(hit, nulls, column)
+                    )
+            else:
+                group = group.filter(pc.invert(hit))
+            after += len(group)
+            if len(group):
+                writer.write_table(group, row_group_size=max(group_rows, 1))
+    return Rewritten(
+        key="",
+        rows_before=meta.num_rows,
+        rows_after=after,
+        rows_changed=changed,
+        row_groups=meta.num_row_groups,
+        bytes_before=0,
+        bytes_after=os.path.getsize(target) if isinstance(target, str) else target.tell(),
+        read_version=None,
+        new_version=None,
+    )
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    key: str
+    rows_before: int
+    rows_after: int
+    rows_changed: int
+    row_groups: int
+    bytes_before: int
+    bytes_after: int
+    read_version: str | None
+    new_version: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class LakeFiles:
+    """Rewrites one Parquet file without some rows (or with some columns nulled in them)."""
+
+    #: called between the read and the conditional write (tests play a concurrent writer there)
+    before_write: Callable[[str], None] | None = None
+
+    def __init__(self, s3: Any, physical_names: Mapping[str, str], scratch: str | None = None) -> None:
+        self._s3 = s3
+        self._names = physical_names
+        self._scratch = scratch
+
+    def _bucket(self, store: Store) -> str:
+        if store.name not in self._names:
+            raise UnknownStore(store.name)
+        return self._names[store.name]
+
+    def size(self, store: Store, key: str) -> int | None:
+        try:
+            return int(self._s3.head_object(Bucket=self._bucket(store), Key=key)["ContentLength"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def rewrite(
+        self, store: Store, key: str, row_ids: Iterable[str], null_columns: Sequence[str] = ()
+    ) -> Rewritten:
+        """Writes a copy of the object row group by row group without the rows (or with
+        ``null_columns`` nulled in them), and puts it back only if the object is still the
+        version read. Memory holds about one row group in and one out: an object bigger than
+        ``IN_MEMORY_BYTES`` is streamed to scratch space (/tmp) and read from there."""
+        import pyarrow as pa
+
+        answer = self._s3.get_object(Bucket=self._bucket(store), Key=key)
+        with ExitStack() as scratch:
+            target: Any
+            if int(answer.get("ContentLength", 0)) <= IN_MEMORY_BYTES:
+                source: Any = answer["Body"].read()
+                size = len(source)
+                target = pa.BufferOutputStream()
+            else:
+                folder = scratch.enter_context(tempfile.TemporaryDirectory(dir=self._scratch))
+                source = os.path.join(folder, "in.parquet")
+                with open(source, "wb") as sink:
+                    for chunk in answer["Body"].iter_chunks(8 * 1024 * 1024):
+                        sink.write(chunk)
+                size = os.path.getsize(source)
+                target = os.path.join(folder, "out.parquet")
+            result = _rewritten_copy(_lake(store), source, target, set(row_ids), null_columns)
+            result = Rewritten(
+                **{
+                    **result.as_json(),
+                    "key": key,
+                    "bytes_before": size,
+                    "read_version": answer.get("VersionId"),
+                }
+            )
+            if not result.rows_changed:
+                return Rewritten(**{**result.as_json(), "bytes_after": size})
+            if self.before_write is not None:
+                self.before_write(key)
+            body = (
+                scratch.enter_context(open(target, "rb"))
+                if isinstance(target, str)
+                else target.getvalue().to_pybytes()
+            )
+            try:
+                put = self._s3.put_object(
+                    Bucket=self._bucket(store), Key=key, Body=body, IfMatch=answer["ETag"]
+                )
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
+                    raise LakeObjectChanged(key) from exc
+                raise
+        return Rewritten(**{**result.as_json(), "new_version": put.get("VersionId")})
+
+    def older_versions(self, store: Store, key: str, current: str | None) -> list[dict[str, str]]:
+        """Every version and delete marker of ``key`` older than ``current`` (S3 lists a key's
+        versions newest first): a concurrent writer's newer version is never among them."""
+        bucket = self._bucket(store)
+        entries: list[dict[str, Any]] = []
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+            entries += [
+                e for e in [*page.get("Versions", []), *page.get("DeleteMarkers", [])] if e["Key"] == key
+            ]
+        ids = [e["VersionId"] for e in entries]
+        if current is None or current not in ids:
+            return []
+        return [{"Key": key, "VersionId": v} for v in ids[ids.index(current) + 1 :]]
+
+    def versions(self, store: Store, key: str) -> list[str]:
+        bucket = self._bucket(store)
+        found: list[str] = []
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+            found += [
+                e["VersionId"]
+                for e in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                if e["Key"] == key
+            ]
+        return found

@@ -1,0 +1,213 @@
+"""The ops CLI's rough edges (issue 18): ``--json`` after the subcommand, errors as one
+sentence and the HTTP status, a missing or refused credential said as such, paging on
+``list``, ``show`` as a story, ``replay --wait``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from privacy_ops import cli
+
+STORY = {
+    "headline": "Deletion request under CCPA, received by web on 2026-12-06 10:00 UTC; in progress.",
+    "failure": None,
+    "groups": [
+        {
+            "phase": "work",
+            "title": "Work done (each store's result)",
+            "events": [
+                {
+                    "at": "2026-12-06T10:01:00+00:00",
+                    "phase": "work",
+                    "text": "Erased store calls.",
+                    "actor": "workflow",
+                }
+            ],
+        }
+    ],
+}
+
+
+class FakeClient:
+    """Answers the ops API's paths from a script; records what was asked."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, str, Any]] = []
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        self.calls.append((method, path, body))
+        for prefix, answer in self.answers.items():
+            if path.startswith(prefix):
+                if isinstance(answer, list) and answer and callable(answer[0]):
+                    return answer.pop(0)()
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer
+        raise AssertionError(f"unexpected call {method} {path}")
+
+
+def run(monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any], argv: list[str]) -> tuple[int, FakeClient]:
+    client = FakeClient(answers)
+    monkeypatch.setattr(cli, "OpsClient", lambda *a, **k: client)
+    return cli.main(argv), client
+
+
+@pytest.mark.parametrize("argv", [["--json", "notices"], ["notices", "--json"], ["holds", "list", "--json"]])
+def test_json_is_accepted_before_and_after_the_subcommand(argv: list[str]) -> None:
+    assert cli.build_parser().parse_args(["--operator", "a", *argv]).json is True
+
+
+def test_json_defaults_to_off_after_the_subcommand() -> None:
+    assert cli.build_parser().parse_args(["notices"]).json is False
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (404, {"message": "Not found."}, "Not found: no such request or item (check the id). (HTTP 404)"),
+        (
+            422,
+            {
+                "message": "The input is not valid.",
+                "errors": [{"field": "body.reason", "reason": "too short"}],
+            },
+            "The input is not valid (reason: too short). (HTTP 422)",
+        ),
+        (
+            409,
+            {"message": "This action cannot move the request.", "why": "it is completed: not replayed"},
+            "This action cannot move the request: it is completed: not replayed. (HTTP 409)",
+        ),
+        (502, {"message": "Internal server error"}, "Internal server error. (HTTP 502)"),
+        (500, "plain text", "plain text. (HTTP 500)"),
+    ],
+)
+def test_errors_are_one_sentence_and_the_http_status(status: int, body: Any, expected: str) -> None:
+    said = cli._error_text(cli.OpsApiError(status, body))
+
+    assert said == expected
+    assert "{" not in said
+    assert "'" not in said.replace("'s", "")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Missing Authentication Token",
+        "The security token included in the request is invalid.",
+        "Forbidden: the caller is not the privacy operations role",
+    ],
+)
+def test_a_refused_credential_is_said_as_such(message: str) -> None:
+    said = cli._error_text(cli.OpsApiError(403, {"message": message}))
+
+    assert said.startswith("The ops API refused your credentials (HTTP 403)")
+
+
+def test_no_credentials_is_said_as_such_not_error_0(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    monkeypatch.setattr(boto3.Session, "get_credentials", lambda self: None)
+    monkeypatch.delenv("PRIVACY_OPERATOR", raising=False)
+
+    code = cli.main(["--api-url", "https://ops.example", "notices"])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("No AWS credentials were found to sign the request")
+    assert "Error 0" not in err
+
+
+def test_list_pages(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    row = {
+        "type": "access",
+        "jurisdiction": "gdpr",
+        "channel": "web",
+        "status": "failed",
+        "due_at": "2026-12-10",
+        "status_changed_at": "2026-12-06T10:00:00+00:00",
+        "failed_step": "Resolve",
+    }
+    rows = [row | {"request_id": f"req_{n}"} for n in range(3)]  # a page of 2, and one more
+
+    code, client = run(
+        monkeypatch, {"/ops/requests": rows, "/ops/notices": []}, ["list", "--limit", "2", "--page", "2"]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "limit=3" in client.calls[0][1]
+    assert "offset=2" in client.calls[0][1]
+    assert "req_2" not in out
+    assert "more on the next page: --page 3" in out
+
+
+def test_show_tells_the_story(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    detail = {
+        "request_id": "req_1",
+        "type": "deletion",
+        "jurisdiction": "ccpa",
+        "channel": "web",
+        "status": "in_progress",
+        "received_at": "2026-12-06T10:00:00+00:00",
+        "due_at": "2027-01-20",
+        "subject": {"email": "j***@example.com", "phone": None},
+        "proven_identifiers": ["email"],
+        "execution_status": "RUNNING",
+        "replays": 0,
+        "waiting_for": [],
+        "completed_steps": [],
+        "timeline": [
+            {"at": "2026-12-06T10:00:00+00:00", "source": "audit", "event": "raw.event", "detail": {}}
+        ],
+        "story": STORY,
+    }
+
+    assert run(monkeypatch, {"/ops/requests/req_1": detail}, ["show", "req_1"])[0] == 0
+    out = capsys.readouterr().out
+    assert "Work done (each store's result):" in out
+    assert "Erased store calls." in out
+    assert "raw.event" not in out
+
+    assert run(monkeypatch, {"/ops/requests/req_1": detail}, ["show", "req_1", "--timeline"])[0] == 0
+    assert "raw.event" in capsys.readouterr().out
+
+
+def test_replay_wait_follows_until_the_request_ends(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli.time, "sleep", lambda seconds: None)
+
+    def detail(status: str, running: bool, texts: list[str]) -> dict[str, Any]:
+        events = [{"at": f"2026-12-06T10:0{i}:00+00:00", "text": t} for i, t in enumerate(texts)]
+        return {
+            "request_id": "req_1",
+            "status": status,
+            "execution_status": "RUNNING" if running else "SUCCEEDED",
+            "waiting_for": [],
+            "failure": None,
+            "story": {"headline": "", "failure": None, "groups": [{"events": events}]},
+        }
+
+    states = [
+        lambda: detail("in_progress", True, ["Request received."]),
+        lambda: detail("in_progress", True, ["Request received.", "Erased store calls."]),
+        lambda: detail("completed", False, ["Request received.", "Erased store calls.", "Now completed."]),
+    ]
+    answers: dict[str, Any] = {
+        "/ops/requests/req_1/replay": {"execution": "req_1-r1", "status": "in_progress"}
+    }
+    answers["/ops/requests/req_1"] = states
+
+    code, _ = run(monkeypatch, answers, ["replay", "req_1", "--reason", "connector fixed", "--wait"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.index("Erased store calls.") < out.index("Now completed.")
+    assert "Request received." not in out  # what was there before the replay is not repeated
+    assert out.strip().endswith("req_1 is completed.")
