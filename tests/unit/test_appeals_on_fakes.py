@@ -30,6 +30,7 @@ from privacy_rights.core.models import (
 )
 from privacy_rights.core.remedies import US_STATE_NAMES
 from privacy_rights.core.tokens import status_token
+from privacy_rights.orchestration.workflow import Verdict
 from privacy_rights.rights_requests.appeal_rules import appealable_until
 from privacy_rights.rights_requests.appeals import AppealService, DecideAppeal, FileAppeal
 
@@ -235,6 +236,32 @@ def test_a_granted_appeal_reopens_the_request_and_says_only_that(
     assert "We found your calls." in email["text"]
     assert "Attorney General" not in email["text"]
     assert "attorney general" not in email["text"]
+
+
+def test_a_granted_appeal_carried_out_sends_the_new_answer_once(
+    make_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """The first answer's notice went before the appeal; the answer after it is a notice of its
+    own (it used to be refused as already sent, so the person never heard the appeal's end)."""
+    desk = _appealed(make_request, ring)
+    request_id = "req_test0000000000000001"
+    desk.store.complete_step(request_id, ledger_steps.notice("final"), {"channel": "email"}, "workflow")
+    desk.service.decide(
+        request_id,
+        DecideAppeal(decision=AppealDecision.GRANTED, explanation="We found your calls.", reason="found"),
+        "ana",
+    )
+    workflow = notices_workflow(desk.store, ring, desk.messenger)
+    verdict = Verdict(result="completed", outcome=Outcome.COMPLIED)
+
+    workflow.finalize(request_id, verdict)
+    workflow.finalize(request_id, verdict)  # a retried Finalize
+
+    granted, answer = desk.messenger.sent
+    assert "We granted your appeal" in granted["text"]
+    assert answer["subject"].startswith(f"Your privacy request {request_id} ")
+    assert ledger_steps.notice(ledger_steps.FINAL_AFTER_APPEAL) in desk.store.ledger(request_id)
+    assert desk.store.get(request_id).status is Status.COMPLETED
 
 
 def test_a_decision_after_the_due_date_is_flagged_late(

@@ -93,6 +93,10 @@ def notice_intent(name: str) -> str:
     return _member(notice(name), INTENT)
 
 
+#: the answer after a granted appeal: a notice of its own, the first answer's ``final`` being spent
+FINAL_AFTER_APPEAL: Final = f"final{FAMILY_SEPARATOR}after_appeal"
+
+
 def follow_up_notice(run: int) -> str:
     """The name of the notice with the receipt updated by follow-up ``run``."""
     return f"final{FAMILY_SEPARATOR}follow_up{FAMILY_SEPARATOR}{run}"

@@ -21,6 +21,7 @@ from privacy_rights.core.identifiers import can_receive_sms
 from privacy_rights.core.lifecycle import UNVERIFIED_TYPES, transition
 from privacy_rights.core.models import (
     WORKFLOW_ACTOR,
+    AppealDecision,
     Denial,
     DenialReason,
     FailureRecord,
@@ -430,7 +431,10 @@ class Workflow:
                 final = transition(request, Status.DENIED, denial=denial)
             request = self._store.save(final, WORKFLOW_ACTOR, f"status.{final.status.value}")
         self._locks.release(list(request.subject_keys.values()), owner=request_id)
-        self._notify(request, "final", self._final_notice)
+        appeal = request.appeal
+        granted = appeal is not None and appeal.decision is AppealDecision.GRANTED
+        # the first answer's notice went before the appeal: the new answer is a notice of its own
+        self._notify(request, ledger_steps.FINAL_AFTER_APPEAL if granted else "final", self._final_notice)
         updated_receipt = follow_up.updated_receipt_notice(request)
         if updated_receipt is not None:
             # held records erased after their hold ended: the person gets the updated receipt
