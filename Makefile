@@ -154,8 +154,8 @@ seed: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m local_stack.soak $(SOAK_ARGS)
 
-# The 30-request soak as a test (4-5 minutes here), run by .ci/run after make test: inside
-# make test it would take the whole of make test's 5-minute budget (issue 15).
+# The 30-request soak as a test (about 3 minutes alone here), run by .ci/run after make test: inside
+# make test it would take most of make test's 5-minute budget (issue 15).
 soak-small: $(STAMP)
 	$(BIN)/pytest -q -m soak tests/e2e/test_soak_small.py
 
