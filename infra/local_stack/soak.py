@@ -599,7 +599,9 @@ def run(options: Options, out: Callable[[str], None] = print) -> Report:
                     out(f"  {done}/{len(items)} submitted, RSS {rss_bytes() / 2**20:.0f} MiB")
                 if time.monotonic() > deadline:
                     break
-        ids = [i.request_id for i in items if i.request_id]
+        # with the requests of every mail record: an email whose acknowledgement a crash stopped
+        # is found there (as ops find it), not through the outbox
+        ids = sorted({i.request_id for i in items if i.request_id} | set(mail_request_ids(running)))
         unsettled = wait_settled(running, ids, min(deadline, time.monotonic() + options.patience * 2))
         faults.rate = 0.0
         crashed = running.lambdas.crashes.crashed if running.lambdas.crashes else 0
@@ -949,6 +951,11 @@ def _is_ack(message: Any, request_id: str) -> bool:
     if message.channel == "email":
         return bool(message.subject.startswith(f"We received your privacy request {request_id}"))
     return message.channel in ("sms", "voice") and request_id in message.body and "received" in message.body
+
+
+def mail_request_ids(running: RunningStack) -> list[str]:
+    """Every request email intake made, from the mail records."""
+    return [v["S"] for record in _mail_records(running) for v in record.get("request_ids", {}).get("L", [])]
 
 
 def _mail_records(running: RunningStack) -> list[dict[str, Any]]:
