@@ -110,37 +110,62 @@ def session_stack() -> Iterator[SessionStack]:
 ONE_WORKER_TIERS = ("security", "package")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Two orders for ``make test``'s time (issue 15), neither changing what a test does.
+#: The order tiers are handed to the workers: the long groups first, the unit tier's many short
+#: modules last, where they even out the workers' ends.
+TIER_ORDER = ("e2e", "security", "integration", "package", "unit")
 
-    Within the integration tier the tests on the session's deployment run first, those with a
-    stack of their own or none after them: the deployment is made once, not again after each
-    test that runs without it. With pytest-xdist (``make test``: ``-n 2 --dist loadgroup``) each
-    test goes to whichever worker is free, except that the tests of a module with a module-scoped
-    fixture (the e2e tier's stack, a seeded platform) stay on one worker, and so do the tiers of
-    ``ONE_WORKER_TIERS``: what they share is made once. Each worker deploys its own session stack;
-    the groups, largest first, run before the rest."""
+
+def _tier(item: pytest.Item) -> str:
     tests_dir = Path(__file__).parent
+    path = Path(item.path)
+    return path.relative_to(tests_dir).parts[0] if tests_dir in path.parents else ""
 
-    def tier(item: pytest.Item) -> str:
-        path = Path(item.path)
-        return path.relative_to(tests_dir).parts[0] if tests_dir in path.parents else ""
+
+class SharedSetupScheduler:
+    @staticmethod
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+        """``make test`` (``-n 2 --dist loadgroup``): what a group of tests shares is made once, on
+        one worker. A module's tests stay together (its module-scoped fixtures: the e2e tier's
+        stack, a seeded platform), and so do the tiers of ``ONE_WORKER_TIERS``.
+
+        This is pytest-xdist's scope scheduler with our scopes, not its ``xdist_group`` marks: with
+        pytest 9, xdist 3.8's worker can no longer rename a test's node id with its group, so every
+        group was split over both workers and each built the e2e stack and the security tier's stack
+        again. Scopes go out in collection order (``pytest_collection_modifyitems``)."""
+        if config.getvalue("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
+
+        class SharedSetupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+            def _split_scope(self, nodeid: str) -> str:
+                path = nodeid.split("::", 1)[0]
+                parts = path.split("/")
+                return "/".join(parts[:2]) if len(parts) > 2 and parts[1] in ONE_WORKER_TIERS else path
+
+        config.option.loadscopereorder = False
+        return SharedSetupScheduling(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):  # its hook is unknown without it (-p no:xdist)
+        config.pluginmanager.register(SharedSetupScheduler(), "shared-setup-scheduler")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An order for ``make test``'s time (issue 15) that changes nothing a test does: the tiers in
+    ``TIER_ORDER``, and within the integration tier the tests on the session's deployment first,
+    those with a stack of their own or none after them, so that the deployment is made once, not
+    again after each test that runs without it (each xdist worker deploys its own)."""
 
     def off_the_deployment(item: pytest.Item) -> bool:
-        return tier(item) == "integration" and "session_stack" not in getattr(item, "fixturenames", ())
+        return _tier(item) == "integration" and "session_stack" not in getattr(item, "fixturenames", ())
 
-    tiers = list(dict.fromkeys(tier(item) for item in items))
-    items.sort(key=lambda item: (tiers.index(tier(item)), off_the_deployment(item)))  # stable
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        definitions = info.name2fixturedefs.values() if info is not None else ()
-        if tier(item) in ONE_WORKER_TIERS:
-            item.add_marker(pytest.mark.xdist_group(f"tests/{tier(item)}"))
-        elif any(d[-1].scope in ("module", "class") for d in definitions):
-            item.add_marker(pytest.mark.xdist_group(Path(item.path).relative_to(tests_dir.parent).as_posix()))
+    def rank(item: pytest.Item) -> tuple[int, bool]:
+        tier = _tier(item)
+        return (TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER), off_the_deployment(item))
+
+    items.sort(key=rank)  # stable
 
 
 @pytest.hookimpl(trylast=True)  # after the fixtures of ``item`` are torn down

@@ -13,11 +13,14 @@ from privacy_rights.ops.extensions import ExtendCommand, ExtensionGranted
 from privacy_rights.ops.ops import (
     CancelCommand,
     DecisionCommand,
+    DocumentLink,
+    DocumentLinkCommand,
     EraseHeldCommand,
     ListQuery,
     ReplayCommand,
     RequestDetail,
     RequestRow,
+    WaitingFor,
 )
 from privacy_rights.ops.record_retention import RetentionReport
 from privacy_rights.ops.yearly_metrics import MetricsFormat, Scope, rendered
@@ -57,6 +60,7 @@ def list_requests(
     stuck_for_hours: Annotated[int | None, Query(ge=1, le=8760)] = None,
     request_type: Annotated[RequestType | None, Query(alias="type")] = None,
     jurisdiction: Annotated[Jurisdiction | None, Query()] = None,
+    waiting_for: Annotated[WaitingFor | None, Query()] = None,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[RequestRow]:
@@ -68,6 +72,7 @@ def list_requests(
         stuck_for_hours=stuck_for_hours,
         type=request_type.value if request_type else None,
         jurisdiction=jurisdiction.value if jurisdiction else None,
+        waiting_for=waiting_for,
         limit=limit,
         offset=offset,
     )
@@ -150,6 +155,26 @@ def review_correction(
     request_id: RequestId, command: Annotated[ReviewCorrection, Body()]
 ) -> CorrectionReviewed:
     return api.container.correction_review.review(request_id, command, api.operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/documents/link",
+    summary="A 5-minute link to one of an agent's permission documents, to read before approving "
+    "(audited with the reason)",
+)
+@tracer.capture_method
+def document_link(request_id: RequestId, command: Annotated[DocumentLinkCommand, Body()]) -> DocumentLink:
+    return api.container.ops.document_link(request_id, command, api.operator())
+
+
+@app.post(
+    "/ops/requests/<request_id>/recordings/link",
+    summary="A 5-minute link to a recording the export holds for review (one channel, another "
+    "person in it), to listen to before deciding (audited with the reason)",
+)
+@tracer.capture_method
+def recording_link(request_id: RequestId, command: Annotated[DocumentLinkCommand, Body()]) -> DocumentLink:
+    return api.container.ops.recording_link(request_id, command, api.operator())
 
 
 @app.post("/ops/requests/<request_id>/cancel", summary="Cancel a request, with the reason")

@@ -1,5 +1,6 @@
 """POST /requests/{request_id}/permission-upload (Bearer status token): a presigned POST for
-the signed permission of an authorized agent or guardian (PDF, PNG, JPEG or TIFF, 1 KiB to 5 MiB)."""
+the signed permission of an authorized agent or guardian, or (``document: correction_evidence``)
+for a document supporting an open correction (PDF, PNG, JPEG or TIFF, 1 KiB to 5 MiB)."""
 
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,8 @@ class UploadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: Literal["application/pdf", "image/png", "image/jpeg", "image/tiff"]
+    #: what the file is: the agent's signed permission, or a document supporting a correction
+    document: Literal["permission", "correction_evidence"] = "permission"
 
 
 @app.post("/requests/<request_id>/permission-upload", summary="Where to upload the agent's signed permission")
@@ -28,7 +31,7 @@ def permission_upload(
     authorization: Annotated[str | None, Header(alias="Authorization")] = None,
 ) -> dict[str, Any]:
     return api.container.intake.permission_upload(
-        request_id, bearer_token(authorization), upload.content_type
+        request_id, bearer_token(authorization), upload.content_type, upload.document
     )
 
 

@@ -118,6 +118,9 @@ class LocalEventBridge:
         #: (rule logical id, event, function logical id, result, errored), oldest first
         self.delivered: list[tuple[str, dict[str, Any], str, Any, bool]] = []
         self._lock = threading.Lock()
+        #: executions between their end and their event on the queue: one seen ended by
+        #: DescribeExecution may not have published yet
+        self._ending = 0
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -142,9 +145,9 @@ class LocalEventBridge:
     def drain(self, timeout: float = 30) -> None:
         """Wait until every queued event has been delivered."""
         deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+        while (self._ending or self._queue.unfinished_tasks) and time.monotonic() < deadline:
             time.sleep(0.02)
-        if self._queue.unfinished_tasks:
+        if self._ending or self._queue.unfinished_tasks:
             raise TimeoutError("events still being delivered")
 
     def events_for(self, rule_logical_id: str) -> list[dict[str, Any]]:
@@ -201,11 +204,17 @@ class LocalEventBridge:
         bus = self
 
         def terminated(communication: Any) -> None:
-            original(communication)
+            with bus._lock:
+                bus._ending += 1
             try:
-                bus._execution_ended(communication.execution)
-            except Exception:  # an event lost is what AWS calls best effort; never the execution
-                LOG.exception("could not publish an execution's end")
+                original(communication)
+                try:
+                    bus._execution_ended(communication.execution)
+                except Exception:  # an event lost is what AWS calls best effort; never the execution
+                    LOG.exception("could not publish an execution's end")
+            finally:
+                with bus._lock:
+                    bus._ending -= 1
 
         worker = threading.Thread(target=self._deliver_forever, name="local-eventbridge", daemon=True)
         worker.start()

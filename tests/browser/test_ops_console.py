@@ -6,173 +6,63 @@ The local operator name stands in for the IAM identity, as for `privacy-ops --op
 
 from __future__ import annotations
 
+import io
 import json
 import re
-import time
-import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from importlib import resources
+import wave
+from array import array
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from browser_support import (
+    PATIENCE,
+    denied,
+    http,
+    new_page,
+    request_store,
+    serious_violations,
+    shoot,
+    submit,
+    tab_to,
+    wait_for,
+)
+from playwright.sync_api import Browser, Page, expect
 
 from local_stack import demo
-from local_stack.runtime import RunningStack, served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.runtime import RunningStack
+from privacy_rights.core import ledger_steps
+from privacy_rights.core.ports import OutstandingNotice
 from privacy_rights.runtime.composition import Container
 from privacy_rights.runtime.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-SERIOUS = {"serious", "critical"}
 OPERATOR = "olivia"
 CORPUS = Path(__file__).resolve().parents[1] / "email_corpus"
 #: a number that called four businesses: more than one person plausibly (the footprint is flagged)
 FLAGGED_PHONE = "+14155550933"
-PATIENCE = 60
-
-
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[RunningStack]:
-    with served_stack(api_port=0, moto_port=0) as running:
-        generate(
-            running.session,
-            running.stack.platform_stores,
-            running.stack.ref("CustomersTable"),
-            Scale(callers=5),
-        )
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see make test-browser)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class PageProblems:
-    """Uncaught script errors and Content-Security-Policy refusals: a page with either is broken."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                self.errors.append(message.text) if "Content Security Policy" in message.text else None
-            ),
-        )
-
-
-def new_page(
-    browser: Browser, signed_in: bool = True, **options: Any
-) -> tuple[BrowserContext, Page, PageProblems]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", **options)
-    if signed_in:
-        context.add_init_script(f"localStorage.setItem('privacy-ops-operator', '{OPERATOR}')")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page, PageProblems(page)
+SIGNED_PDF = b"%PDF-1.4\n" + b"% signed permission (synthetic)\n" * 64 + b"%%EOF\n"
+APPEAL_STATEMENT = "I did call you from this number last spring, twice."
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A signed-in page under the console's own Content-Security-Policy."""
-    context, opened, problems = new_page(browser)
-    yield opened
-    context.close()
-    assert not problems.errors, problems.errors
-
-
-@pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    """A page that lets the test inject axe-core (an inline script the pages' CSP refuses)."""
-    context, opened, problems = new_page(browser, bypass_csp=True)
-    yield opened
-    context.close()
-    assert not problems.errors, problems.errors
+def operator() -> str:
+    """The `page` and `axe_page` fixtures (conftest.py) come signed in to the console as this
+    operator, as `privacy-ops --operator` is locally."""
+    return OPERATOR
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def http(
-    stack: RunningStack, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        stack.api_url + path,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json"} | (headers or {}),
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read().decode()
-            return response.status, json.loads(text) if text.startswith(("{", "[")) else text
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode() or "null")
 
 
 def ops(stack: RunningStack, method: str, path: str, body: Any = None) -> Any:
     status, answer = http(stack, method, path, body, headers={"X-Local-Operator": OPERATOR})
     assert status < 300, (status, answer)
     return answer
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = PATIENCE) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots of every page go to screenshots/ (ignored by git); docs/screenshots/ holds
-    copies of ops-queue and ops-request-timeline for the README."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def axe_source() -> str:
-    return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
-
-
-def serious_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source())
-    results = page.evaluate("async () => await axe.run(document, { resultTypes: ['violations'] })")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in results["violations"]
-        if v["impact"] in SERIOUS
-    ]
 
 
 def failed_opt_out(stack: RunningStack, email: str) -> str:
@@ -201,6 +91,21 @@ def failed_opt_out(stack: RunningStack, email: str) -> str:
     return request_id
 
 
+def verified_by_phone(stack: RunningStack, body: dict[str, Any], then: str) -> str:
+    """A request by phone under the CCPA, its phone proven as the integration tier does (a phone
+    alone asks for a fact too; the verification itself is the form's tests' business), run on
+    until it waits for ``then``: its id."""
+    request_id = str(submit(stack, {"jurisdiction": "ccpa"} | body)["request_id"])
+    wait_for(
+        lambda: "verification" in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"], "the code"
+    )
+    Container(Settings.from_environment()).workflow.verified(request_id, ["phone"], actor="test-verifier")
+    wait_for(
+        lambda: then in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"], f"the {then} wait"
+    )
+    return request_id
+
+
 def flagged_deletion(stack: RunningStack) -> str:
     """A verified deletion by a phone that called four businesses: it waits for a decision."""
     ddb: Any = stack.client("dynamodb")
@@ -216,22 +121,7 @@ def flagged_deletion(stack: RunningStack) -> str:
                 "duration_seconds": {"N": "60"},
             },
         )
-    status, created = http(
-        stack, "POST", "/requests", {"type": "deletion", "jurisdiction": "ccpa", "phone": FLAGGED_PHONE}
-    )
-    assert status == 202, created
-    request_id = str(created["request_id"])
-    wait_for(
-        lambda: "verification" in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"], "the code"
-    )
-    # A phone alone under the CCPA asks for a fact too: the test proves the phone as the
-    # integration tier does (the verification itself is the form's tests' business).
-    Container(Settings.from_environment()).workflow.verified(request_id, ["phone"], actor="test-verifier")
-    wait_for(
-        lambda: "decision" in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"],
-        "the decision wait",
-    )
-    return request_id
+    return verified_by_phone(stack, {"type": "deletion", "phone": FLAGGED_PHONE}, then="decision")
 
 
 def mail_for_review(stack: RunningStack) -> str:
@@ -247,6 +137,127 @@ def mail_for_review(stack: RunningStack) -> str:
     return str(rows[0]["mail_id"])
 
 
+def appealed(stack: RunningStack, email: str) -> str:
+    """A Colorado deletion refused as unverifiable, then appealed as the status page does it
+    (with the status token and the person's statement): it waits for ops to decide."""
+    answer = denied(stack, {"jurisdiction": "us_state", "us_state": "CO", "email": email})
+    request_id = str(answer["request_id"])
+    status, filed = http(
+        stack,
+        "POST",
+        f"/requests/{request_id}/appeal",
+        {"statement": APPEAL_STATEMENT},
+        headers={"Authorization": f"Bearer {answer['status_token']}"},
+    )
+    assert status == 200, (status, filed)
+    return request_id
+
+
+def acknowledgements(stack: RunningStack, email: str, request_id: str) -> int:
+    status, messages = http(stack, "GET", "/_local/outbox")
+    assert status == 200, messages
+    subject = f"We received your privacy request {request_id}"
+    return sum(1 for m in messages if email in m["to"] and m["subject"] == subject)
+
+
+def refused_acknowledgement(stack: RunningStack, email: str) -> str:
+    """A request whose acknowledgement the provider refused (as SES does for an unverified
+    address): its intent in the ledger and no delivery, held for a retry an hour from now."""
+    request_id = str(submit(stack, {"type": "access", "jurisdiction": "gdpr", "email": email})["request_id"])
+    store = request_store(stack)
+    delivered = ledger_steps.notice("acknowledgement")
+    wait_for(lambda: delivered in store.ledger(request_id), "the acknowledgement")
+    store.clear_step(request_id, delivered, "test", "the provider refused it")
+    records = Container(Settings.from_environment()).notice_records
+    assert records is not None
+    now = datetime.now(UTC)
+    refused = "MessageRejected: Email address is not verified."
+    records.hold(
+        OutstandingNotice(
+            request_id,
+            "acknowledgement",
+            "retry",
+            now - timedelta(hours=2),
+            3,
+            now + timedelta(hours=1),
+            refused,
+        )
+    )
+    return request_id
+
+
+def with_permission_document(stack: RunningStack, signed: bytes) -> str:
+    """A deletion sent by an authorized agent, with the signed permission the agent uploaded
+    (stored where the status page's presigned POST puts it)."""
+    request_id = str(
+        submit(
+            stack,
+            {
+                "type": "deletion",
+                "jurisdiction": "ccpa",
+                "email": "principal.console@example.net",
+                "requester": {
+                    "role": "authorized_agent",
+                    "name": "Avery Agent",
+                    "email": "agent.console@example.org",
+                },
+            },
+        )["request_id"]
+    )
+    s3: Any = stack.client("s3")
+    s3.put_object(
+        Bucket=stack.stack.ref("PermissionsBucket"),
+        Key=f"permissions/{request_id}/{uuid.uuid4().hex}",
+        Body=signed,
+        ContentType="application/pdf",
+    )
+    return request_id
+
+
+def as_one_channel(stack: RunningStack, call_id: str) -> list[str]:
+    """Rewrite a call's recordings on the platform as one mixed channel (as many are) and its
+    transcript's record of how it was recorded: an export must then hold it for a person."""
+    s3: Any = stack.client("s3")
+    bucket = stack.stack.platform_stores["recordings"]
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
+    keys = [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1].startswith(call_id)]
+    assert keys
+    for key in keys:
+        with wave.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as stereo:
+            rate, frames = stereo.getframerate(), array("h", stereo.readframes(stereo.getnframes()))
+        mixed = array(
+            "h", (max(-32768, min(32767, a + b)) for a, b in zip(frames[0::2], frames[1::2], strict=True))
+        )
+        out = io.BytesIO()
+        with wave.open(out, "wb") as mono:
+            mono.setnchannels(1)
+            mono.setsampwidth(2)
+            mono.setframerate(rate)
+            mono.writeframes(mixed.tobytes())
+        s3.put_object(Bucket=bucket, Key=key, Body=out.getvalue())
+    transcripts = stack.stack.platform_stores["transcripts"]
+    for listed_transcript in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]:
+        if call_id in listed_transcript["Key"]:
+            document = json.loads(
+                s3.get_object(Bucket=transcripts, Key=listed_transcript["Key"])["Body"].read()
+            )
+            body = json.dumps(document | {"channels": 1}).encode()
+            s3.put_object(Bucket=transcripts, Key=listed_transcript["Key"], Body=body)
+    return keys
+
+
+def recording_under_review(stack: RunningStack) -> tuple[str, str]:
+    """Dana's request to know, verified, whose export finds a transferred call recorded on one
+    channel (another person's voice in it): it waits for ops to listen. The request id and the
+    recording's key."""
+    transferred = next(c for c in demo.DEMO_CALLS if c.label.startswith("dana-") and c.participants)
+    as_one_channel(stack, transferred.call_id)
+    request_id = verified_by_phone(stack, {"type": "access", "phone": demo.DANA_PHONE}, then="review")
+    (listen,) = ops(stack, "GET", f"/ops/requests/{request_id}")["recordings_to_review"]
+    assert listen["call_id"] == transferred.call_id
+    return request_id, str(listen["key"])
+
+
 # --- the journeys -------------------------------------------------------------------------------
 
 
@@ -258,7 +269,7 @@ def test_a_failed_request_is_found_in_the_queue_replayed_and_watched_to_complete
     page.goto(f"{stack.api_url}/ops/index.html?status=failed")
     row = page.locator(f"tr[data-request-id='{request_id}']")
     expect(row).to_contain_text("ApplyPreferences")
-    shoot(page, "ops-queue")
+    shoot(page, "ops-queue")  # docs/screenshots/ holds a copy of this and ops-request-timeline
     row.get_by_role("link", name=request_id).click()
 
     expect(page.locator("#failure")).to_contain_text("Failed at step apply preferences (ApplyPreferences)")
@@ -406,18 +417,188 @@ def test_an_api_error_is_one_sentence_with_its_status(stack: RunningStack, page:
     expect(page.locator("#message")).to_have_text(re.compile(r"^Not found.*\(HTTP 404\)$"))
 
 
+def test_an_appeal_is_decided_with_the_written_explanation(stack: RunningStack, page: Page) -> None:
+    request_id = appealed(stack, "appeal.console@example.org")
+    explanation = "We checked the call records again: none of them came from the number you gave."
+
+    page.goto(f"{stack.api_url}/ops/appeals.html")
+    row = page.locator(f"tr[data-request-id='{request_id}']")
+    expect(row).to_contain_text("us state")
+    row.get_by_role("link", name=f"Decide the appeal on {request_id}").click()
+
+    expect(page.locator("#appeal-title")).to_be_focused()
+    expect(page.locator("#appeal-statement")).to_have_text(APPEAL_STATEMENT)
+    expect(page.locator("#appeal-denial")).to_have_text("unverifiable")
+    shoot(page, "ops-appeal")
+    page.get_by_label("Deny: the refusal stands").check()
+    page.get_by_label("The written explanation").fill(explanation)
+    page.get_by_label("Reason (kept in the audit trail)").fill("call records checked a second time")
+    page.get_by_role("button", name="Send the decision").click()
+
+    expect(page.locator("#message")).to_contain_text(
+        "Appeal denied: the request is appeal denied; the notice: email."
+    )
+    expect(page.locator(f"tr[data-request-id='{request_id}']")).to_have_count(0)
+    detail = ops(stack, "GET", f"/ops/requests/{request_id}")
+    assert (detail["status"], detail["appeal"]["decision"]) == ("appeal_denied", "denied")
+    assert detail["appeal"]["explanation"] == explanation
+    assert "appeal.denied" in [event["event"] for event in detail["timeline"]]
+
+
+def test_a_held_notice_is_sent_again_by_a_person(stack: RunningStack, page: Page) -> None:
+    email = "held.notice@example.net"
+    request_id = refused_acknowledgement(stack, email)
+    assert acknowledgements(stack, email, request_id) == 1
+
+    page.goto(f"{stack.api_url}/ops/notices.html")
+    row = page.locator(f"tr[data-request-id='{request_id}']")
+    expect(row).to_contain_text("MessageRejected: Email address is not verified.")
+    expect(row).to_contain_text("Over an hour")
+    row.get_by_role("button", name=f"Decide the acknowledgement of {request_id}").click()
+    expect(page.locator("#decide-title")).to_be_focused()
+    page.get_by_label("It did not go: send it again").check()
+    page.get_by_label("Reason (kept in the audit trail)").fill("the address is verified now")
+    page.get_by_role("button", name="Decide", exact=True).click()
+
+    expect(page.locator("#message")).to_have_text(
+        f"The acknowledgement of {request_id}: sent again by email."
+    )
+    expect(page.locator(f"tr[data-request-id='{request_id}']")).to_have_count(0)
+    assert not [n for n in ops(stack, "GET", "/ops/notices") if n["request_id"] == request_id]
+    assert acknowledgements(stack, email, request_id) == 2
+    detail = ops(stack, "GET", f"/ops/requests/{request_id}")
+    assert "ops.notice_resend" in [event["event"] for event in detail["timeline"]]
+
+
+def test_the_yearly_metrics_page_shows_what_the_ops_api_counts(stack: RunningStack, page: Page) -> None:
+    denied(stack, {"jurisdiction": "ccpa", "email": "metrics.denied@example.net"})
+    year = datetime.now(UTC).year
+    counted = {
+        row["right"]: row for row in ops(stack, "GET", f"/ops/metrics?year={year}&scope=all")["rights"]
+    }
+    assert counted["delete"]["denied"] >= 1
+
+    page.goto(f"{stack.api_url}/ops/metrics.html?year={year}&scope=all")
+    expect(page.locator("#metrics-caption")).to_have_text(
+        f"Requests received in {year} under every law, per right"
+    )
+    expect(page.locator("#metrics tbody tr")).to_have_count(len(counted))
+    for right, row in counted.items():
+        cells = page.locator(f"#metrics tr[data-right='{right}'] td").all_inner_texts()
+        counts = ("received", "complied_in_whole", "complied_in_part", "denied", "withdrawn", "open")
+        assert cells[:6] == [str(row[key]) for key in counts], right
+        for cell, key in zip(cells[6:], ("median_days_to_respond", "mean_days_to_respond"), strict=True):
+            assert cell == "—" if row[key] is None else abs(float(cell) - row[key]) <= 0.05, (right, key)
+    expect(page.locator("#reasons")).to_contain_text("Requests to delete: unverifiable")
+    expect(page.get_by_label("Which requests")).to_have_value("all")
+    shoot(page, "ops-metrics")
+
+
+def waiting_for_northwind(stack: RunningStack) -> str:
+    """Leo's request to know, verified: his calls are at Northwind Legal, whose standing
+    instruction is "ask", so the export waits for Northwind's answer through the customer API."""
+    return verified_by_phone(stack, {"type": "access", "phone": demo.LEO.phone}, then="customer")
+
+
+def test_a_business_customers_pending_instruction_is_listed_until_it_answers(
+    stack: RunningStack, page: Page
+) -> None:
+    request_id = waiting_for_northwind(stack)
+
+    page.goto(f"{stack.api_url}/ops/instructions.html")
+    row = page.locator(f"tr[data-request-id='{request_id}']")
+    expect(row).to_contain_text("Northwind Legal (northwind)")
+    expect(row.get_by_role("link", name=demo.NORTHWIND.privacy_email)).to_be_visible()
+    shoot(page, "ops-instructions")
+
+    status, answer = http(
+        stack,
+        "POST",
+        f"/customer/requests/{request_id}/answer",
+        {"decision": "answer_ourselves", "reason": "our client file; we reply to Mr Brandt"},
+        headers={"X-Local-Operator": "customer-northwind"},
+    )
+    assert status == 200, answer
+    wait_for(
+        lambda: "customer" not in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"],
+        "Northwind's answer to land",
+    )
+    page.reload()
+    expect(page.locator("#instructions-caption")).not_to_have_text("Requests waiting for a business")
+    expect(page.locator(f"tr[data-request-id='{request_id}']")).to_have_count(0)
+
+
+def test_an_agents_permission_document_is_opened_through_a_short_link(
+    stack: RunningStack, page: Page
+) -> None:
+    signed = SIGNED_PDF
+    request_id = with_permission_document(stack, signed)
+
+    page.goto(f"{stack.api_url}/ops/request.html?id={request_id}")
+    expect(page.locator("#review-items")).to_contain_text(f"pdf, {len(signed)} bytes")
+    expect(page.get_by_label("Document or recording")).to_have_value(
+        re.compile(f"^permissions/{request_id}/")
+    )
+    page.get_by_label("Why you open it (kept in the audit trail)").fill("check the agent's signature")
+    page.get_by_role("button", name="Get a link").click()
+
+    link = page.get_by_role("link", name="Download the pdf document")
+    expect(link).to_be_focused()
+    expect(page.locator("#document-link")).to_contain_text("the link works for 5 minutes")
+    href = link.get_attribute("href")
+    assert href is not None
+    with urllib.request.urlopen(href, timeout=10) as response:
+        assert response.read() == signed
+        assert response.headers["Content-Disposition"] == "attachment"
+    timeline = ops(stack, "GET", f"/ops/requests/{request_id}")["timeline"]
+    opened = [e for e in timeline if e["event"] == "ops.document_opened"]
+    assert [e["detail"]["reason"] for e in opened] == ["check the agent's signature"]
+    assert opened[0]["actor"].endswith(f"/{OPERATOR}")
+
+
+def test_a_recording_under_review_is_opened_through_a_short_link(stack: RunningStack, page: Page) -> None:
+    request_id, key = recording_under_review(stack)
+
+    page.goto(f"{stack.api_url}/ops/request.html?id={request_id}")
+    expect(page.locator("#review-items")).to_contain_text("another person at")
+    page.get_by_label("Document or recording").select_option(key)
+    page.get_by_label("Why you open it (kept in the audit trail)").fill("listen to the transferred part")
+    page.get_by_role("button", name="Get a link").click()
+
+    link = page.get_by_role("link", name="Download the recording")
+    expect(link).to_be_focused()
+    href = link.get_attribute("href")
+    assert href is not None
+    s3: Any = stack.client("s3")
+    stored = s3.get_object(Bucket=stack.stack.platform_stores["recordings"], Key=key)["Body"].read()
+    with urllib.request.urlopen(href, timeout=10) as response:
+        assert response.read() == stored
+    timeline = ops(stack, "GET", f"/ops/requests/{request_id}")["timeline"]
+    opened = [e for e in timeline if e["event"] == "ops.recording_opened"]
+    assert [(e["detail"]["key"], e["detail"]["reason"]) for e in opened] == [
+        (key, "listen to the transferred part")
+    ]
+
+
 # --- accessibility -------------------------------------------------------------------------------
 
 
 def test_no_serious_axe_violation_on_any_page(stack: RunningStack, axe_page: Page, browser: Browser) -> None:
     request_id = failed_opt_out(stack, "console.axe@example.net")
     mail_id = mail_for_review(stack)
+    appeal_id = appealed(stack, "appeal.axe@example.org")
+    refused_acknowledgement(stack, "notice.axe@example.net")
     pages = {
         "queue": "/ops/index.html",
         "request": f"/ops/request.html?id={request_id}",
+        "request-documents": f"/ops/request.html?id={with_permission_document(stack, SIGNED_PDF)}",
+        "appeals": f"/ops/appeals.html?request={appeal_id}",
+        "notices": "/ops/notices.html",
+        "instructions": "/ops/instructions.html",
         "mail": f"/ops/mail.html?mail={mail_id}",
         "holds": "/ops/holds.html",
         "lookup": "/ops/lookup.html",
+        "metrics": "/ops/metrics.html",
     }
     found = {}
     for name, path in pages.items():
@@ -425,7 +606,7 @@ def test_no_serious_axe_violation_on_any_page(stack: RunningStack, axe_page: Pag
         axe_page.wait_for_load_state("networkidle")
         found[name] = serious_violations(axe_page)
         shoot(axe_page, f"ops-{name}")
-    context, signin, _ = new_page(browser, signed_in=False, bypass_csp=True)
+    context, signin, _ = new_page(browser, bypass_csp=True)
     signin.goto(f"{stack.api_url}/ops/")
     expect(signin.get_by_label("Your operator name")).to_be_visible()
     found["sign-in"] = serious_violations(signin)
@@ -434,23 +615,9 @@ def test_no_serious_axe_violation_on_any_page(stack: RunningStack, axe_page: Pag
     assert found == {name: [] for name in found}
 
 
-def focused_matches(page: Page, selector: str) -> bool:
-    return bool(
-        page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
-    )
-
-
-def tab_to(page: Page, selector: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        if focused_matches(page, selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def test_the_queue_and_a_request_page_by_keyboard_alone(stack: RunningStack, browser: Browser) -> None:
     request_id = failed_opt_out(stack, "console.keys@example.net")
-    context, page, problems = new_page(browser, signed_in=False)
+    context, page, problems = new_page(browser)
     page.goto(f"{stack.api_url}/ops/")
 
     tab_to(page, "#operator")  # signing in
@@ -505,13 +672,11 @@ def test_on_aws_the_console_signs_each_call_with_sigv4_and_sends_no_operator_hea
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context, page, problems = new_page(browser)
     stored = CREDENTIALS | {"expiration": "2099-01-01T00:00:00Z"}
     context.add_init_script(
         f"sessionStorage.setItem('privacy-ops-credentials', {json.dumps(json.dumps(stored))})"
     )
-    page = context.new_page()
-    problems = PageProblems(page)
     page.route(
         "**/ops/config.js", lambda route: route.fulfill(body=AWS_CONFIG, content_type="text/javascript")
     )
@@ -568,7 +733,7 @@ def test_the_status_page_refreshes_while_the_request_is_open(stack: RunningStack
     wait_for(
         lambda: "verification" in ops(stack, "GET", f"/ops/requests/{request_id}")["waiting_for"], "the wait"
     )
-    context, page, problems = new_page(browser, signed_in=False)
+    context, page, problems = new_page(browser)
     context.add_init_script("window.PRIVACY_STATUS_REFRESH_MS = 300")
     page.goto(f"{stack.api_url}/status.html#request={request_id}&token={created['status_token']}")
     expect(page.locator("#view-status")).to_have_text("Waiting for you to confirm it is you")

@@ -6,39 +6,21 @@ Screenshots of every page land in tests/browser/screenshots/ (not committed)."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from browser_support import focused_matches, http, serious_violations, shoot, submit, tab_to, wait_for
+from playwright.sync_api import Page, Route, expect
 
-from local_stack.runtime import RunningStack, served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.runtime import RunningStack
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The network here is closed: without these flags Chromium stalls on its background services.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 CODE = re.compile(r"\b(\d{6})\b")
 STATUS_LINK = re.compile(r"https?://\S+/status\.html#request=[^\s&]+&token=\S+")
-SERIOUS = {"serious", "critical"}
 
 EMAIL = "browser@example.net"
 PHONE = "+1 415 555 2671"
@@ -47,103 +29,29 @@ PHONE_E164 = "+14155552671"
 RECENT_CALL = {"month": "2026-10", "business": "Acme Plumbing", "tenant_id": "acme"}
 
 
-# --- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[RunningStack]:
-    """One local stack for the module. Its tests take about a dozen requests from 127.0.0.1 in all,
-    under the intake's limit per source (20 an hour)."""
-    with served_stack(api_port=0, moto_port=0) as running:
-        generate(
-            running.session,
-            running.stack.platform_stores,
-            running.stack.ref("CustomersTable"),
-            Scale(callers=10),
-        )
-        ddb: Any = running.session.client("dynamodb")
-        ddb.put_item(
-            TableName=running.stack.platform_stores["calls"],
-            Item={
-                "call_id": {"S": "call_browser_test"},
-                "tenant_id": {"S": RECENT_CALL["tenant_id"]},
-                "caller_phone": {"S": PHONE_E164},
-                "started_at": {"S": f"{RECENT_CALL['month']}-02T15:30:00Z"},
-            },
-        )
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see make test-browser)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-class PageProblems:
-    """Uncaught script errors and Content-Security-Policy refusals: a page with either is broken."""
-
-    def __init__(self, page: Page) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                self.errors.append(message.text) if "Content Security Policy" in message.text else None
-            ),
-        )
-
-
-def new_page(browser: Browser, **options: Any) -> tuple[BrowserContext, Page, PageProblems]:
-    context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="en-US", **options)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return context, page, PageProblems(page)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A page that enforces the pages' own Content-Security-Policy."""
-    context, opened, problems = new_page(browser)
-    yield opened
-    context.close()
-    assert not problems.errors, problems.errors
-
-
-@pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    """A page that lets the test inject axe-core (an inline script the pages' CSP refuses)."""
-    context, opened, problems = new_page(browser, bypass_csp=True)
-    yield opened
-    context.close()
-    assert not problems.errors, problems.errors
+@pytest.fixture(scope="module", autouse=True)
+def recent_call(stack: RunningStack) -> None:
+    """The platform's record of one call from PHONE, so the server can ask for a "recent call"
+    fact. The tier's stack (conftest.py) is shared: the tests here take about a dozen requests."""
+    ddb: Any = stack.session.client("dynamodb")
+    ddb.put_item(
+        TableName=stack.stack.platform_stores["calls"],
+        Item={
+            "call_id": {"S": "call_browser_test"},
+            "tenant_id": {"S": RECENT_CALL["tenant_id"]},
+            "caller_phone": {"S": PHONE_E164},
+            "started_at": {"S": f"{RECENT_CALL['month']}-02T15:30:00Z"},
+        },
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def shoot(page: Page, name: str, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-
 def outbox(stack: RunningStack) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{stack.api_url}/_local/outbox", timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    status, messages = http(stack, "GET", "/_local/outbox")
+    assert status == 200, (status, messages)
+    return list(messages)
 
 
 def code_sent(stack: RunningStack, recipient: str, request_id: str) -> str | None:
@@ -177,28 +85,8 @@ def submit_over_http(stack: RunningStack, body: dict[str, Any]) -> str:
 
 def submit_for_token(stack: RunningStack, body: dict[str, Any]) -> tuple[str, str]:
     """The request id and the status token the intake answer gives the requester."""
-    request = urllib.request.Request(
-        f"{stack.api_url}/requests",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        answer = json.loads(response.read())
+    answer = submit(stack, body)
     return answer["request_id"], answer["status_token"]
-
-
-def focused_matches(page: Page, selector: str) -> bool:
-    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
-
-
-def tab_to(page: Page, selector: str, limit: int = 60) -> None:
-    """Press Tab until the focus is on ``selector``: the keyboard's way through the page."""
-    for _ in range(limit):
-        if focused_matches(page, selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def arrow_until(page: Page, selector: str, wanted: str, limit: int = 60) -> None:
@@ -210,27 +98,6 @@ def arrow_until(page: Page, selector: str, wanted: str, limit: int = 60) -> None
             return
         page.keyboard.press("ArrowDown")
     raise AssertionError(f"ArrowDown never made {selector} {wanted!r}")
-
-
-def axe_source() -> str:
-    """axe-core as the axe-playwright-python wheel ships it (installed by make test-browser)."""
-    return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
-
-
-def serious_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source())
-    results = page.evaluate("async () => await axe.run(document, { resultTypes: ['violations'] })")
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "nodes": [node["target"] for node in violation["nodes"]],
-        }
-        for violation in results["violations"]
-        if violation["impact"] in SERIOUS
-    ]
 
 
 def fill_request(page: Page, right: str, jurisdiction: str, email: str = "", phone: str = "") -> None:

@@ -61,6 +61,10 @@ def _mismatches(expected: dict[str, Any], record: MailRecord, store: RequestStor
                 problems.append(
                     f"opt_out_of {[p.value for p in request.opt_out_of]}, expected {expected['opt_out_of']}"
                 )
+            withdrawn = sorted(p.value for p in request.opt_out_of)
+            wanted = sorted(expected.get("consent_to_withdraw", []))
+            if request.type.value == "withdraw_consent" and withdrawn != wanted:
+                problems.append(f"consent withdrawn for {withdrawn}, expected {wanted}")
     return problems
 
 

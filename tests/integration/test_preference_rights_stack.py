@@ -192,7 +192,11 @@ def test_an_ai_training_and_sale_opt_out_is_carried_out_and_the_answer_says_what
         {"set_id": "ts-2026-09", "calls": 1, "models": ["callx-score-v3", "callx-summary-v2"]}
     ]
     assert store.ledger(request_id)["opt_out_effect:ai_training"] == training
-    [webhook] = [m for m in seeded.outbox.messages() if m.channel == "webhook"]
-    assert "ad_attribution_partner" in webhook.to[0]
-    assert json.loads(webhook.body)["purpose"] == "sale_share"
+    webhooks = [m for m in seeded.outbox.messages() if m.channel == "webhook"]
+    [partner] = [m for m in webhooks if "ad_attribution_partner" in m.to[0]]
+    assert json.loads(partner.body)["purpose"] == "sale_share"
     assert request.opt_out_effects["sale_share"]["recipients"]["ad_attribution_partner"]["delivered"] is True
+    # CCPA 7026(f): the business whose calls carry the data shared is told too (Dana's are Acme's)
+    [business] = [m for m in webhooks if m is not partner]
+    assert json.loads(business.body)["tenant_id"] == "acme"
+    assert request.opt_out_effects["sale_share"]["businesses"]["acme"]["delivered"] is True

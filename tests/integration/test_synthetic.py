@@ -15,6 +15,7 @@ import json
 import sys
 import wave
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -155,13 +156,23 @@ def test_transcripts_follow_their_calls() -> None:
 # --- written to the stack's stores -----------------------------------------------------------
 
 
-@pytest.fixture
-def seeded(running: RunningStack) -> RunningStack:
+@pytest.fixture(scope="module")
+def seeding(session_stack: Any) -> Iterator[tuple[RunningStack, Any]]:
+    """The platform seeded once for this module's tests, which only read it (none asks for
+    ``running``, which would empty it after each test), and what ``generate`` reported;
+    emptied for the tests after them."""
+    running = session_stack.open()
     report = generate(
         running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), SMALL
     )
     assert report.records["calls"] == len(demo.DEMO_CALLS) + SMALL.callers * SMALL.calls_per_caller
-    return running
+    yield running, report
+    session_stack.reset()
+
+
+@pytest.fixture
+def seeded(seeding: tuple[RunningStack, Any]) -> RunningStack:
+    return seeding[0]
 
 
 def _query(
@@ -313,9 +324,9 @@ def test_demo_subjects_land_exactly_as_expected(seeded: RunningStack) -> None:
         assert call_ids.isdisjoint(key.rsplit("/", 1)[1].split(".")[0] for key in keys)
 
 
-def test_what_generate_reports_is_what_the_stores_hold(running: RunningStack) -> None:
+def test_what_generate_reports_is_what_the_stores_hold(seeding: tuple[RunningStack, Any]) -> None:
+    running, report = seeding
     customers_table = running.stack.ref("CustomersTable")
-    report = generate(running.session, running.stack.platform_stores, customers_table, SMALL)
     ddb: Any = running.client("dynamodb")
     s3: Any = running.client("s3")
     held = {CUSTOMERS: ddb.scan(TableName=customers_table, Select="COUNT")["Count"]}

@@ -341,7 +341,7 @@ def stored_requests(running: RunningStack) -> Callable[[], int]:
 
 
 @settings(
-    max_examples=1000,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

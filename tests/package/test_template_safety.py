@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import cfnlint.api
 import pytest
 
-from lambda_package import TEMPLATE_PATH
 from local_stack.template import load_template
 
 #: Evidence, the people's requests and the keys: lost with a stack deletion or a replacement,
@@ -36,12 +34,6 @@ def template() -> dict[str, Any]:
 
 def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {name: spec for name, spec in template["Resources"].items() if spec["Type"] == resource_type}
-
-
-def test_cfn_lint_finds_no_stateful_resource_without_an_explicit_policy() -> None:
-    config = cfnlint.api.ManualArgs(include_checks=["I"], regions=["us-east-1"])
-    matches = cfnlint.api.lint_file(TEMPLATE_PATH, config=config)
-    assert [str(m) for m in matches if m.rule.id == "I3011"] == []
 
 
 @pytest.mark.parametrize("name", sorted(RETAINED))

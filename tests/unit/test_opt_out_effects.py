@@ -6,46 +6,22 @@ from what the ledger recorded, and nothing done twice."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from fakes import (
-    FakeKeys,
-    FakeLocks,
-    FakeMarketingConsents,
-    FakeMessenger,
     FakeNotifier,
-    FakePlatform,
-    FakePreferenceMarks,
-    FakeReader,
-    FakeRequests,
-    FakeTokens,
-    FakeWork,
 )
+from opt_out_world import DATA_MAP, EMAIL, OptOutWorld
 
-from privacy_rights.core.data_map import load_data_map
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import (
-    Channel,
-    Jurisdiction,
     OptOutPurpose,
     Outcome,
     RequestType,
-    ResolutionSummary,
-    RightsRequest,
-    Status,
-    SubjectIdentifiers,
 )
-from privacy_rights.orchestration.workflow import Verdict, Workflow
-from privacy_rights.preferences.opt_out_effects import OptOutEffects
-from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.resolution.resolution import BEFORE_HELD_SINCE, UNPROVEN
-from privacy_rights.rights_requests.intake import subject_keys
 
-EMAIL = "jane@example.com"
-NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-DATA_MAP = load_data_map()
 POINTERS = "resolution/req_optout000000000000001/pointers.json"
 USED, UNUSED = "ts-2026-09", "ts-2026-10"
 
@@ -56,7 +32,7 @@ class Undelivered(FakeNotifier):  # type: ignore[misc]
         return {"event_id": event_id, "delivered": False, "attempts": 3, "last_status": 503}
 
 
-class Stack:
+class Stack(OptOutWorld):
     def __init__(
         self,
         ring: KeyRing,
@@ -64,60 +40,15 @@ class Stack:
         notifier: FakeNotifier | None = None,
         proven: tuple[str, ...] = ("email", "phone"),
     ) -> None:
-        request = RightsRequest(
+        super().__init__(
+            ring,
+            RequestType.OPT_OUT,
+            purposes,
             request_id="req_optout000000000000001",
-            type=RequestType.OPT_OUT,
-            jurisdiction=Jurisdiction.CCPA,
-            subject=SubjectIdentifiers(email=EMAIL, phone="+14155550123"),
-            channel=Channel.WEB,
-            due=date(2027, 1, 5),
-            status=Status.IN_PROGRESS,
-            opt_out_of=purposes,
-            proven_identifiers=proven,
-            resolution=ResolutionSummary(
-                data_map_version=DATA_MAP.version,
-                resolved_at=NOW,
-                identifiers=[],
-                counts=[],
-                total_records=4,
-                released_records=0,
-                tenants=[],
-                pointers_key=POINTERS,
-            ),
+            pointers_key=POINTERS,
+            notifier=notifier,
+            proven=proven,
         )
-        request = request.model_copy(update={"subject_keys": subject_keys(ring, request.subject)})
-        self.store = FakeRequests(request)
-        self.work = FakeWork()
-        self.platform = FakePlatform(DATA_MAP)
-        self.notifier = notifier or FakeNotifier()
-        self.messenger = FakeMessenger()
-        self.effects = OptOutEffects(
-            self.store,
-            self.work,
-            DATA_MAP,
-            FakeReader(self.platform),
-            self.platform,
-            FakeMarketingConsents(self.platform),
-            self.notifier,
-            clock=lambda: NOW,
-        )
-        self.built = 0
-        self.workflow = Workflow(
-            self.store,
-            FakeKeys(ring),
-            self.messenger,
-            "https://privacy.example",
-            None,  # type: ignore[arg-type]  # resolution is not reached here
-            PreferenceService(FakePreferenceMarks(), FakeKeys(ring)),
-            FakeLocks(),
-            FakeTokens(),
-            opt_out_effects=self._effects,
-        )
-        self.request_id = request.request_id
-
-    def _effects(self) -> OptOutEffects:
-        self.built += 1
-        return self.effects
 
     def manifest(self, set_id: str, call_id: str, **pointer: Any) -> None:
         used = set_id == USED
@@ -131,13 +62,6 @@ class Stack:
         if pointer:
             found = self.work.documents.setdefault(POINTERS, [])
             found.append({"store": "training_manifests", "pointer": key, "tenant_id": None} | pointer)
-
-    def carry_out(self) -> RightsRequest:
-        applied = self.workflow.apply_preferences(self.request_id)
-        self.workflow.finalize(
-            self.request_id, Verdict(result="completed", outcome=Outcome(applied["outcome"]))
-        )
-        return self.store.get(self.request_id)
 
     def sets(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}

@@ -470,7 +470,12 @@ def test_the_forms_objection_choices_are_the_data_maps() -> None:
 
 
 def test_consent_purposes_come_from_the_data_map() -> None:
-    assert {p.value for p in consent_purposes(load_data_map())} == {"marketing", "sale_share", "targeted_ads"}
+    assert {p.value for p in consent_purposes(load_data_map())} == {
+        "marketing",
+        "sale_share",
+        "targeted_ads",
+        "recording",
+    }
     text = MAP_FILE.read_text().replace("  analytics: [legitimate_interests]", "  analytics: [consent]")
     with pytest.raises(ValueError, match="analytics"):
         consent_purposes(parse_data_map(text))  # no opt-out could stop it: refused, not ignored

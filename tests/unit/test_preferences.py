@@ -19,11 +19,14 @@ FORBIDS: dict[str, frozenset[Purpose]] = {
     "opt_out:ai_training": frozenset({Purpose.AI_TRAINING}),
     "opt_out:marketing": frozenset({Purpose.MARKETING}),
     "opt_out:sensitive_pi": frozenset({Purpose.SENSITIVE_PI}),
+    # a withdrawal of the consent calls were recorded on stops recording them, nothing else
+    "opt_out:recording": frozenset({Purpose.RECORDING}),
     "objection:marketing": frozenset({Purpose.MARKETING}),
     "objection:analytics": frozenset({Purpose.ANALYTICS}),
     "objection:ai_training": frozenset({Purpose.AI_TRAINING}),
     "restriction": EVERYTHING - {Purpose.LEGAL_CLAIMS},
-    "suppression": EVERYTHING - {Purpose.SERVICE, Purpose.LEGAL_CLAIMS},
+    # a new call after an erasure is new business: routed, and recorded on the consent given for it
+    "suppression": EVERYTHING - {Purpose.SERVICE, Purpose.LEGAL_CLAIMS, Purpose.RECORDING},
 }
 
 

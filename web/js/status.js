@@ -85,6 +85,8 @@ function render(view) {
   document.getElementById("view-receipt").hidden = !receipt;
   document.getElementById("view-receipt-text").textContent = receipt;
   document.getElementById("permission-form").hidden = !view.permission_needed;
+  document.getElementById("evidence-form").hidden = view.documents_welcome !== true;
+  renderStatement(view);
   renderAppeal(view);
   const waiting = view.status === "awaiting_verification";
   document.getElementById("view-verify").hidden = !waiting;
@@ -125,11 +127,129 @@ function renderAppeal(view) {
   document.getElementById("view-appeal-text").textContent = lines.join("\n\n");
 }
 
+// --- a statement about a correction we denied (CCPA 7023(f)) ----------------------------------
+
+const STATEMENT_MAX_WORDS = 250;
+const STATEMENT_MAX_CHARS = 2500;
+const statementText = document.getElementById("statement-text");
+
+/** Words as the server counts them (whitespace-separated). */
+function wordCount(text) {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+// set once this page sent the statement: its confirmation stays until the page is left
+let statementSent = false;
+
+/** The form while the server says a statement may be added; once added, when it was (unless our
+ * answer, shown above, already says so: it is built from the same record). */
+function renderStatement(view) {
+  const possible = view.statement_possible === true;
+  const form = document.getElementById("statement-form");
+  form.hidden = !possible;
+  if (statementSent) return;
+  const added = typeof view.statement_added_at === "string" ? view.statement_added_at : "";
+  const answered = typeof view.answer === "string" && view.answer !== "";
+  const done = document.getElementById("statement-done");
+  if (added && !answered) {
+    done.replaceChildren(
+      "Your statement, added on ",
+      timeElement(added, formatMoment(added)),
+      ", is kept with your record.",
+    );
+  }
+  done.hidden = !(added && !answered);
+}
+
+function showStatementError(message) {
+  const error = document.getElementById("statement-error");
+  error.replaceChildren();
+  if (message) {
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = "Error: ";
+    error.append(hidden, document.createTextNode(message));
+  }
+  error.hidden = !message;
+  statementText.closest("form").classList.toggle("has-error", Boolean(message));
+  if (message) {
+    statementText.setAttribute("aria-invalid", "true");
+    statementText.setAttribute("aria-describedby", "statement-hint statement-count statement-error");
+    statementText.focus();
+  } else {
+    statementText.removeAttribute("aria-invalid");
+    statementText.setAttribute("aria-describedby", "statement-hint statement-count");
+  }
+}
+
+function countStatement() {
+  const words = wordCount(statementText.value);
+  const count = document.getElementById("statement-count");
+  count.textContent = `${words} of ${STATEMENT_MAX_WORDS} words`;
+}
+
+/** POST to the request's ``suffix`` route with the page's token, the button disabled meanwhile;
+ * a network failure is answered as status 0. */
+async function postWhileDisabled(buttonId, suffix, body) {
+  const params = hashParams();
+  const button = document.getElementById(buttonId);
+  button.disabled = true;
+  try {
+    return await callApi("POST", requestPath(params.get("request") || "", suffix), {
+      token: params.get("token") || "",
+      body,
+    });
+  } catch {
+    return { status: 0, data: null };
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function sendStatement(event) {
+  event.preventDefault();
+  const statement = statementText.value.trim();
+  const words = wordCount(statement);
+  if (!words) return showStatementError("Write your statement.");
+  if (words > STATEMENT_MAX_WORDS) {
+    return showStatementError(`Shorten your statement to ${STATEMENT_MAX_WORDS} words or fewer (it has ${words}).`);
+  }
+  if (statement.length > STATEMENT_MAX_CHARS) {
+    return showStatementError(`Shorten your statement to ${STATEMENT_MAX_CHARS.toLocaleString("en-US")} characters or fewer.`);
+  }
+  showStatementError("");
+  const answer = await postWhileDisabled("statement-send", "/statement", { statement });
+  if (answer.status === 200 && answer.data) {
+    const done = document.getElementById("statement-done");
+    statementSent = true;
+    document.getElementById("statement-form").hidden = true;
+    done.replaceChildren(
+      `We received your statement (${answer.data.words} ${answer.data.words === 1 ? "word" : "words"}) on `,
+      timeElement(answer.data.added_at, formatMoment(answer.data.added_at)),
+      ". We keep it with your record.",
+    );
+    done.hidden = false;
+    // the answer above now says it too: shown without hiding the page (focus stays on the news)
+    await refresh();
+    focusOn(done);
+    return undefined;
+  }
+  if (answer.status === 422) {
+    const reasons = Array.isArray(answer.data?.errors) ? answer.data.errors : [];
+    const reason = reasons.map((r) => String(r.reason || "")).find(Boolean) || "this statement cannot be kept";
+    return showStatementError(sentence(reason.endsWith(".") ? reason : `${reason}.`));
+  }
+  if (answer.status === 409 && answer.data && typeof answer.data.why === "string") {
+    return showStatementError(`We could not add your statement: ${answer.data.why}.`);
+  }
+  if (answer.status === 429) return showStatementError("Too many requests right now. Wait a minute, then try again.");
+  return showStatementError("We could not send your statement. Please try again in a few minutes.");
+}
+
 const APPEAL_MAX_CHARS = 2000;
 
 async function sendAppeal(event) {
   event.preventDefault();
-  const params = hashParams();
   const statement = document.getElementById("appeal-statement").value.trim();
   const error = document.getElementById("appeal-error");
   const say = (message) => {
@@ -139,18 +259,7 @@ async function sendAppeal(event) {
   };
   if (statement.length > APPEAL_MAX_CHARS) return say(`Write ${APPEAL_MAX_CHARS} characters or fewer.`);
   say("");
-  const button = document.getElementById("appeal-send");
-  button.disabled = true;
-  let answer;
-  try {
-    answer = await callApi("POST", requestPath(params.get("request") || "", "/appeal"), {
-      token: params.get("token") || "",
-      body: { statement },
-    });
-  } catch {
-    answer = { status: 0, data: null };
-  }
-  button.disabled = false;
+  const answer = await postWhileDisabled("appeal-send", "/appeal", { statement });
   if (answer.status === 200 && answer.data) {
     const done = document.getElementById("appeal-done");
     done.textContent = `We received your appeal. We will decide it by ${formatDay(answer.data.appeal_due)}.`;
@@ -257,27 +366,39 @@ const PERMISSION_TYPES = ["application/pdf", "image/png", "image/jpeg", "image/t
 const PERMISSION_MIN_BYTES = 1024;
 const PERMISSION_MAX_BYTES = 5 * 1024 * 1024;
 
-/** The signed permission goes straight to storage, through the form the API signs for it. */
-async function uploadPermission(event) {
-  event.preventDefault();
+/**
+ * A document goes straight to storage, through the form the API signs for it: the signed
+ * permission (``prefix`` "permission") or a document supporting a correction ("evidence").
+ * Returns true once storage took it.
+ */
+async function uploadDocument(prefix, document_, missing) {
   const params = hashParams();
-  const file = document.getElementById("permission-file").files[0];
-  const error = document.getElementById("permission-error");
+  const input = document.getElementById(`${prefix}-file`);
+  const file = input.files[0];
+  const error = document.getElementById(`${prefix}-error`);
   const say = (message) => {
     error.textContent = message;
     error.hidden = !message;
-    if (message) focusOn(document.getElementById("permission-file"));
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", `${prefix}-hint ${prefix}-error`);
+      focusOn(input);
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", `${prefix}-hint`);
+    }
+    return false;
   };
-  if (!file) return say("Choose the file with the signed permission.");
+  if (!file) return say(missing);
   if (!PERMISSION_TYPES.includes(file.type)) return say("Choose a PDF, PNG, JPEG or TIFF file.");
-  if (file.size < PERMISSION_MIN_BYTES) return say("This file is too small to be the signed permission.");
+  if (file.size < PERMISSION_MIN_BYTES) return say("This file is too small to be a signed document (under 1 KB).");
   if (file.size > PERMISSION_MAX_BYTES) return say("Choose a file of 5 MB or less.");
   say("");
   let answer;
   try {
     answer = await callApi("POST", requestPath(params.get("request") || "", "/permission-upload"), {
       token: params.get("token") || "",
-      body: { content_type: file.type },
+      body: document_ === "permission" ? { content_type: file.type } : { content_type: file.type, document: document_ },
     });
   } catch {
     answer = { status: 0, data: null };
@@ -295,14 +416,34 @@ async function uploadPermission(event) {
     stored = { ok: false };
   }
   if (!stored.ok) return say("The upload did not go through. Please try again.");
+  return true;
+}
+
+async function uploadPermission(event) {
+  event.preventDefault();
+  if (!(await uploadDocument("permission", "permission", "Choose the file with the signed permission."))) return;
   document.getElementById("permission-done").hidden = false;
   document.getElementById("permission-send").disabled = true;
   focusOn(document.getElementById("permission-done"));
-  return undefined;
+}
+
+async function uploadEvidence(event) {
+  event.preventDefault();
+  const input = document.getElementById("evidence-file");
+  const name = input.files[0]?.name || "";
+  if (!(await uploadDocument("evidence", "correction_evidence", "Choose the file to send."))) return;
+  const done = document.getElementById("evidence-done");
+  done.textContent = `We received ${name}. You can send another one.`;
+  done.hidden = false;
+  input.value = "";
+  focusOn(done);
 }
 
 document.getElementById("permission-form").addEventListener("submit", uploadPermission);
+document.getElementById("evidence-form").addEventListener("submit", uploadEvidence);
 document.getElementById("appeal-form").addEventListener("submit", sendAppeal);
+document.getElementById("statement-form").addEventListener("submit", sendStatement);
+statementText.addEventListener("input", countStatement);
 document.getElementById("download-button").addEventListener("click", download);
 window.addEventListener("hashchange", load);
 load();

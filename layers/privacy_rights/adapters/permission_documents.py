@@ -26,6 +26,9 @@ FORM_LIFETIME_SECONDS = 900
 #: At most this many objects of one request are looked at (each costs a ranged GetObject).
 MAX_DOCUMENTS = 100
 _GONE = ("404", "NoSuchKey", "NotFound")
+#: documents supporting a correction: under the functions' ``permissions/*`` grant, and outside
+#: every request's ``permissions/<request>/`` (request ids start ``req_``)
+EVIDENCE = "permissions/correction-evidence"
 
 
 class PermissionDocuments:
@@ -33,8 +36,11 @@ class PermissionDocuments:
         self._s3 = client
         self._bucket = bucket
 
-    def upload_form(self, request_id: str, content_type: str) -> dict[str, Any]:
-        key = f"permissions/{request_id}/{uuid.uuid4().hex}"
+    def upload_form(self, request_id: str, content_type: str, document: str = "permission") -> dict[str, Any]:
+        """``document`` ``correction_evidence``: a document supporting a correction, kept apart
+        (``permissions/correction-evidence/<request>/``) so it never counts as a permission."""
+        folder = f"permissions/{request_id}" if document == "permission" else f"{EVIDENCE}/{request_id}"
+        key = f"{folder}/{uuid.uuid4().hex}"
         form: dict[str, Any] = self._s3.generate_presigned_post(
             Bucket=self._bucket,
             Key=key,
@@ -66,6 +72,21 @@ class PermissionDocuments:
         """Every file under the request (at most ``MAX_DOCUMENTS``), each with its kind or the
         reason it does not count."""
         return list(self._documents(request_id))
+
+    def view_url(self, key: str, seconds: int) -> str:
+        """A presigned GET of one document, for ops to read it: downloaded as an attachment
+        (never rendered from the bucket's origin), valid ``seconds``."""
+        url: str = self._s3.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ResponseContentDisposition": "attachment",
+                "ResponseContentType": "application/octet-stream",
+            },
+            ExpiresIn=seconds,
+        )
+        return url
 
     def present(self, request_id: str) -> bool:
         """True when at least one acceptable document is stored for the request."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -19,7 +19,9 @@ from privacy_rights.businesses.webhooks import (
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.errors import NotFound, NotInQueue, Unauthenticated
 from privacy_rights.core.ports import CustomerAccounts, Requests, SigningSecrets, WorkDocuments
-from privacy_rights.orchestration.workflow import Workflow
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 
 class CustomerAnswer(BaseModel):

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from privacy_rights.businesses.webhook_urls import require_https_url
 from privacy_rights.core.ports import SigningSecrets
 
 SIGNATURE_HEADER = "CallX-Signature"
@@ -193,14 +194,6 @@ class Transport(Protocol):
     def __call__(
         self, url: str, body: bytes, headers: Mapping[str, str], timeout: float
     ) -> TransportResponse: ...
-
-
-def require_https_url(url: str) -> None:
-    """Webhook URLs come from tenants: https to a named or numbered host, nothing else (no
-    http, no file:, ftp: or the like). Where the host points is checked when connecting."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise ValueError("webhook URLs must be https URLs with a host")
 
 
 class WebhookAddressRefused(OSError):

@@ -141,6 +141,8 @@ class OptOutPurpose(StrEnum):
     AI_TRAINING = "ai_training"
     MARKETING = "marketing"
     SENSITIVE_PI = "sensitive_pi"
+    #: a call recorded on the caller's consent: withdrawn, new calls are not recorded (issue 17)
+    RECORDING = "recording"
 
 
 #: US states, DC and territories: where a ``us_state`` request may come from.

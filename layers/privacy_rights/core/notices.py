@@ -43,6 +43,7 @@ OPT_OUT_NAMES = {
     OptOutPurpose.SENSITIVE_PI: (
         "the use of {whose} sensitive personal information beyond what the service needs"
     ),
+    OptOutPurpose.RECORDING: "the recording of {whose} calls",
 }
 #: The purposes an objection may name (the data map's on legitimate interests), in words.
 OBJECTION_WORDS = {
@@ -76,16 +77,68 @@ def _training_line(result: dict[str, Any]) -> str:
     return "- Training AI: " + "; ".join(said) + ". No new training set will include your calls."
 
 
-def _recipients_line(purpose: str, result: dict[str, Any]) -> str:
+#: a business told of an opt-out or a withdrawal, as the answer names it
+_BUSINESS = "{name}, which uses CallX for its calls with you"
+#: who else is told, said to a requester nobody proved is the person (which businesses they
+#: called is not said: what is held stays unsaid)
+_BUSINESSES_UNSAID = (
+    "the businesses using CallX whose calls with you this concerns are sent our notice where they "
+    "take one; which ones: ask us for a copy of your data, which tells you once you prove it is you"
+)
+
+
+def _purpose_words(purpose: str) -> str:
+    known = {p.value: p for p in OptOutPurpose}
+    words = OPT_OUT_NAMES[known[purpose]].format(whose="your") if purpose in known else purpose
+    return words[:1].upper() + words[1:]
+
+
+def _businesses_said(result: dict[str, Any], detailed: bool) -> list[str]:
+    """The businesses told, from the ledger's result (``OptOutEffects._businesses``)."""
+    if "businesses" not in result:
+        return []  # carried out before businesses were told
+    if not detailed:
+        return [_BUSINESSES_UNSAID]
+    said = []
+    for outcome in (result.get("businesses") or {}).values():
+        business = _BUSINESS.format(name=outcome["name"])
+        if outcome.get("delivered"):
+            said.append(f"we told {business}")
+        elif outcome.get("notify") == "webhook":
+            said.append(f"our notice to {business}, could not be delivered")
+        else:
+            said.append(f"{business}, takes no notices from us: ask it directly")
+    return said
+
+
+def _recipients_line(purpose: str, result: dict[str, Any], detailed: bool = True) -> str:
     said = []
     for outcome in (result.get("recipients") or {}).values():
         if outcome.get("delivered"):
             said.append(f"we told {outcome['name']} to stop using your data for this")
         else:
             said.append(f"our notice to {outcome['name']} could not be delivered")
-    known = {p.value: p for p in OptOutPurpose}
-    words = OPT_OUT_NAMES[known[purpose]].format(whose="your") if purpose in known else purpose
-    return f"- {words[:1].upper()}{words[1:]}: " + "; ".join(said) + "."
+    said += _businesses_said(result, detailed)
+    return f"- {_purpose_words(purpose)}: " + "; ".join(said) + "."
+
+
+def _recording_line(purpose: str, result: dict[str, Any], detailed: bool = True) -> str:
+    said = ["from now on, when CallX's systems ask whether they may record a call of yours, the answer is no"]
+    kept = int(result.get("recordings_kept") or 0)
+    if not detailed:
+        said.append(
+            "recordings made before stay: they were made lawfully on the consent you gave then; ask us to "
+            "delete them if you want them gone"
+        )
+    elif kept:
+        said.append(
+            f"{kept} recording{'' if kept == 1 else 's'} of your calls made before stay: made lawfully on "
+            "the consent you gave then; ask us to delete them if you want them gone"
+        )
+    else:
+        said.append("we hold no recording of your calls made before")
+    said += _businesses_said(result, detailed)
+    return f"- {_purpose_words(purpose)}: " + "; ".join(said) + "."
 
 
 def _effect_line(purpose: str, result: dict[str, Any]) -> str | None:
@@ -99,6 +152,8 @@ def _effect_line(purpose: str, result: dict[str, Any]) -> str | None:
         return "- Marketing: our marketing list holds no contact for you, so there was nothing to change."
     if effect == "recipients":
         return _recipients_line(purpose, result)
+    if effect == "recording":
+        return _recording_line(purpose, result)
     return None
 
 
@@ -123,6 +178,10 @@ def effects_text(effects: dict[str, dict[str, Any]], detailed: bool = True) -> s
         effect = str(result.get("effect"))
         if not detailed and effect in _EFFECT_WORDS:
             lines.append(f"- {_EFFECT_WORDS[effect]}.")
+        elif not detailed and effect == "recipients":
+            lines.append(_recipients_line(purpose, result, detailed=False))
+        elif not detailed and effect == "recording":
+            lines.append(_recording_line(purpose, result, detailed=False))
         elif line := _effect_line(purpose, result):
             lines.append(line)
     return "What we did:\n" + "\n".join(lines) if lines else ""

@@ -324,16 +324,28 @@ class CallFacts(Protocol):
     def tenant_name(self, tenant_id: str) -> str: ...
 
 
-class PermissionDocuments(Protocol):
-    """Agents' and guardians' signed permissions."""
+class ObjectLinks(Protocol):
+    """Short-lived links to one bucket's objects (a recording under review), for ops to open."""
 
-    def upload_form(self, request_id: str, content_type: str) -> dict[str, Any]: ...
+    def link(self, key: str, seconds: int) -> str: ...
+
+
+class PermissionDocuments(Protocol):
+    """Agents' and guardians' signed permissions, and documents supporting a correction."""
+
+    def upload_form(
+        self, request_id: str, content_type: str, document: str = "permission"
+    ) -> dict[str, Any]: ...
 
     def copy_from(self, bucket: str, key: str, request_id: str) -> PermissionDocument: ...
 
     def documents(self, request_id: str) -> list[PermissionDocument]: ...
 
     def present(self, request_id: str) -> bool: ...
+
+    def view_url(self, key: str, seconds: int) -> str:
+        """A short-lived link for ops to read one stored document (the review)."""
+        ...
 
 
 # -- mail --------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ record says what became of it, and every step is safe to run again (SQS delivers
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +39,7 @@ from privacy_rights.core.ports import (
 from privacy_rights.core.tokens import derived_id
 from privacy_rights.mail.inbound_mail import MailUnparseable, ParsedMail, parse_mail
 from privacy_rights.mail.mail_classifier import Classification, classify
+from privacy_rights.mail.mail_origin import MAIL_STREAM_PREFIX, CreatedFrom, origin_of
 from privacy_rights.mail.mail_triage import (
     MailOutcome,
     QuarantineReason,
@@ -52,7 +52,6 @@ from privacy_rights.rights_requests.appeals import STATEMENT_MAX_CHARS, AppealSe
 from privacy_rights.rights_requests.intake import Correction, IntakeService, SubmitRequest
 
 ACTOR = "email-intake"
-MAIL_STREAM_PREFIX = "audit:mail:"
 #: SES accepts messages up to 40 MB; beyond this we don't read them into memory at all.
 MAX_RAW_BYTES = 40 * 1024 * 1024
 _REFERENCE = re.compile(r"^(req|mail)_[A-Za-z0-9_-]{10,64}$")
@@ -65,30 +64,6 @@ _QUEUES = {
     MailOutcome.NEEDS_CLARIFICATION: "needs_clarification",
     MailOutcome.QUARANTINED: "quarantined",
 }
-
-
-@dataclass(frozen=True)
-class CreatedFrom:
-    """What a request made from an email carries over from it."""
-
-    mail_id: str
-    received_at: datetime
-    sender: str
-    sender_name: str | None
-    text: str
-    flags: tuple[str, ...]
-
-
-def origin_of(record: MailRecord, mail: ParsedMail) -> CreatedFrom:
-    assert mail.sender is not None
-    return CreatedFrom(
-        mail_id=record.mail_id,
-        received_at=datetime.fromisoformat(record.received_at),
-        sender=mail.sender,
-        sender_name=mail.sender_name,
-        text=mail.new_text or mail.subject,
-        flags=tuple(record.flags),
-    )
 
 
 class EmailIntakeService:
@@ -384,7 +359,9 @@ class EmailIntakeService:
                 kind,
                 jurisdiction,
                 us_state,
-                classification.opt_out_of,
+                classification.consent_withdrawn
+                if kind is RequestType.WITHDRAW_CONSENT
+                else classification.opt_out_of,
                 actor=ACTOR,
                 extra={"language": classification.language},
             )
@@ -413,6 +390,10 @@ class EmailIntakeService:
             "email": origin.sender,
             "details": details,
             "opt_out_of": list(opt_out_of) if kind is RequestType.OPT_OUT else [],
+            # a withdrawal that names nothing withdraws every consent (intake reads it so for email)
+            "consent_to_withdraw": [p.value for p in opt_out_of]
+            if kind is RequestType.WITHDRAW_CONSENT
+            else [],
             "corrections": [Correction(field="other", corrected=details[:500] or "see the email")]
             if kind is RequestType.CORRECTION
             else [],

@@ -70,6 +70,9 @@ class Classification:
     us_state: str | None  # two-letter code when jurisdiction is us_state
     language: str  # "en", "es", "fr", "de", "pt" or "und"
     cues: tuple[str, ...]  # ids of the rules that fired; never text from the mail
+    #: a withdrawal of consent (GDPR Art. 7(3)): the purposes named; empty with
+    #: RequestType.WITHDRAW_CONSENT in types when none was named ("I withdraw my consent")
+    consent_withdrawn: tuple[OptOutPurpose, ...] = ()
 
     @property
     def clear(self) -> bool:
@@ -242,8 +245,13 @@ def _rule(
     weak: bool = False,
     bare_right: bool = False,
     flags: int = 0,
+    withdrawal: bool = False,
 ) -> _Rule:
+    """``withdrawal``: the purposes are those whose consent is withdrawn (GDPR Art. 7(3)), not
+    opted out of; none named is a withdrawal of every consent."""
     kind = target if isinstance(target, RequestType) else RequestType.OPT_OUT
+    if withdrawal:
+        kind = RequestType.WITHDRAW_CONSENT
     purposes = () if isinstance(target, RequestType) else target
     return _Rule(
         cue=cue,
@@ -289,6 +297,131 @@ _EN_DATA_MENTION = (
     r"\b(?:my|our) ~2(?:data|information|info|account|records|recordings|details|profile|calls)\b|<ABOUT_ME>"
 )
 _ES_DATA_MENTION = r"\b(?:mis|mi|los|sus) ~1(?:datos|informacion|cuenta|registros|grabaciones)\b"
+
+# --- withdrawal of consent (GDPR Art. 7(3)) -------------------------------------------------------
+#
+# What consent may be withdrawn for, in words: the purposes the data map bases on consent (intake
+# checks them against the map). "Stop recording my calls" withdraws the consent a recording was
+# made on; "I withdraw my consent" with nothing named withdraws every consent (intake reads it so).
+
+_CONSENT_OBJECTS: dict[str, tuple[tuple[OptOutPurpose, ...], str, str]] = {
+    # name: (purposes, English words, Spanish words)
+    "marketing": (
+        (OptOutPurpose.MARKETING,),
+        r"(?:(?:direct|e%?mail|email) )?(?:marketing|promotional|promotions|newsletters?|mailings|offers|"
+        r"advertising e%?mails)\b",
+        r"(?:publicidad|marketing|comunicaciones comerciales|boletin\w*|newsletters?|promociones)\b",
+    ),
+    "recording": (
+        (OptOutPurpose.RECORDING,),
+        r"(?:(?:the )?record(?:ing|ings)? (?:of )?(?:(?:my|our|the|this|these|future) )?"
+        r"(?:calls?|conversations?|voice)|(?:call|phone|voice) recordings?|recordings?|being recorded|"
+        r"record(?:ing)? me)\b",
+        r"(?:(?:la )?grabacion(?:es)?(?: de (?:mis|las|nuestras) (?:llamadas|conversaciones))?|grabar"
+        r"(?:me)?(?: (?:mis|las) llamadas)?)\b",
+    ),
+    "sale_share": (
+        (OptOutPurpose.SALE_SHARE,),
+        r"(?:(?:the )?(?:sale|selling|sharing|share|sell) (?:of )?(?:my |our )?(?:personal )?"
+        r"(?:data|information|info)|(?:sharing|share) ~3(?:advertising|ad) partners)\b",
+        r"(?:(?:la )?(?:venta|cesion) (?:de )?(?:mis )?datos|compartir mis datos)\b",
+    ),
+    "targeted_ads": (
+        (OptOutPurpose.TARGETED_ADS,),
+        r"(?:targeted|personali[sz]ed|behaviou?ral|interest%based) (?:ads|advertising|advertisements)\b",
+        r"publicidad (?:personalizada|dirigida|segmentada)\b",
+    ),
+}
+#: what a bare withdrawal covers, as far as the mail can tell (intake takes the data map's)
+_CONSENTS = frozenset(p for purposes, _, _ in _CONSENT_OBJECTS.values() for p in purposes)
+_EN_WITHDRAW = (
+    r"(?:withdraw|withdrawing|revoke|revoking|retract|retracting|rescind|rescinding|take back|taking back)"
+)
+_EN_CONSENT_LINK = r"(?:to|for|on|regarding|about|concerning|in respect of)"
+#: between "consent to" and what it was for: a few words of one clause ("to the use of my data for
+#: marketing"), never across a comma or a "but"/"not" ("to marketing, not to recording")
+_EN_CONSENT_GAP = r"(?:(?!(?:but|not|no|nor|except|keep|only|besides|apart)\b)\w+[\x20/-]+){0,6}?"
+_ES_CONSENT_GAP = r"(?:(?!(?:pero|no|ni|excepto|salvo|sino|mantener|mantengan)\b)\w+[\x20/-]+){0,6}?"
+_ES_WITHDRAW = r"(?:retiro|revoco|retirar|revocar|retiramos|revocamos|retirando|revocando)"
+_MACROS["ES_CONSENT_LINK"] = r"(?:para|a|al|de|del|sobre)"
+#: "Can I withdraw my consent later?": a question about the right, not its use
+_QUESTION_VETO = r"[^\n]*\?"
+
+
+def _withdrawal_rules() -> tuple[_Rule, ...]:
+    rules: list[_Rule] = []
+    for name, (purposes, english, spanish) in _CONSENT_OBJECTS.items():
+        rules += [
+            _rule(
+                f"en.withdraw_consent.{name}",
+                purposes,
+                rf"\b{_EN_WITHDRAW} (?:(?:all|any) )?(?:of )?(?:my|our|the|any) ~1consents?"
+                rf" {_EN_CONSENT_LINK} {_EN_CONSENT_GAP}{english}|\bwithdrawal of (?:my |our )?consents?"
+                rf" {_EN_CONSENT_LINK} {_EN_CONSENT_GAP}{english}",
+                veto=_QUESTION_VETO,
+                withdrawal=True,
+            ),
+            # the refusal is the cue: "I no longer consent to the recording of my calls"
+            _rule(
+                f"en.withdraw_consent.no_longer.{name}",
+                purposes,
+                rf"\b(?:i|we) (?:no longer|do not|don'?t|dont) (?:give (?:my |our )?)?consent"
+                rf" {_EN_CONSENT_LINK} {_EN_CONSENT_GAP}{english}",
+                negatable=False,
+                withdrawal=True,
+            ),
+            _rule(
+                f"es.withdraw_consent.{name}",
+                purposes,
+                rf"\b{_ES_WITHDRAW} ~1(?:mi|nuestro|el) consentimiento (?:para|a|al|de|del|sobre|respecto a)"
+                rf" {_ES_CONSENT_GAP}{spanish}",
+                veto=_QUESTION_VETO,
+                withdrawal=True,
+            ),
+        ]
+    rules += [
+        _rule(
+            "en.withdraw_consent.stop_recording",
+            (OptOutPurpose.RECORDING,),
+            r"\b(?:stop|cease|quit) recording (?:(?:all|any) )?(?:of )?(?:my|our)"
+            r" ~1(?:calls?|conversations?|voice)\b",
+            withdrawal=True,
+        ),
+        _rule(
+            "en.withdraw_consent.do_not_record",
+            (OptOutPurpose.RECORDING,),
+            r"^(?:please )?(?:do not|don'?t|dont|never) record (?:me|us|(?:my|our|any of my) ~1(?:calls?|"
+            r"conversations?|voice))\b",
+            negatable=False,
+            withdrawal=True,
+            flags=re.MULTILINE,
+        ),
+        _rule(
+            "es.withdraw_consent.dejen_de_grabar",
+            (OptOutPurpose.RECORDING,),
+            r"\b(?:dejen|deje|dejar) de grabar\w* ~1(?:mis|nuestras|las) ~1(?:llamadas|conversaciones)\b",
+            withdrawal=True,
+        ),
+        # nothing named: every consent ("I withdraw my consent", "Withdrawal of consent")
+        _rule(
+            "en.withdraw_consent.bare",
+            (),
+            rf"\b{_EN_WITHDRAW} (?:(?:all|any) )?(?:of )?(?:my|our) consents?\b(?! ~1{_EN_CONSENT_LINK}\b)|"
+            rf"\b(?:consent withdrawal|withdrawal of (?:my |our )?consents?)\b(?! ~1{_EN_CONSENT_LINK}\b)",
+            veto=_QUESTION_VETO,
+            withdrawal=True,
+        ),
+        _rule(
+            "es.withdraw_consent.bare",
+            (),
+            rf"\b{_ES_WITHDRAW} (?:todo )?(?:mi|nuestro|el) consentimiento\b(?! <ES_CONSENT_LINK>\b)|"
+            r"\b(?:retirada|revocacion) (?:de|del) (?:mi )?consentimiento\b(?! <ES_CONSENT_LINK>\b)",
+            veto=_QUESTION_VETO,
+            withdrawal=True,
+        ),
+    ]
+    return tuple(rules)
+
 
 _RULES: tuple[_Rule, ...] = (
     # ---- deletion ----
@@ -1052,6 +1185,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule("en.opt_out.bare", _BARE, r"\b<OPT_OUT>\b(?! (?:of|from|de|do|da)\b)"),
     _rule("es.opt_out.exclusion", _BARE, r"\bexclusion voluntaria\b(?! de\b)"),
+    *_withdrawal_rules(),
 )
 
 _RULE_ORDER = {rule.cue: index for index, rule in enumerate(_RULES)}
@@ -1247,7 +1381,9 @@ def _distinct(items: Iterable[_T]) -> tuple[_T, ...]:
 
 
 def _opt_out_purposes(hits: list[_Hit]) -> tuple[OptOutPurpose, ...]:
-    named = _distinct(purpose for hit in hits for purpose in hit.rule.purposes)
+    named = _distinct(
+        purpose for hit in hits if hit.rule.kind is RequestType.OPT_OUT for purpose in hit.rule.purposes
+    )
     if named:
         return named
     if any(hit.rule.kind is RequestType.OPT_OUT for hit in hits):
@@ -1386,12 +1522,29 @@ def classify(subject: str, text: str) -> Classification:
     work = _prepare(subject, text)
     hits = _hits(work)
     types = _distinct(hit.rule.kind for hit in hits)
+    opt_out_of = _opt_out_purposes(hits)
+    withdrawn = _withdrawn_purposes(hits)
+    both = RequestType.WITHDRAW_CONSENT in types and RequestType.OPT_OUT in types
+    if both and set(opt_out_of) <= set(withdrawn or _CONSENTS):
+        # "unsubscribe me, I withdraw my consent to marketing": one request, the withdrawal
+        types = tuple(kind for kind in types if kind is not RequestType.OPT_OUT)
+        opt_out_of = ()
     jurisdiction, us_state = _jurisdiction(work)
     return Classification(
         types=types,
-        opt_out_of=_opt_out_purposes(hits),
+        opt_out_of=opt_out_of,
         jurisdiction=jurisdiction,
         us_state=us_state,
         language=_language(work, hits),
         cues=_distinct(hit.rule.cue for hit in hits),
+        consent_withdrawn=withdrawn,
     )
+
+
+def _withdrawn_purposes(hits: list[_Hit]) -> tuple[OptOutPurpose, ...]:
+    """The purposes a withdrawal names; none when a bare withdrawal ("I withdraw my consent")
+    is among the hits: it withdraws every consent, whatever else is named."""
+    withdrawals = [hit for hit in hits if hit.rule.kind is RequestType.WITHDRAW_CONSENT]
+    if any(not hit.rule.purposes for hit in withdrawals):
+        return ()
+    return _distinct(purpose for hit in withdrawals for purpose in hit.rule.purposes)

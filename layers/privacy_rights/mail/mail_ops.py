@@ -6,15 +6,18 @@ messages back through intake. Every action is audited with the operator's identi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from privacy_rights.core.errors import NotInQueue, ValidationFailed
 from privacy_rights.core.models import Jurisdiction, OptOutPurpose, RequestType, UsState
 from privacy_rights.core.ports import DeadLetters, Mailbox, MailRecord, MailRecords, Requests
-from privacy_rights.mail.email_intake import MAIL_STREAM_PREFIX, EmailIntakeService, origin_of
 from privacy_rights.mail.inbound_mail import MailUnparseable, parse_mail
+from privacy_rights.mail.mail_origin import MAIL_STREAM_PREFIX, origin_of
+
+if TYPE_CHECKING:
+    from privacy_rights.mail.email_intake import EmailIntakeService
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 Queue = Literal["human_review", "needs_clarification", "quarantined"]

@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from privacy_rights.businesses.webhooks import require_https_url
+from privacy_rights.businesses.webhook_urls import require_https_url
 from privacy_rights.core.audit import DetailValue, _looks_like_a_raw_identifier
 from privacy_rights.core.errors import CannotMove
 from privacy_rights.core.identifiers import Email, Phone

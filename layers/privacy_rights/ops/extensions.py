@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from privacy_rights.core import clocks, errors
 from privacy_rights.core.models import Extension, RightsRequest, ShortText, utc_now
 from privacy_rights.core.ports import Requests
-from privacy_rights.orchestration.workflow import Workflow
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 
 class ExtendCommand(BaseModel):

@@ -5,7 +5,7 @@ operator's IAM identity and the reason given."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -15,6 +15,7 @@ from privacy_rights.core.identifiers import mask_email, mask_phone
 from privacy_rights.core.lifecycle import transition
 from privacy_rights.core.models import (
     FINAL_STATUSES,
+    Appeal,
     Channel,
     DenialReason,
     Outcome,
@@ -25,6 +26,7 @@ from privacy_rights.core.models import (
 )
 from privacy_rights.core.ports import (
     ExecutionHistory,
+    ObjectLinks,
     PermissionDocuments,
     Requests,
     WorkDocuments,
@@ -34,10 +36,18 @@ from privacy_rights.core.remedies import DenialDetail
 from privacy_rights.core.request_results import NarrowedScope
 from privacy_rights.erasure.follow_up import HeldErasure
 from privacy_rights.ops.story import Story, build_story
-from privacy_rights.orchestration.workflow import Verdict, Workflow
+from privacy_rights.orchestration.verdicts import Verdict
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
+#: what a request can be parked for (``orchestration.workflow.WaitKind``, kept out of this
+#: module's imports for the ops API's cold start; a unit test keeps the two the same)
+WaitingFor = Literal[
+    "verification", "permission", "decision", "fulfilment", "customer", "review", "correction"
+]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
 
 
@@ -50,6 +60,8 @@ class ListQuery(BaseModel):
     stuck_for_hours: int | None = Field(default=None, ge=1, le=24 * 365)
     type: str | None = None
     jurisdiction: str | None = None
+    #: only requests parked for this (``customer``: a business customer's instruction)
+    waiting_for: WaitingFor | None = None
     #: paging: at most ``limit`` rows after skipping ``offset`` (in due order)
     limit: int | None = Field(default=None, ge=1, le=500)
     offset: int = Field(default=0, ge=0)
@@ -64,6 +76,8 @@ class RequestRow(BaseModel):
     due_at: date
     status_changed_at: datetime
     failed_step: str | None = None
+    #: an appeal's own deadline (US state laws), while it waits for a decision
+    appeal_due: date | None = None
 
 
 class TimelineRow(BaseModel):
@@ -86,6 +100,8 @@ class RequestDetail(BaseModel):
     proven_identifiers: list[str]
     outcome: Outcome | None
     denial: dict[str, Any] | None
+    #: an appeal (US state laws): filed when, due when, what the person wrote, how it was decided
+    appeal: Appeal | None = None
     failure: dict[str, Any] | None
     waiting_for: list[str]
     completed_steps: list[str]
@@ -102,6 +118,31 @@ class RequestDetail(BaseModel):
     timeline: list[TimelineRow]
     #: the timeline told as one story (``ops.story``), as the CLI and the console show it
     story: Story | None = None
+
+
+#: how long a link to a permission document lasts: enough to open it, too short to pass around
+DOCUMENT_LINK_SECONDS = 300
+
+
+class DocumentLinkCommand(BaseModel):
+    """Open one of an agent's or guardian's permission documents, or a recording an export holds
+    for review (audited with the reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=300)] = Field(
+        description="The key, as the request's permission_documents or recordings_to_review list it."
+    )
+    reason: Reason
+
+
+class DocumentLink(BaseModel):
+    key: str
+    #: ``pdf``, ``png``, ``jpeg``, ``tiff`` (a permission document) or ``recording``
+    kind: str
+    #: a presigned GET of the object, valid ``expires_in`` seconds
+    url: str
+    expires_in: int
 
 
 class ReplayCommand(BaseModel):
@@ -214,8 +255,10 @@ class OpsService:
         starter: WorkflowStarter,
         work: WorkDocuments,
         permissions: PermissionDocuments | None = None,
+        recordings: ObjectLinks | None = None,
     ) -> None:
         self._permissions = permissions
+        self._recordings = recordings
         self._store = store
         self._workflow = workflow
         self._intake = intake
@@ -240,6 +283,8 @@ class OpsService:
                 if query.type and request.type.value != query.type:
                     continue
                 if query.jurisdiction and request.jurisdiction.value != query.jurisdiction:
+                    continue
+                if query.waiting_for and query.waiting_for not in self._store.waiting_for(request.request_id):
                     continue
                 rows.append(_row(request))
         rows.sort(key=lambda row: (row.due_at, row.request_id))
@@ -291,6 +336,7 @@ class OpsService:
             proven_identifiers=list(request.proven_identifiers),
             outcome=request.outcome,
             denial=request.denial.model_dump(mode="json") if request.denial else None,
+            appeal=request.appeal,
             failure=request.failure.model_dump(mode="json") if request.failure else None,
             waiting_for=self._store.waiting_for(request_id),
             completed_steps=sorted(ledger),
@@ -303,6 +349,33 @@ class OpsService:
             timeline=timeline,
             story=build_story(request, timeline, ledger, execution_status),
         )
+
+    def document_link(self, request_id: str, command: DocumentLinkCommand, operator: str) -> DocumentLink:
+        """A short-lived link to one permission document of the request that counts (a real
+        PDF, PNG, JPEG or TIFF): ops read it before approving; each opening is audited."""
+        self._store.get(request_id)  # an unknown request is not found
+        documents = self._permissions.documents(request_id) if self._permissions is not None else []
+        found = next((d for d in documents if d.key == command.key), None)
+        if found is None or found.kind is None or not found.acceptable or self._permissions is None:
+            raise errors.NotFound(f"{request_id}: no such permission document")
+        self._store.record(
+            request_id, operator, "ops.document_opened", {"key": found.key, "reason": command.reason}
+        )
+        url = self._permissions.view_url(found.key, DOCUMENT_LINK_SECONDS)
+        return DocumentLink(key=found.key, kind=found.kind.value, url=url, expires_in=DOCUMENT_LINK_SECONDS)
+
+    def recording_link(self, request_id: str, command: DocumentLinkCommand, operator: str) -> DocumentLink:
+        """A short-lived link to a recording the request's export holds for review (one channel,
+        another person in it): ops listen before approving or narrowing; audited."""
+        review = self._store.ledger(request_id).get(ledger_steps.EXPORT_REVIEW_NEEDED, {})
+        keys = {recording["key"] for recording in review.get("recordings", [])}
+        if command.key not in keys or self._recordings is None:
+            raise errors.NotFound(f"{request_id}: no such recording under review")
+        self._store.record(
+            request_id, operator, "ops.recording_opened", {"key": command.key, "reason": command.reason}
+        )
+        url = self._recordings.link(command.key, DOCUMENT_LINK_SECONDS)
+        return DocumentLink(key=command.key, kind="recording", url=url, expires_in=DOCUMENT_LINK_SECONDS)
 
     def _permission_documents(self, request: RightsRequest) -> list[dict[str, Any]]:
         if request.requester is None or self._permissions is None:
@@ -547,4 +620,5 @@ def _row(request: RightsRequest) -> RequestRow:
         due_at=request.current_due,
         status_changed_at=request.status_changed_at,
         failed_step=request.failure.step if request.failure else None,
+        appeal_due=request.appeal.due if request.appeal and request.appeal.decision is None else None,
     )

@@ -14,14 +14,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from privacy_rights.core import errors
 from privacy_rights.core.models import WORKFLOW_ACTOR, Status
 from privacy_rights.core.ports import ExecutionHistory, Requests
-from privacy_rights.orchestration.workflow import Workflow
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 ExecutionStatus = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
 #: the ends this records (the rule's pattern names the same three)

@@ -9,7 +9,7 @@ ledger and the provider's record show, nothing more.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -17,7 +17,9 @@ from privacy_rights.core import errors, ledger_steps
 from privacy_rights.core.models import utc_now
 from privacy_rights.core.ports import NoticeRecords, OutstandingNotice, Requests
 from privacy_rights.orchestration.notice_backoff import overdue
-from privacy_rights.orchestration.workflow import Workflow
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 

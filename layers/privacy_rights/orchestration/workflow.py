@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from privacy_rights.core import attorneys_general, errors, ledger_steps, notices
 from privacy_rights.core.data_map import load_data_map
 from privacy_rights.core.identifiers import can_receive_sms
@@ -40,11 +38,12 @@ from privacy_rights.core.ports import (
     SubjectLocks,
     TaskTokens,
 )
-from privacy_rights.core.remedies import ContactPoints, DenialDetail
+from privacy_rights.core.remedies import ContactPoints
 from privacy_rights.core.request_results import corrections_automatable
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure import follow_up
 from privacy_rights.orchestration.notice_backoff import next_attempt_at
+from privacy_rights.orchestration.verdicts import Verdict
 from privacy_rights.preferences.objections import objectable_purposes
 from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
@@ -79,19 +78,6 @@ OBJECTION_GROUNDS = "objection_grounds"
 def objection_grounds_notice(purpose: str) -> str:
     """The notice telling the person of grounds for one purpose: ``objection_grounds:<purpose>``."""
     return f"{OBJECTION_GROUNDS}{ledger_steps.FAMILY_SEPARATOR}{purpose}"
-
-
-class Verdict(BaseModel):
-    """How a request ends: completed with an outcome, or denied with a reason."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    result: Literal["completed", "denied"]
-    outcome: Outcome | None = None
-    reason: DenialReason | None = None
-    exemption: str | None = None
-    #: ops' own words to the person (``privacy-ops decide … --detail``), read on every channel
-    detail: DenialDetail = ""
 
 
 def safe_cause(error_name: str) -> str:
@@ -384,11 +370,27 @@ class Workflow:
 
     def _carry_out(self, request: RightsRequest, purposes: Sequence[str], event: str) -> dict[str, Any]:
         """The opt-outs' effects beyond the mark (``OptOutEffects``), kept on the request for the
-        answer. A recipient that could not be reached leaves the request done in part."""
+        answer. A recipient that could not be reached leaves the request done in part, and so
+        does a business whose webhook failed once the person is proven (before, which businesses
+        hold their calls is not told, not even by the outcome). The audit names who was told."""
         if self._opt_out_effects is None:
             return {"result": "completed", "outcome": Outcome.COMPLIED.value}
         effects = self._opt_out_effects().carry_out(request, purposes, event)
-        detail = {"purposes": sorted(effects)}
+        told = sorted(
+            {
+                name
+                for result in effects.values()
+                for name, t in (result.get("recipients") or {}).items()
+                if t.get("delivered")
+            }
+            | {
+                f"business:{tenant}"
+                for result in effects.values()
+                for tenant, t in (result.get("businesses") or {}).items()
+                if t.get("delivered")
+            }
+        )
+        detail = {"purposes": sorted(effects), "told": told}
         carried = request.with_opt_out_effects(effects)
         self._store.save(carried, WORKFLOW_ACTOR, "preferences.carried_out", detail)
         unreached = [
@@ -397,6 +399,13 @@ class Workflow:
             for name, told in (result.get("recipients") or {}).items()
             if not told.get("delivered")
         ]
+        if request.proven_identifiers:
+            unreached += [
+                tenant
+                for result in effects.values()
+                for tenant, business in (result.get("businesses") or {}).items()
+                if business.get("notify") == "webhook" and not business.get("delivered")
+            ]
         outcome = Outcome.PARTIALLY_COMPLIED if unreached else Outcome.COMPLIED
         return {"result": "completed", "outcome": outcome.value, "effects": sorted(effects)}
 

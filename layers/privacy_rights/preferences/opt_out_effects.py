@@ -6,7 +6,12 @@
   trained (a model cannot unlearn); the mark keeps them out of new sets.
 - ``marketing``: consent withdrawn in the platform's marketing consent store.
 - a purpose the data map lists recipients for (``sale_share``, ``targeted_ads``): each is sent a
-  signed webhook (its outcome recorded).
+  signed webhook (its outcome recorded), CCPA 7026(f); and so is each business customer whose
+  calls with the subject hold data used for that purpose (their ``webhook_url``), naming its own
+  records.
+- ``recording`` (a withdrawal of the consent a call was recorded on): the "may I process?" mark
+  keeps new calls from being recorded; the recordings already made stay (made lawfully, GDPR
+  Art. 7(3)) and the businesses whose calls they are (the recordings' controllers) are told.
 
 Each purpose's result is recorded in the ledger (``opt_out_effect:<purpose>``) the first time it
 runs, so a retried step never removes, withdraws or notifies twice; the answer to the person is
@@ -23,6 +28,7 @@ from privacy_rights.core import ledger_steps
 from privacy_rights.core.data_map import DataMap, Store
 from privacy_rights.core.models import WORKFLOW_ACTOR, RightsRequest, utc_now
 from privacy_rights.core.ports import (
+    CustomerDirectory,
     Eraser,
     MarketingConsents,
     RecipientNotifier,
@@ -36,6 +42,7 @@ TRAINING_SETS = "training_manifests"
 MARKETING_CONSENT = "marketing_preferences"
 AI_TRAINING = "ai_training"
 MARKETING = "marketing"
+RECORDING = "recording"
 
 
 class OptOutEffects:
@@ -49,7 +56,9 @@ class OptOutEffects:
         consents: MarketingConsents,
         notifier: RecipientNotifier | None = None,
         clock: Callable[[], datetime] = utc_now,
+        customers: CustomerDirectory | None = None,
     ) -> None:
+        self._customers = customers
         self._store = store
         self._work = work
         self._map = data_map
@@ -77,9 +86,12 @@ class OptOutEffects:
             return self._training_sets(request)
         if purpose == MARKETING:
             return self._marketing(request)
+        if purpose == RECORDING:
+            return self._recordings(request, event)
         recipients = self._map.recipients_for(purpose)
         if recipients:
-            return self._recipients(request, purpose, recipients, event)
+            told = self._recipients(request, purpose, recipients, event)
+            return told | {"businesses": self._businesses(request, purpose, event)}
         # nothing in the data map acts on it but the "may I process?" check itself
         return {"effect": "marked"}
 
@@ -156,6 +168,65 @@ class OptOutEffects:
             outcome = self._notifier.notify(recipient.endpoint, recipient_id, event_id, payload)
             told[recipient_id] = {"name": recipient.name, "notify": "webhook"} | dict(outcome)
         return {"effect": "recipients", "recipients": told}
+
+    # -- businesses whose calls with the subject the purpose uses --------------------------------
+
+    def _stores_for(self, purpose: str) -> list[Store]:
+        """The stores with a field the data map uses for ``purpose``, held for business customers."""
+        return [
+            store
+            for store in self._map.stores
+            if store.controller == "customer" and any(purpose in f.purposes for f in store.fields.values())
+        ]
+
+    def _records_by_tenant(self, request: RightsRequest, stores: Sequence[Store]) -> dict[str, list[Any]]:
+        names = {store.name for store in stores}
+        by_tenant: dict[str, list[Any]] = {}
+        for pointer in self._reached(request):
+            if pointer["store"] in names and pointer.get("tenant_id"):
+                by_tenant.setdefault(str(pointer["tenant_id"]), []).append(
+                    {"store": pointer["store"], "pointer": pointer["pointer"]}
+                )
+        return by_tenant
+
+    def _businesses(self, request: RightsRequest, purpose: str, event: str) -> dict[str, Any]:
+        """Each business whose records of calls with the subject hold data used for ``purpose``:
+        a signed webhook naming its own records (never another business's), as the correction
+        tells them; one without a webhook is recorded as not told."""
+        told: dict[str, Any] = {}
+        for tenant, records in sorted(self._records_by_tenant(request, self._stores_for(purpose)).items()):
+            business = self._customers.customer(tenant) if self._customers is not None else {}
+            name = {"name": business.get("name", tenant), "records": len(records)}
+            url = business.get("webhook_url")
+            if self._notifier is None or not url:
+                told[tenant] = name | {"notify": "none", "delivered": False}
+                continue
+            event_id = f"{request.request_id}.{event}.{purpose}.business.{tenant}"
+            payload = {
+                "event": f"{event}.{purpose}",
+                "event_id": event_id,
+                "tenant_id": tenant,
+                "request_id": request.request_id,
+                "purpose": purpose,
+                "records": records,
+            }
+            told[tenant] = (
+                name | {"notify": "webhook"} | dict(self._notifier.notify(url, tenant, event_id, payload))
+            )
+        return told
+
+    # -- recordings made on consent ---------------------------------------------------------------
+
+    def _recordings(self, request: RightsRequest, event: str) -> dict[str, Any]:
+        """New calls are not recorded (the mark); those made stay, made lawfully on the consent
+        then given, and their businesses are told."""
+        stores = self._stores_for(RECORDING)
+        kept = sum(len(records) for records in self._records_by_tenant(request, stores).values())
+        return {
+            "effect": "recording",
+            "recordings_kept": kept,
+            "businesses": self._businesses(request, RECORDING, event),
+        }
 
 
 def _used(item: dict[str, Any]) -> bool:

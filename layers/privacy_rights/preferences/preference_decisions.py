@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -21,9 +21,11 @@ from privacy_rights.core.models import RequestType, RightsRequest, Status, utc_n
 from privacy_rights.core.ports import Requests
 from privacy_rights.core.remedies import DenialDetail
 from privacy_rights.core.request_results import ObjectionGrounds, RestrictionLift
-from privacy_rights.orchestration.workflow import Workflow
 from privacy_rights.preferences.objections import grounds_possible
 from privacy_rights.preferences.preference_service import PreferenceService
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 #: the notice went (or had gone): the person is told, the lift may be scheduled
 TOLD = frozenset({"email", "sms", "voice", "already_sent"})

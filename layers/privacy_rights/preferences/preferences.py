@@ -19,7 +19,7 @@ from privacy_rights.core.models import OptOutPurpose, utc_now
 class Purpose(StrEnum):
     """What a pipeline wants to do with an identifier."""
 
-    SERVICE = "service"  # routing and recording a new call for the business customer
+    SERVICE = "service"  # routing a new call for the business customer
     INGESTION = "ingestion"  # (re-)importing records: CRM sync, backup restore, bulk upload
     ANALYTICS = "analytics"
     AGENT_SCORING = "agent_scoring"  # scoring agents' calls (adherence, average scores)
@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     SALE_SHARE = "sale_share"
     TARGETED_ADS = "targeted_ads"
     SENSITIVE_PI = "sensitive_pi"
+    RECORDING = "recording"  # recording a new call, where the caller's consent is its basis
     LEGAL_CLAIMS = "legal_claims"
 
 
@@ -38,10 +39,12 @@ IMPLIED_OPT_OUTS: dict[OptOutPurpose, frozenset[Purpose]] = {
     OptOutPurpose.AI_TRAINING: frozenset({Purpose.AI_TRAINING}),
     OptOutPurpose.MARKETING: frozenset({Purpose.MARKETING}),
     OptOutPurpose.SENSITIVE_PI: frozenset({Purpose.SENSITIVE_PI}),
+    OptOutPurpose.RECORDING: frozenset({Purpose.RECORDING}),
 }
 #: After an erasure, nothing may bring the person back (re-import, backup restore, training);
-#: a new call of theirs is new business and may still be routed.
-SUPPRESSED_PURPOSES = frozenset(set(Purpose) - {Purpose.SERVICE, Purpose.LEGAL_CLAIMS})
+#: a new call of theirs is new business and may still be routed, and recorded on the consent
+#: given for it (only a withdrawal of that consent stops recording).
+SUPPRESSED_PURPOSES = frozenset(set(Purpose) - {Purpose.SERVICE, Purpose.LEGAL_CLAIMS, Purpose.RECORDING})
 #: While restricted (GDPR Art. 18), data is only stored; legal claims remain possible.
 RESTRICTION_ALLOWS = frozenset({Purpose.LEGAL_CLAIMS})
 #: GDPR Art. 21(3): an objection to direct marketing always stops it; no grounds can override it.

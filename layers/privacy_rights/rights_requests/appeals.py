@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -37,9 +37,11 @@ from privacy_rights.core.models import (
 )
 from privacy_rights.core.ports import KeyRingSource, Requests
 from privacy_rights.core.remedies import DenialDetail
-from privacy_rights.orchestration.workflow import Workflow
 from privacy_rights.rights_requests.appeal_rules import why_not_appealable
 from privacy_rights.rights_requests.request_access import authorized_request
+
+if TYPE_CHECKING:
+    from privacy_rights.orchestration.workflow import Workflow
 
 STATEMENT_MAX_CHARS = 2000
 FiledVia = Literal["status_page", "email_reply", "email"]

@@ -43,6 +43,11 @@ from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.rights_requests.appeal_rules import appealable_until
 from privacy_rights.rights_requests.request_access import authorized_request
 
+#: what ``permission_upload`` signs a form for: an agent's signed permission, or a document
+#: supporting a correction (CCPA 7023(d)(2): documentation the person provides)
+PERMISSION = "permission"
+CORRECTION_EVIDENCE = "correction_evidence"
+
 
 class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -97,7 +102,8 @@ class SubmitRequest(BaseModel):
         default_factory=list,
         max_length=10,
         description="A withdrawal of consent (GDPR Art. 7(3)): the purposes, from those the data map "
-        "bases on consent (marketing, sale_share, targeted_ads).",
+        "bases on consent (marketing, sale_share, targeted_ads, recording). By email, naming none "
+        "withdraws every one.",
     )
     clarifies: Annotated[str, StringConstraints(pattern=r"^mail_[A-Za-z0-9_-]{10,64}$")] | None = Field(
         default=None,
@@ -179,6 +185,14 @@ class StatusView(BaseModel):
     appeal_until: date | None = None
     #: the appeal, once filed: by when it is decided, and the decision with its explanation
     appeal: AppealView | None = None
+    #: a correction we denied in whole or in part takes one statement of up to 250 words
+    #: (CCPA 7023(f)), added with ``POST /requests/{id}/statement``: true until one is added
+    statement_possible: bool = False
+    #: when the person's statement was added, once it is
+    statement_added_at: datetime | None = None
+    #: an open correction takes documents supporting it (``permission-upload`` with
+    #: ``"document": "correction_evidence"``)
+    documents_welcome: bool = False
 
 
 #: What a requester sees of the trail: the milestones, never who did what internally.
@@ -220,14 +234,19 @@ def _objected_to(body: SubmitRequest, channel: Channel) -> dict[str, Any]:
     return {OBJECTED_TO: list(named)}
 
 
-def _consents_withdrawn(body: SubmitRequest) -> tuple[OptOutPurpose, ...]:
-    """A withdrawal's purposes, checked against the data map (loaded only for withdrawals)."""
+def _consents_withdrawn(body: SubmitRequest, channel: Channel) -> tuple[OptOutPurpose, ...]:
+    """A withdrawal's purposes, checked against the data map (loaded only for withdrawals). An
+    email that withdraws consent without naming a purpose ("I withdraw my consent") withdraws
+    every consent the data map knows."""
     if body.type is not RequestType.WITHDRAW_CONSENT:
         return ()
     from privacy_rights.core.data_map import load_data_map
-    from privacy_rights.preferences.objections import named_consents
+    from privacy_rights.preferences.objections import consent_purposes, named_consents
 
-    return named_consents(body.consent_to_withdraw, load_data_map())
+    data_map = load_data_map()
+    if channel is Channel.EMAIL and not body.consent_to_withdraw:
+        return consent_purposes(data_map)
+    return named_consents(body.consent_to_withdraw, data_map)
 
 
 def subject_keys(ring: KeyRing, subject: SubjectIdentifiers) -> dict[str, str]:
@@ -307,7 +326,7 @@ class IntakeService:
             channel=channel,
             requester=body.requester,
             scope=body.scope,
-            opt_out_of=tuple(body.opt_out_of) or _consents_withdrawn(body),
+            opt_out_of=tuple(body.opt_out_of) or _consents_withdrawn(body, channel),
             details=body.details,
             due=date.min,
             extra={
@@ -374,16 +393,31 @@ class IntakeService:
         """The request the token opens (``request_access``)."""
         return authorized_request(self._store, self._keys.key_ring(), request_id, presented_token)
 
-    def permission_upload(self, request_id: str, presented_token: str, content_type: str) -> dict[str, Any]:
-        """A presigned POST for the signed permission of the agent or guardian acting."""
+    def permission_upload(
+        self, request_id: str, presented_token: str, content_type: str, document: str = PERMISSION
+    ) -> dict[str, Any]:
+        """A presigned POST for the signed permission of the agent or guardian acting, or
+        (``document`` ``correction_evidence``) for a document supporting an open correction."""
         request = self.authorized(request_id, presented_token)
-        if request.requester is None:
+        if document == CORRECTION_EVIDENCE:
+            if request.type is not RequestType.CORRECTION:
+                raise ValidationFailed({"document": "supporting documents go with a correction request"})
+            if request.is_final:
+                raise ValidationFailed(
+                    {"document": "this request is closed: make a new one to send documents"}
+                )
+        elif request.requester is None:
             raise ValidationFailed({"request": "made by the person themselves: no permission needed"})
         if self._permissions is None:
             raise RuntimeError("PERMISSIONS_BUCKET is not configured for this function")
-        form = self._permissions.upload_form(request_id, content_type)
+        form = self._permissions.upload_form(request_id, content_type, document)
         detail = {"content_type": content_type}
-        self._store.record(request_id, "requester", "permission.upload_offered", detail)
+        action = (
+            "correction.evidence_upload_offered"
+            if document == CORRECTION_EVIDENCE
+            else "permission.upload_offered"
+        )
+        self._store.record(request_id, "requester", action, detail)
         return form
 
     def status(self, request_id: str, presented_token: str) -> StatusView:
@@ -414,7 +448,22 @@ class IntakeService:
             ),
             appeal_until=appealable_until(request),
             appeal=_appeal_view(request),
+            statement_possible=_statement_possible(request),
+            documents_welcome=bool(
+                request.type is RequestType.CORRECTION
+                and not request.is_final
+                and self._permissions is not None
+            ),
+            statement_added_at=(
+                datetime.fromisoformat(kept.added_at) if (kept := request.correction_statement) else None
+            ),
         )
+
+
+def _statement_possible(request: RightsRequest) -> bool:
+    """As ``CorrectionStatements.add`` decides: a correction with a denied field, no statement yet."""
+    result = request.correction_result
+    return bool(result is not None and result.denied_fields and request.correction_statement is None)
 
 
 def _appeal_view(request: RightsRequest) -> AppealView | None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from privacy_rights.adapters.lake import AthenaLake
     from privacy_rights.adapters.mail_records import MailRecords
     from privacy_rights.adapters.notice_records import DynamoNoticeRecords
+    from privacy_rights.adapters.object_links import ObjectLinks
     from privacy_rights.adapters.permission_documents import PermissionDocuments
     from privacy_rights.adapters.preference_store import PreferenceStore
     from privacy_rights.adapters.request_store import RequestStore
@@ -259,7 +260,15 @@ class Container:
             StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
             self.work,
             self.permissions,
+            self._recording_links(),
         )
+
+    def _recording_links(self) -> ObjectLinks | None:
+        """The platform's recordings, for ops to listen to one an export holds for review."""
+        from privacy_rights.adapters.object_links import ObjectLinks
+
+        bucket = self.settings.stores.get("recordings")
+        return ObjectLinks(self.client("s3"), bucket) if bucket else None
 
     @cached_property
     def extensions(self) -> ExtensionService:
@@ -576,4 +585,5 @@ class Container:
             PlatformEraser(dynamodb, s3, self.settings.stores),
             MarketingConsentTable(dynamodb, self.settings.stores),
             self.webhooks,
+            customers=self.customer_directory,
         )

@@ -10,6 +10,7 @@ import {
   signOut,
   startAwsSignIn,
 } from "./auth.js";
+import { renderFrame } from "./frame.js";
 
 /** Calls the ops API: {status, data}. status 0 when it could not be reached. */
 export async function opsCall(method, path, body) {
@@ -66,10 +67,40 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** A resolution's counts, one table row per store and controller (counts only, never data). */
+export function countRows(counts) {
+  return counts.map((count) =>
+    el(
+      "tr",
+      {},
+      el("td", {}, count.store),
+      el("td", {}, count.tenant_id ? `customer ${count.tenant_id}` : count.controller),
+      el("td", {}, String(count.released)),
+      el("td", {}, String(count.not_released)),
+      el("td", {}, Object.entries(count.not_released_reasons || {}).map(([k, v]) => `${k}: ${v}`).join(", ")),
+    ),
+  );
+}
+
+/** Moves the focus to `node`; a heading or message gets tabindex=-1 to take it, while links and
+ * form controls keep their place in the Tab order. */
 export function focusOn(node) {
   if (!node) return;
-  if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+  if (!node.hasAttribute("tabindex") && !node.matches("a[href], button, input, select, textarea")) node.setAttribute("tabindex", "-1");
   node.focus();
+}
+
+/**
+ * Wraps `fetcher` (it returns an API answer) so that only the latest call's answer is used: the
+ * others resolve to null. A slow first load then never overwrites the list an action reloaded.
+ */
+export function latestOnly(fetcher) {
+  let generation = 0;
+  return async (...args) => {
+    const mine = ++generation;
+    const answer = await fetcher(...args);
+    return mine === generation ? answer : null;
+  };
 }
 
 /** A message in the page's live status line (role=status). */
@@ -143,8 +174,9 @@ export function actionForm(form, send, done) {
   });
 }
 
-/** The header's "signed in as", and the sign-in in place of the page when nobody is. */
+/** The frame (frame.js), its "signed in as", and the sign-in in place of the page when nobody is. */
 export async function signedIn() {
+  renderFrame();
   const settings = config();
   if (settings.mode === "aws") {
     try {

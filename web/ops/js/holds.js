@@ -2,7 +2,7 @@
 // reason the audit keeps. A hold covers keyed hashes of a person's identifiers, never the
 // identifiers themselves, so the list shows the matter and what kind of scope it holds.
 
-import { actionForm, el, errorSentence, focusOn, moment, opsCall, say, signedIn } from "./common.js";
+import { actionForm, el, errorSentence, focusOn, latestOnly, moment, opsCall, say, signedIn } from "./common.js";
 
 const all = new URLSearchParams(window.location.search).get("all") === "true";
 let releasing = "";
@@ -13,9 +13,12 @@ function covers(hold) {
   return `a person (${count} identifier${count === 1 ? "" : "s"})`;
 }
 
+const fetchHolds = latestOnly(() => opsCall("GET", `/ops/holds${all ? "?all=true" : ""}`));
+
 async function loadHolds() {
   document.getElementById("h-all").checked = all;
-  const answer = await opsCall("GET", `/ops/holds${all ? "?all=true" : ""}`);
+  const answer = await fetchHolds();
+  if (answer === null) return; // a later load answers
   if (answer.status !== 200 || !Array.isArray(answer.data)) {
     say(errorSentence(answer), { problem: true });
     return;

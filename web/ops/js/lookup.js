@@ -1,7 +1,7 @@
 // Look up a person: what the platform holds for identifiers, counts only (as `privacy-ops
 // lookup`). The reason is asked first: the look-up itself is audited.
 
-import { actionForm, el, focusOn, moment, opsCall, signedIn } from "./common.js";
+import { actionForm, countRows, focusOn, moment, opsCall, signedIn } from "./common.js";
 
 function render(summary) {
   document.getElementById("found").hidden = false;
@@ -13,17 +13,7 @@ function render(summary) {
   flags.hidden = !(summary.flags && summary.flags.length);
   flags.textContent = flags.hidden ? "" : `FLAGGED (a request would need an ops decision): ${summary.flags.join("; ")}.`;
   document.querySelector("#found-table tbody").replaceChildren(
-    ...summary.counts.map((count) =>
-      el(
-        "tr",
-        {},
-        el("td", {}, count.store),
-        el("td", {}, count.tenant_id ? `customer ${count.tenant_id}` : count.controller),
-        el("td", {}, String(count.released)),
-        el("td", {}, String(count.not_released)),
-        el("td", {}, Object.entries(count.not_released_reasons || {}).map(([k, v]) => `${k}: ${v}`).join(", ")),
-      ),
-    ),
+    ...countRows(summary.counts),
   );
   focusOn(document.getElementById("found-title"));
 }

@@ -1,14 +1,17 @@
 // The mail review queue: emails to the privacy address that wait for a person. Show one,
 // accept it as the request(s) it is, or dismiss it; each with the reason the audit keeps.
 
-import { actionForm, el, errorSentence, focusOn, moment, opsCall, say, signedIn, words } from "./common.js";
+import { actionForm, el, errorSentence, focusOn, latestOnly, moment, opsCall, say, signedIn, words } from "./common.js";
 
 const params = new URLSearchParams(window.location.search);
 const queue = params.get("queue") || "human_review";
 
+const fetchList = latestOnly(() => opsCall("GET", `/ops/mail?queue=${encodeURIComponent(queue)}`));
+
 async function loadList() {
   document.getElementById("m-queue").value = queue;
-  const answer = await opsCall("GET", `/ops/mail?queue=${encodeURIComponent(queue)}`);
+  const answer = await fetchList();
+  if (answer === null) return; // a later load answers
   if (answer.status !== 200 || !Array.isArray(answer.data)) {
     say(errorSentence(answer), { problem: true });
     return;

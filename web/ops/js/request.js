@@ -3,6 +3,7 @@
 
 import {
   actionForm,
+  countRows,
   daysUntil,
   el,
   errorSentence,
@@ -93,19 +94,12 @@ function renderResolution(summary) {
     `customers: ${(summary.tenants || []).join(", ") || "none"}.` +
     (summary.flags && summary.flags.length ? ` FLAGGED (needs a decision): ${summary.flags.join("; ")}.` : "");
   document.querySelector("#resolution-table tbody").replaceChildren(
-    ...summary.counts.map((count) =>
-      el(
-        "tr",
-        {},
-        el("td", {}, count.store),
-        el("td", {}, count.tenant_id ? `customer ${count.tenant_id}` : count.controller),
-        el("td", {}, String(count.released)),
-        el("td", {}, String(count.not_released)),
-        el("td", {}, Object.entries(count.not_released_reasons || {}).map(([k, v]) => `${k}: ${v}`).join(", ")),
-      ),
-    ),
+    ...countRows(summary.counts),
   );
 }
+
+/** What the review can open: key -> "documents" (a permission document) or "recordings". */
+const openable = new Map();
 
 function renderReview(detail) {
   const items = [];
@@ -121,6 +115,16 @@ function renderReview(detail) {
   }
   document.getElementById("review").hidden = !items.length;
   document.getElementById("review-items").replaceChildren(el("ul", {}, items));
+  const documents = (detail.permission_documents || []).filter((document_) => document_.kind);
+  const recordings = detail.recordings_to_review || [];
+  openable.clear();
+  for (const document_ of documents) openable.set(document_.key, "documents");
+  for (const recording of recordings) openable.set(recording.key, "recordings");
+  document.getElementById("document-form").hidden = !openable.size;
+  document.getElementById("o-key").replaceChildren(
+    ...documents.map((document_, n) => el("option", { value: document_.key }, `Permission document ${n + 1}: ${document_.kind}, ${document_.size} bytes`)),
+    ...recordings.map((recording) => el("option", { value: recording.key }, `Recording of call ${recording.call_id}`)),
+  );
 }
 
 async function renderDeadlines() {
@@ -253,6 +257,18 @@ function wireActions() {
     async (result) => reload(`Extended from ${result.due} to ${result.new_due}; the notice: ${words(result.notice)}.`),
   );
   actionForm(
+    document.getElementById("document-form"),
+    (values) => opsCall("POST", `${path}/${openable.get(values.key) || "documents"}/link`, values),
+    async (link) => {
+      const minutes = Math.round(link.expires_in / 60);
+      const slot = document.getElementById("document-link");
+      const what = link.kind === "recording" ? "recording" : `${link.kind} document`;
+      slot.replaceChildren(el("a", { href: link.url, rel: "noreferrer" }, `Download the ${what}`), ` (the link works for ${minutes} minutes).`);
+      slot.hidden = false;
+      focusOn(slot.querySelector("a"));
+    },
+  );
+  actionForm(
     document.getElementById("cancel-form"),
     (values) => opsCall("POST", `${path}/cancel`, { reason: values.reason }),
     async () => reload("Canceled."),
@@ -267,8 +283,8 @@ if (await signedIn()) {
     const detail = await fetchDetail();
     if (detail) {
       render(detail);
+      focusOn(document.getElementById("title")); // before the deadlines: they may take a while
       await renderDeadlines();
-      focusOn(document.getElementById("title"));
     }
   }
 }

@@ -1,0 +1,228 @@
+"""The lake's file rewrite (issue 19, ``adapters/lake.py``) on Parquet made here: the file keeps its
+schema (types, key-value metadata), compression, dictionary encoding, statistics and rows per row
+group; a row group without the subject is written as it was; only the doomed rows go (or only
+their tombstone columns are nulled); the many-stretches (filter) and column-at-a-time paths give
+the same file; ``LakeFiles.rewrite`` puts the copy only over the version it read."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+from privacy_rights.adapters import lake as lake_adapter
+from privacy_rights.adapters.lake import LakeFiles, Rewritten
+from privacy_rights.core.data_map import load_data_map
+from privacy_rights.core.errors import LakeObjectChanged
+
+STORE = load_data_map().store("call_events_lake")
+LAKE = STORE.lake
+assert LAKE is not None
+GROUP_ROWS = 100
+ROWS = 350  # row groups of 100, 100, 100 and 50
+
+
+def _table(rows: int = ROWS) -> pa.Table:
+    return pa.table(
+        {
+            "event_id": [f"EV{i:05d}" for i in range(rows)],
+            "caller_phone": [f"+1415555{i % 97:04d}" for i in range(rows)],
+            "event_type": [("call.completed", "call.scored")[i % 2] for i in range(rows)],  # few values
+            "caller_email": [None if i % 3 else f"c{i}@example.com" for i in range(rows)],
+            "duration_seconds": pa.array(range(rows), type=pa.int32()),
+            "score": [i / 7 for i in range(rows)],
+        },
+        metadata={"written_by": "the platform"},
+    )
+
+
+def _parquet(table: pa.Table, **options: Any) -> bytes:
+    sink = io.BytesIO()
+    settings: dict[str, Any] = {"row_group_size": GROUP_ROWS, "compression": "zstd"} | options
+    pq.write_table(table, sink, **settings)
+    return sink.getvalue()
+
+
+def _rewrite(source: bytes, doomed: set[str], null_columns: tuple[str, ...] = ()) -> tuple[Rewritten, bytes]:
+    target = io.BytesIO()
+    assert LAKE is not None
+    result = lake_adapter._rewritten_copy(LAKE, source, target, doomed, null_columns)
+    return result, target.getvalue()
+
+
+def _groups(data: bytes) -> list[list[dict[str, Any]]]:
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    return [parquet.read_row_group(i).to_pylist() for i in range(parquet.metadata.num_row_groups)]
+
+
+def test_only_the_doomed_rows_go_and_the_file_keeps_its_schema_compression_and_row_groups() -> None:
+    source = _parquet(_table())
+    doomed = {"EV00005", "EV00007", "EV00310"}  # in the first and the last row group
+    result, written = _rewrite(source, doomed)
+
+    assert (result.rows_before, result.rows_changed, result.rows_after) == (ROWS, 3, ROWS - 3)
+    before, after = pq.ParquetFile(io.BytesIO(source)), pq.ParquetFile(io.BytesIO(written))
+    # the same Arrow schema (no dictionary type leaks out), Parquet schema and key-value metadata
+    assert after.schema_arrow == before.schema_arrow
+    assert after.schema_arrow.field("event_type").type == pa.string()
+    assert after.metadata.schema == before.metadata.schema
+    assert after.metadata.metadata == before.metadata.metadata
+    assert after.metadata.format_version == before.metadata.format_version
+    # the same row groups, less the doomed rows
+    assert [len(g) for g in _groups(written)] == [98, 100, 100, 49]
+    expected = [r for r in _table().to_pylist() if r["event_id"] not in doomed]
+    assert [r for g in _groups(written) for r in g] == expected
+    # compression, dictionary encoding and statistics as the source's, column by column
+    for index in range(after.metadata.num_row_groups):
+        old, new = before.metadata.row_group(index), after.metadata.row_group(index)
+        for j in range(new.num_columns):
+            assert new.column(j).compression == old.column(j).compression == "ZSTD"
+            assert new.column(j).has_dictionary_page == old.column(j).has_dictionary_page
+            assert new.column(j).is_stats_set == old.column(j).is_stats_set
+
+
+def test_a_row_group_without_the_subject_is_written_as_it_was() -> None:
+    source = _parquet(_table())
+    _, written = _rewrite(source, {"EV00150"})  # the second row group only
+    old, new = _groups(source), _groups(written)
+    assert new[0] == old[0]
+    assert new[2] == old[2]
+    assert new[3] == old[3]
+    assert new[1] == [r for r in old[1] if r["event_id"] != "EV00150"]
+    meta_old = pq.ParquetFile(io.BytesIO(source)).metadata
+    meta_new = pq.ParquetFile(io.BytesIO(written)).metadata
+    for index in (0, 2, 3):
+        for j in range(meta_new.num_columns):
+            assert (
+                meta_new.row_group(index).column(j).statistics
+                == meta_old.row_group(index).column(j).statistics
+            )
+
+
+def test_the_writer_keeps_what_the_source_was_written_with() -> None:
+    """Statistics off, dictionary off for one column, snappy: the copy is written the same way."""
+    source = _parquet(
+        _table(), compression="snappy", write_statistics=False, use_dictionary=["event_type", "caller_phone"]
+    )
+    _, written = _rewrite(source, {"EV00001"})
+    before = pq.ParquetFile(io.BytesIO(source)).metadata.row_group(0)
+    after = pq.ParquetFile(io.BytesIO(written)).metadata.row_group(0)
+    for j in range(after.num_columns):
+        assert after.column(j).compression == "SNAPPY"
+        assert not after.column(j).is_stats_set
+        assert after.column(j).has_dictionary_page == before.column(j).has_dictionary_page
+    assert [after.column(j).has_dictionary_page for j in range(after.num_columns)] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_tombstone_mode_nulls_only_the_doomed_rows_columns() -> None:
+    source = _parquet(_table())
+    result, written = _rewrite(source, {"EV00003", "EV00204"}, ("caller_phone", "caller_email"))
+    assert (result.rows_changed, result.rows_after) == (2, ROWS)
+    rows = [r for g in _groups(written) for r in g]
+    for before, after in zip(_table().to_pylist(), rows, strict=True):
+        if before["event_id"] in ("EV00003", "EV00204"):
+            assert after == {**before, "caller_phone": None, "caller_email": None}
+        else:
+            assert after == before
+    assert [len(g) for g in _groups(written)] == [100, 100, 100, 50]
+
+
+def test_rows_in_many_stretches_or_few_give_the_same_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More stretches than ``MAX_KEPT_SLICES`` are filtered column by column, fewer written as
+    views of the rows kept: the rows written are the same."""
+    source = _parquet(_table())
+    doomed = {f"EV{i:05d}" for i in range(0, ROWS, 3)}  # a stretch of two rows between each
+    expected = [r for r in _table().to_pylist() if r["event_id"] not in doomed]
+    _, filtered = _rewrite(source, doomed)  # 117 stretches: filtered
+    monkeypatch.setattr(lake_adapter, "MAX_KEPT_SLICES", 1_000)
+    _, views = _rewrite(source, doomed)
+    monkeypatch.setattr(lake_adapter, "MAX_KEPT_SLICES", 0)
+    _, one_stretch_filtered = _rewrite(source, {"EV00001"})
+    for written in (filtered, views):
+        assert [r for g in _groups(written) for r in g] == expected
+        assert pq.ParquetFile(io.BytesIO(written)).schema_arrow == _table().schema
+    assert [r for g in _groups(one_stretch_filtered) for r in g] == [
+        r for r in _table().to_pylist() if r["event_id"] != "EV00001"
+    ]
+    # every row of a group doomed: the group is left out, the others stay as they were
+    first_group = {f"EV{i:05d}" for i in range(GROUP_ROWS)}
+    result, written = _rewrite(source, first_group)
+    assert result.rows_after == ROWS - GROUP_ROWS
+    assert [len(g) for g in _groups(written)] == [100, 100, 50]
+
+
+class _Objects:
+    """A versioned bucket's ``GetObject`` and conditional ``PutObject`` (one key)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body, self.etag, self.puts = body, '"v1"', 0
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        return {
+            "Body": io.BytesIO(self.body),
+            "ContentLength": len(self.body),
+            "ETag": self.etag,
+            "VersionId": self.etag,
+        }
+
+    def put_object(self, Bucket: str, Key: str, Body: Any, IfMatch: str) -> dict[str, Any]:
+        if IfMatch != self.etag:
+            error = {"Error": {"Code": "PreconditionFailed", "Message": "At least one condition failed"}}
+            raise ClientError(error, "PutObject")  # type: ignore[arg-type]
+        self.body = Body if isinstance(Body, bytes) else Body.read()
+        self.puts += 1
+        self.etag = f'"v{self.puts + 1}"'
+        return {"VersionId": self.etag}
+
+
+class _Streamed(io.BytesIO):
+    def iter_chunks(self, size: int) -> Any:
+        return iter(lambda: self.read(size), b"")
+
+
+@pytest.mark.parametrize("through_tmp", [False, True])
+def test_lake_files_put_the_copy_only_over_the_version_read(
+    monkeypatch: pytest.MonkeyPatch, through_tmp: bool, tmp_path: Any
+) -> None:
+    source = _parquet(_table())
+    objects = _Objects(source)
+    if through_tmp:  # an object above IN_MEMORY_BYTES goes through scratch space
+        monkeypatch.setattr(lake_adapter, "IN_MEMORY_BYTES", 0)
+        monkeypatch.setattr(
+            objects,
+            "get_object",
+            lambda **kw: {**_Objects.get_object(objects, **kw), "Body": _Streamed(objects.body)},
+        )
+    files = LakeFiles(objects, {STORE.name: "lake"}, scratch=str(tmp_path))
+    done = files.rewrite(STORE, "call_events/part-0.parquet", ["EV00010"])
+    assert (done.rows_changed, done.read_version, done.new_version) == (1, '"v1"', '"v2"')
+    assert done.bytes_after == len(objects.body)
+    assert [r for g in _groups(objects.body) for r in g] == [
+        r for r in _table().to_pylist() if r["event_id"] != "EV00010"
+    ]
+
+    # nothing of theirs left: no write at all
+    assert files.rewrite(STORE, "call_events/part-0.parquet", ["EV00010"]).new_version is None
+    assert objects.puts == 1
+
+    # another writer's version between the read and the write: refused, never overwritten
+    def concurrent(key: str) -> None:
+        objects.etag = '"theirs"'
+
+    monkeypatch.setattr(LakeFiles, "before_write", staticmethod(concurrent))
+    with pytest.raises(LakeObjectChanged):
+        files.rewrite(STORE, "call_events/part-0.parquet", ["EV00011"])
+    assert objects.puts == 1
