@@ -493,6 +493,7 @@ def _mail_accept(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]
         jurisdiction=args.jurisdiction,
         us_state=args.us_state,
         opt_out_of=args.opt_out_of,
+        consent_to_withdraw=args.withdraw_consent_to,
         reason=args.reason,
     )
     result = client.call("POST", f"/ops/mail/{args.mail_id}/accept", body)
@@ -538,6 +539,9 @@ def _add_mail_commands(commands: Any) -> None:
     accept.add_argument("--jurisdiction", default="other", choices=["gdpr", "ccpa", "us_state", "other"])
     accept.add_argument("--us-state")
     accept.add_argument("--opt-out-of", nargs="*", choices=OPT_OUT_PURPOSES)
+    accept.add_argument(
+        "--withdraw-consent-to", nargs="*", choices=OPT_OUT_PURPOSES, help="with --type withdraw_consent"
+    )
     accept.add_argument("--reason", required=True)
     accept.set_defaults(run=_mail_accept)
     dismiss = sub.add_parser("dismiss", help="take an email off its queue")

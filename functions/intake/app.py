@@ -1,5 +1,7 @@
 """POST /requests: a person asks for one of their rights through the web form or the API."""
 
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -15,6 +17,7 @@ from privacy_rights.rights_requests.intake import SubmitRequest
 from privacy_rights.runtime.api import browser_ids
 from privacy_rights.runtime.api_handler import api_function
 from privacy_rights.runtime.observability import metrics, tracer
+from privacy_rights.runtime.snapstart import prime_before_snapshot
 
 api = api_function("intake")
 app = api.app
@@ -23,15 +26,9 @@ app = api.app
 idempotency = IdempotencyConfig(
     event_key_jmespath="key", payload_validation_jmespath="body", expires_after_seconds=86_400
 )
-# The container's DynamoDB client (one per service per container): a second one would cost
-# this cold start its own client build.
-persistence = DynamoDBPersistenceLayer(
-    table_name=api.settings.idempotency_table, boto3_client=api.container.client("dynamodb")
-)
 api.on_invoke(idempotency.register_lambda_context)
 
 
-@idempotent_function(data_keyword_argument="submission", persistence_store=persistence, config=idempotency)
 def accept(submission: dict[str, Any]) -> dict[str, Any]:
     event = app.current_event
     acknowledgement = api.container.intake.submit(
@@ -45,6 +42,21 @@ def accept(submission: dict[str, Any]) -> dict[str, Any]:
     return acknowledgement.model_dump(mode="json")
 
 
+@functools.cache
+def idempotent_accept() -> Callable[..., dict[str, Any]]:
+    """``accept`` behind the idempotency records, on the container's DynamoDB client (one per
+    service per container): built by the first submission, or before SnapStart's snapshot."""
+    persistence = DynamoDBPersistenceLayer(
+        table_name=api.settings.idempotency_table, boto3_client=api.container.client("dynamodb")
+    )
+    return idempotent_function(  # type: ignore[no-any-return]
+        data_keyword_argument="submission", persistence_store=persistence, config=idempotency
+    )(accept)
+
+
+prime_before_snapshot(idempotent_accept)
+
+
 @app.post(
     "/requests", summary="Submit a privacy rights request", responses={202: {"description": "Accepted"}}
 )
@@ -53,7 +65,7 @@ def submit(
     body: Annotated[SubmitRequest, Body()],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ) -> Response[Any]:
-    answer = accept(submission={"key": idempotency_key, "body": body.model_dump(mode="json")})
+    answer = idempotent_accept()(submission={"key": idempotency_key, "body": body.model_dump(mode="json")})
     metrics.add_metric(name="RequestsReceived", unit="Count", value=1)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=answer)
 

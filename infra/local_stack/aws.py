@@ -42,6 +42,29 @@ _dynamodb_lock = threading.RLock()
 
 
 @contextmanager
+def shared_service_models() -> Iterator[None]:
+    """One botocore data loader for every session in the process. Each function of the stack
+    builds its own boto3 session at import, as on Lambda, and a session's loader parses the
+    service models (DynamoDB's, S3's, the endpoint rules) again: 35 functions, each stack, each
+    test tier. The models are the same files; parsed once, they are shared read-only."""
+    import botocore.loaders
+    import botocore.session
+
+    loaders: dict[str | None, botocore.loaders.Loader] = {}
+    lock = threading.Lock()
+    create = botocore.loaders.create_loader
+
+    def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+        with lock:
+            if search_path_string not in loaders:
+                loaders[search_path_string] = create(search_path_string)
+            return loaders[search_path_string]
+
+    with mock.patch.object(botocore.session, "create_loader", shared_loader):
+        yield
+
+
+@contextmanager
 def atomic_dynamodb_calls() -> Iterator[None]:
     """DynamoDB evaluates a condition and writes atomically, and never lets a read see an item
     half-written; moto checks and writes without a lock (two threads can both pass the same
@@ -215,6 +238,7 @@ def in_process_aws() -> Iterator[boto3.Session]:
     with (
         mock.patch.dict(os.environ, FAKE_CREDENTIALS),
         mock_aws(config=MOTO_CONFIG),  # type: ignore[call-overload]
+        shared_service_models(),
         atomic_dynamodb_calls(),
         item_level_transaction_backups(),
         weakly_tracked_models(),
@@ -241,6 +265,7 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
     with ExitStack() as stack:
         stack.enter_context(mock.patch.dict(os.environ, environment))
         stack.callback(server.stop)
+        stack.enter_context(shared_service_models())
         stack.enter_context(atomic_dynamodb_calls())
         stack.enter_context(item_level_transaction_backups())
         stack.enter_context(weakly_tracked_models())

@@ -18,6 +18,7 @@ from local_stack import demo
 from local_stack.runtime import RunningStack, served_stack
 from local_stack.synthetic import Scale, generate
 from privacy_ops import cli as ops_cli
+from privacy_ops.smoke import Canary, Smoke, local_target
 
 pytestmark = pytest.mark.e2e
 #: How long a test waits for the stack before it fails (as in tests/conftest.py): only a failure
@@ -453,3 +454,33 @@ def test_a_verified_deletion_leaves_nothing_of_the_subject_and_they_get_the_rece
             ddb: Any = session.client("dynamodb")
             for page in ddb.get_paginator("scan").paginate(TableName=name):
                 assert phone not in json.dumps(page["Items"])
+
+
+def test_the_smoke_fails_at_the_download_when_the_export_is_missing(local: RunningStack) -> None:
+    """The smoke test fails, and says where, when a step fails: here the stack loses the export
+    between the access request's completion and its download (issue 21)."""
+    lines: list[str] = []
+    s3: Any = local.session.client("s3")
+    exports = local.stack.ref("ExportsBucket")
+
+    def lose_the_export(line: str) -> None:
+        lines.append(line)
+        if line.startswith("[3] access request: ok"):
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=exports):
+                for version in page.get("Versions", []):
+                    s3.delete_object(Bucket=exports, Key=version["Key"], VersionId=version["VersionId"])
+
+    target = local_target(
+        local.api_url, local.session, None, dict(local.stack.platform_stores), "export removed"
+    )
+    passed = Smoke(target, Canary.fresh(), out=lose_the_export).run()
+
+    assert passed is False
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "[1] plant canary",
+        "[2] opt-out",
+        "[3] access request",
+        "[4] download",
+    ]
+    assert "[4] download: FAILED" in lines[-1]
+    assert "HTTP 404" in lines[-1] or "HTTP 403" in lines[-1]

@@ -346,3 +346,40 @@ def test_a_poison_message_is_dead_lettered_without_blocking_its_batch_and_ops_re
         ]["ApproximateNumberOfMessages"]
         == "1"
     )
+
+
+def test_a_reviewed_email_is_accepted_as_the_withdrawal_of_consent_it_names(
+    running: RunningStack, store: RequestStore, call_api: Callable[..., Any]
+) -> None:
+    running.receive_mail(
+        mail(
+            sender="Newsletter Reader <reader@example.org>",
+            body="Please take me off whatever you send and don't record me any more.",
+            Precedence="bulk",
+        )
+    )
+    (row,) = call_api("GET", "/ops/mail?queue=human_review", operator="olivia")[2]
+    accept = f"/ops/mail/{row['mail_id']}/accept"
+    reason = {"reason": "the reader withdraws consent to marketing and recording"}
+
+    status, _, refused = call_api("POST", accept, {"types": ["withdraw_consent"]} | reason, operator="olivia")
+    assert status == 422, refused  # ops name what is withdrawn: never "all of it" by default
+    status, _, refused = call_api(
+        "POST",
+        accept,
+        {"types": ["access"], "consent_to_withdraw": ["marketing"]} | reason,
+        operator="olivia",
+    )
+    assert status == 422, refused
+
+    status, _, accepted = call_api(
+        "POST",
+        accept,
+        {"types": ["withdraw_consent"], "consent_to_withdraw": ["marketing", "recording"]} | reason,
+        operator="olivia",
+    )
+    assert status == 200, accepted
+    (request_id,) = accepted["request_ids"]
+    request: RightsRequest = store.get(request_id)
+    assert request.type is RequestType.WITHDRAW_CONSENT
+    assert {p.value for p in request.opt_out_of} == {"marketing", "recording"}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from privacy_rights.runtime.snapstart import register_restore_hooks, reseed_randomness
+from privacy_rights.runtime.snapstart import prime_before_snapshot, register_restore_hooks, reseed_randomness
 
 
 def test_outside_a_snapstart_runtime_nothing_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,3 +39,25 @@ def test_two_environments_restored_from_one_snapshot_draw_different_jitter() -> 
     without_hook = [random.random() for _ in range(4)]
     random.setstate(snapshot)
     assert without_hook == [random.random() for _ in range(4)]
+
+
+def test_what_a_handler_primes_is_built_before_the_snapshot_and_not_at_import_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+
+    def prime() -> None:
+        built.append("client")
+
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)
+    assert prime_before_snapshot(prime) is False
+    assert built == []  # off SnapStart: built by the first invocation that needs it
+
+    hooks: list[Callable[[], object]] = []
+    runtime = types.ModuleType("snapshot_restore_py")
+    runtime.register_before_snapshot = hooks.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime)
+    assert prime_before_snapshot(prime) is True
+    for hook in hooks:  # what the runtime does before it takes the snapshot
+        hook()
+    assert built == ["client"]

@@ -252,48 +252,145 @@ def _lake(store: Store) -> Lake:
 
 #: an object up to this size is rewritten in memory; a bigger one goes through /tmp
 IN_MEMORY_BYTES = 64 * 1024 * 1024
+#: a row group losing rows in at most this many stretches is written as zero-copy slices of the
+#: rows kept; with more, each column is filtered (a copy) one at a time
+MAX_KEPT_SLICES = 64
+#: a string column whose Parquet chunks (dictionary-encoded) take under this many bytes per row
+#: has few distinct values: it is decoded as an Arrow dictionary (4 bytes a row and its few
+#: values, not a string a row) and written back as one: the same Parquet column, smaller in memory
+DICTIONARY_BYTES_PER_ROW = 2
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the source file was written with, for the writer to write the same."""
+
+    dictionary_columns: list[str]
+    compression: str | dict[str, str]
+    use_dictionary: bool | list[str]
+    write_statistics: bool | list[str]
+    rows_per_group: int
+
+
+def _codec(name: str) -> str:
+    name = name.lower()
+    return {"uncompressed": "none", "lz4_raw": "lz4"}.get(name, name)
+
+
+def _layout(meta: Any, schema: Any) -> _Layout:
+    """Compression, dictionary encoding and statistics per column as the source's row groups
+    have them, and the low-cardinality string columns (read and written as dictionaries)."""
+    import pyarrow as pa
+
+    groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+    paths = [groups[0].column(j).path_in_schema for j in range(meta.num_columns)] if groups else []
+    codecs = {p: _codec(groups[0].column(j).compression) for j, p in enumerate(paths)}
+    dictionary = [p for j, p in enumerate(paths) if all(g.column(j).has_dictionary_page for g in groups)]
+    statistics = [p for j, p in enumerate(paths) if all(g.column(j).is_stats_set for g in groups)]
+    flat = {f.name for f in schema if f.type in (pa.string(), pa.binary())}
+    small = [
+        p
+        for j, p in enumerate(paths)
+        if p in flat
+        and p in dictionary
+        and all(g.column(j).total_uncompressed_size < DICTIONARY_BYTES_PER_ROW * g.num_rows for g in groups)
+    ]
+    return _Layout(
+        dictionary_columns=small,
+        compression=next(iter(codecs.values())) if len(set(codecs.values())) == 1 else codecs or "snappy",
+        use_dictionary=True if len(dictionary) == len(paths) else dictionary,
+        write_statistics=True if len(statistics) == len(paths) else statistics,
+        rows_per_group=max((g.num_rows for g in groups), default=1),
+    )
+
+
+def _kept_slices(hit: Any, rows: int) -> list[tuple[int, int]]:
+    """The stretches ``(offset, length)`` of rows not hit."""
+    import numpy as np
+
+    doomed = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    starts = np.concatenate(([0], doomed + 1))
+    ends = np.concatenate((doomed, [rows]))
+    return [(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True) if e > s]
 
 
 def _rewritten_copy(
     lake: Lake, source: Any, target: Any, doomed_ids: set[str], null_columns: Sequence[str]
 ) -> Rewritten:
-    """``source`` (bytes or a path) copied to ``target`` (a path or an Arrow output stream) one
-    row group at a time, with the same schema, compression and rows per group, less the rows
-    whose id is doomed (or with ``null_columns`` nulled in them)."""
+    """``source`` (bytes or a path) copied to ``target`` (a path or a writable file object) one
+    row group at a time, with the same schema, compression, dictionary encoding, statistics and
+    rows per group, less the rows whose id is doomed (or with ``null_columns`` nulled in them).
+
+    Memory: one row group is decoded at a time, a column at a time after its id column
+    (low-cardinality strings as dictionaries); one holding no doomed id is written as read;
+    one that does is written as slices of the rows kept (views: nothing copied) or, when they
+    are in too many stretches, filtered one column at a time, each decoded column let go once
+    copied: a decoded row group is never held beside a filtered copy of it. The object's
+    bytes are the caller's (a buffer or a mapped file), not the pool's."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     doomed = pa.array(sorted(doomed_ids), type=pa.string())
-    # pre_buffer off: the column chunks are read as decoded, not a whole row group ahead
-    if isinstance(source, bytes):
-        parquet = pq.ParquetFile(pa.BufferReader(source), pre_buffer=False)
-    else:  # mapped: the compressed pages are the file's, not the memory pool's
-        parquet = pq.ParquetFile(source, pre_buffer=False, memory_map=True)
-    meta = parquet.metadata
-    group_rows = max((meta.row_group(i).num_rows for i in range(meta.num_row_groups)), default=0)
-    compression = meta.row_group(0).column(0).compression.lower() if meta.num_row_groups else "snappy"
+    opened = pq.ParquetFile(source if isinstance(source, str) else pa.BufferReader(source))
+    meta, schema = opened.metadata, opened.schema_arrow
+    layout = _layout(meta, schema)
+    # pre_buffer off: the column chunks are read as decoded, not a whole row group ahead; a
+    # path is mapped: the compressed pages are the file's, not the memory pool's
+    parquet = pq.ParquetFile(
+        source if isinstance(source, str) else pa.BufferReader(source),
+        pre_buffer=False,
+        memory_map=isinstance(source, str),
+        read_dictionary=layout.dictionary_columns,
+        metadata=meta,
+    )
+    names = schema.names
     changed = after = 0
     with pq.ParquetWriter(
-        target, parquet.schema_arrow, compression=compression, version=meta.format_version
+        target,
+        parquet.schema_arrow,
+        compression=layout.compression,
+        use_dictionary=layout.use_dictionary,
+        write_statistics=layout.write_statistics,
+        version=meta.format_version,
+        store_schema=False,  # the source's key-value metadata (its ARROW:schema) is copied below
     ) as writer:
         for index in range(meta.num_row_groups):
-            group = parquet.read_row_group(index)
-            hit = pc.fill_null(pc.is_in(group.column(lake.row_id).cast(pa.string()), value_set=doomed), False)
-            changed += pc.sum(hit).as_py() or 0
-            if null_columns:
-                for name in null_columns:
-                    position = group.schema.get_field_index(name)
-                    column = group.column(position)
-                    nulls = pa.nulls(len(group), type=column.type)
-                    group = group.set_column(
-                        position, group.schema.field(position), pc.if_else(hit, nulls, column)
+            rows = meta.row_group(index).num_rows
+            # a column at a time: read in one call, a row group's columns keep every column's
+            # decoding scratch space until the last is decoded (2-3x the decoded data)
+            ids = parquet.read_row_group(index, columns=[lake.row_id], use_threads=False).column(0)
+            hit = pc.fill_null(pc.is_in(ids.cast(pa.string()), value_set=doomed), False)
+            count = pc.sum(hit).as_py() or 0
+            changed += count
+            kept = _kept_slices(hit, rows) if count and not null_columns else [(0, rows)]
+            keep = pc.invert(hit) if len(kept) > MAX_KEPT_SLICES else None
+            columns = []
+            for name in names:
+                if name == lake.row_id:
+                    column = ids
+                else:
+                    column = parquet.read_row_group(index, columns=[name], use_threads=False).column(0)
+                if count and name in null_columns:
+                    column = pc.if_else(hit, pa.nulls(rows, type=column.type), column)
+                elif keep is not None:  # a copy: the decoded column is let go below
+                    column = column.filter(keep)
+                elif kept != [(0, rows)]:  # views of the rows kept
+                    column = pa.chunked_array(
+                        [chunk for offset, length in kept for chunk in column.slice(offset, length).chunks],
+                        type=column.type,
                     )
-            else:
-                group = group.filter(pc.invert(hit))
+                columns.append(column)
+                column = None
+            ids = hit = keep = None
+            group = pa.Table.from_arrays(columns, schema=parquet.schema_arrow)
+            columns = []
             after += len(group)
             if len(group):
-                writer.write_table(group, row_group_size=max(group_rows, 1))
+                writer.write_table(group, row_group_size=max(layout.rows_per_group, len(group)))
+            group = None
+        if meta.metadata:
+            writer.add_key_value_metadata(meta.metadata)
     return Rewritten(
         key="",
         rows_before=meta.num_rows,
@@ -352,17 +449,18 @@ class LakeFiles:
     ) -> Rewritten:
         """Writes a copy of the object row group by row group without the rows (or with
         ``null_columns`` nulled in them), and puts it back only if the object is still the
-        version read. Memory holds about one row group in and one out: an object bigger than
-        ``IN_MEMORY_BYTES`` is streamed to scratch space (/tmp) and read from there."""
-        import pyarrow as pa
-
+        version read. Arrow's memory holds about one decoded row group (see
+        ``_rewritten_copy``); the object's bytes, in and out, are held as Python buffers, or,
+        for an object bigger than ``IN_MEMORY_BYTES``, streamed through scratch space (/tmp)."""
         answer = self._s3.get_object(Bucket=self._bucket(store), Key=key)
         with ExitStack() as scratch:
             target: Any
             if int(answer.get("ContentLength", 0)) <= IN_MEMORY_BYTES:
                 source: Any = answer["Body"].read()
                 size = len(source)
-                target = pa.BufferOutputStream()
+                # the new object is built in a Python buffer (what PutObject sends), not in
+                # Arrow's pool and then copied out of it
+                target = io.BytesIO()
             else:
                 folder = scratch.enter_context(tempfile.TemporaryDirectory(dir=self._scratch))
                 source = os.path.join(folder, "in.parquet")
@@ -384,11 +482,11 @@ class LakeFiles:
                 return Rewritten(**{**result.as_json(), "bytes_after": size})
             if self.before_write is not None:
                 self.before_write(key)
-            body = (
-                scratch.enter_context(open(target, "rb"))
-                if isinstance(target, str)
-                else target.getvalue().to_pybytes()
-            )
+            if isinstance(target, str):
+                body = scratch.enter_context(open(target, "rb"))
+            else:
+                body = target
+                body.seek(0)
             try:
                 put = self._s3.put_object(
                     Bucket=self._bucket(store), Key=key, Body=body, IfMatch=answer["ETag"]

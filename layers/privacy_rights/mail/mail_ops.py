@@ -56,12 +56,16 @@ class AcceptCommand(BaseModel):
     jurisdiction: Jurisdiction = Jurisdiction.OTHER
     us_state: UsState | None = None
     opt_out_of: list[OptOutPurpose] = Field(default_factory=list)
+    #: what a withdrawal of consent names: ops read it in the mail, so it is never "all of them"
+    consent_to_withdraw: list[OptOutPurpose] = Field(default_factory=list)
     reason: Reason
 
     @model_validator(mode="after")
     def _consistent(self) -> AcceptCommand:
         if (RequestType.OPT_OUT in self.types) != bool(self.opt_out_of):
             raise ValueError("opt_out_of goes with, and only with, type opt_out")
+        if (RequestType.WITHDRAW_CONSENT in self.types) != bool(self.consent_to_withdraw):
+            raise ValueError("consent_to_withdraw goes with, and only with, type withdraw_consent")
         if self.jurisdiction is Jurisdiction.US_STATE and self.us_state is None:
             raise ValueError("a us_state request names the state (us_state, e.g. VA)")
         return self
@@ -156,7 +160,11 @@ class MailOpsService:
                 kind,
                 command.jurisdiction,
                 command.us_state,
-                tuple(command.opt_out_of),
+                tuple(
+                    command.consent_to_withdraw
+                    if kind is RequestType.WITHDRAW_CONSENT
+                    else command.opt_out_of
+                ),
                 actor=operator,
                 extra={"accepted_from_review": True},
             )

@@ -6,11 +6,14 @@ stops it (Art. 21(3)), so no compelling grounds can be recorded for it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from privacy_rights.core.data_map import DataMap
 from privacy_rights.core.errors import ValidationFailed
 from privacy_rights.core.models import OptOutPurpose
 from privacy_rights.preferences.preferences import NO_GROUNDS_PURPOSES, Purpose
+
+if TYPE_CHECKING:
+    from privacy_rights.core.data_map import DataMap
 
 #: the field of the request that names the purposes (``SubmitRequest.object_to``)
 FIELD = "object_to"
@@ -62,6 +65,9 @@ def grounds_possible(purpose: str) -> bool:
     """Whether compelling legitimate grounds can ever override an objection to ``purpose``."""
     return purpose not in {p.value for p in NO_GROUNDS_PURPOSES}
 
+
+if TYPE_CHECKING:
+    from privacy_rights.core.data_map import DataMap
 
 #: the field of the request that names the purposes consent is withdrawn for
 CONSENT_FIELD = "consent_to_withdraw"

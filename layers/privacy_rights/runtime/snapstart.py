@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-Register = Callable[[Callable[[], None]], object]
+Register = Callable[[Callable[[], object]], object]
 
 
 def reseed_randomness() -> None:
@@ -31,4 +31,19 @@ def register_restore_hooks(register: Register | None = None) -> bool:
             return False
         register = register_after_restore
     register(reseed_randomness)
+    return True
+
+
+def prime_before_snapshot(prime: Callable[[], object], register: Register | None = None) -> bool:
+    """Run ``prime`` before SnapStart takes the snapshot (Lambda's Python runtimes only), so that
+    what it builds (a client and its parsed service model) is in the snapshot, while a start
+    without a snapshot pays for it at the first invocation that needs it, not at import. False
+    where there is no such runtime."""
+    if register is None:
+        try:
+            from snapshot_restore_py import register_before_snapshot  # type: ignore[import-not-found]
+        except ImportError:
+            return False
+        register = register_before_snapshot
+    register(prime)
     return True

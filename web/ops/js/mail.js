@@ -73,6 +73,7 @@ function acceptBody(values) {
   const types = [].concat(values.types || []);
   const body = { types, jurisdiction: values.jurisdiction || "other", reason: values.reason };
   if (types.includes("opt_out")) body.opt_out_of = [].concat(values.opt_out_of || []);
+  if (types.includes("withdraw_consent")) body.consent_to_withdraw = [].concat(values.consent_to_withdraw || []);
   if (values.us_state) body.us_state = values.us_state.toUpperCase();
   return body;
 }
@@ -89,6 +90,7 @@ if (await signedIn()) {
   const accept = document.getElementById("accept-form");
   accept.addEventListener("change", () => {
     document.getElementById("a-opt-out").hidden = !accept.querySelector("#a-opt_out").checked;
+    document.getElementById("a-withdraw").hidden = !accept.querySelector("#a-withdraw_consent").checked;
   });
   actionForm(
     accept,
