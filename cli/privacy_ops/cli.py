@@ -423,6 +423,9 @@ def _phone(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
         opt_out_of=args.opt_out_of,
         object_to=args.object_to,
         consent_to_withdraw=args.consent_to_withdraw,
+        corrections=[{"field": f, "held": held, "corrected": wanted} for f, held, wanted in args.change]
+        if args.change
+        else None,
     )
     result = client.call("POST", "/ops/requests", body)
     return (
@@ -441,7 +444,7 @@ REQUEST_TYPES = [
     "opt_out",
     "withdraw_consent",
 ]
-OPT_OUT_PURPOSES = ["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi"]
+OPT_OUT_PURPOSES = ["sale_share", "targeted_ads", "ai_training", "marketing", "sensitive_pi", "recording"]
 
 
 def _mail_list(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
@@ -826,6 +829,14 @@ def _add_preference_commands(commands: Any) -> None:
     )
     phone.add_argument(
         "--consent-to-withdraw", nargs="*", metavar="PURPOSE", help="a withdrawal: e.g. marketing"
+    )
+    phone.add_argument(
+        "--change",
+        nargs=3,
+        action="append",
+        metavar=("FIELD", "HELD", "WANTED"),
+        help="a correction: what is wrong (name, email, phone, company…), the value we hold "
+        '("" if the caller does not know it) and the value wanted; once per change',
     )
 
 

@@ -65,6 +65,33 @@ def shared_service_models() -> Iterator[None]:
 
 
 @contextmanager
+def state_machines_parsed_once() -> Iterator[None]:
+    """moto parses the state machine's definition (ANTLR) again for every execution it starts:
+    a tenth of an integration test's CPU. The parse tree of a definition is kept and only the
+    evaluation components are built anew from it for each execution (they are the execution's
+    own; the tree is only read)."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    parse = AmazonStateLanguageParser.parse
+    trees: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def parse_once(definition: str) -> tuple[Any, Any]:
+        with lock:
+            tree = trees.get(definition)
+        if tree is None:
+            program, tree = parse(definition)  # syntax errors raised as moto raises them
+            with lock:
+                trees[definition] = tree
+            return program, tree
+        return Preprocessor().visit(tree), tree
+
+    with mock.patch.object(AmazonStateLanguageParser, "parse", staticmethod(parse_once)):
+        yield
+
+
+@contextmanager
 def atomic_dynamodb_calls() -> Iterator[None]:
     """DynamoDB evaluates a condition and writes atomically, and never lets a read see an item
     half-written; moto checks and writes without a lock (two threads can both pass the same
@@ -239,6 +266,7 @@ def in_process_aws() -> Iterator[boto3.Session]:
         mock.patch.dict(os.environ, FAKE_CREDENTIALS),
         mock_aws(config=MOTO_CONFIG),  # type: ignore[call-overload]
         shared_service_models(),
+        state_machines_parsed_once(),
         atomic_dynamodb_calls(),
         item_level_transaction_backups(),
         weakly_tracked_models(),
@@ -266,6 +294,7 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
         stack.enter_context(mock.patch.dict(os.environ, environment))
         stack.callback(server.stop)
         stack.enter_context(shared_service_models())
+        stack.enter_context(state_machines_parsed_once())
         stack.enter_context(atomic_dynamodb_calls())
         stack.enter_context(item_level_transaction_backups())
         stack.enter_context(weakly_tracked_models())

@@ -211,3 +211,33 @@ def test_replay_wait_follows_until_the_request_ends(
     assert out.index("Erased store calls.") < out.index("Now completed.")
     assert "Request received." not in out  # what was there before the replay is not repeated
     assert out.strip().endswith("req_1 is completed.")
+
+
+def test_a_correction_taken_by_phone_names_each_change_with_the_value_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entered = {"request_id": "req_phonecorrection0001", "due_at": "2027-01-05"}
+    argv = ["phone", "--type", "correction", "--jurisdiction", "gdpr", "--email", "jo@example.com"]
+    argv += ["--change", "name", "Jo Exmple", "Jo Example", "--change", "phone", "", "+14155550123"]
+    status, client = run(monkeypatch, {"/ops/requests": entered}, argv)
+
+    assert status == 0
+    [(method, path, body)] = client.calls
+    assert (method, path) == ("POST", "/ops/requests")
+    assert body["corrections"] == [
+        {"field": "name", "held": "Jo Exmple", "corrected": "Jo Example"},
+        {"field": "phone", "held": "", "corrected": "+14155550123"},
+    ]
+
+
+def test_a_withdrawal_of_consent_to_recording_is_taken_by_phone(monkeypatch: pytest.MonkeyPatch) -> None:
+    entered = {"request_id": "req_phonewithdrawal001", "due_at": "2027-01-05"}
+    argv = ["phone", "--type", "withdraw_consent", "--jurisdiction", "gdpr", "--phone", "+14155550123"]
+    status, client = run(
+        monkeypatch, {"/ops/requests": entered}, [*argv, "--consent-to-withdraw", "recording"]
+    )
+
+    assert status == 0
+    [(_, _, body)] = client.calls
+    assert body["consent_to_withdraw"] == ["recording"]
+    assert "corrections" not in body
