@@ -898,8 +898,33 @@ def _add_retention_command(commands: Any) -> None:
     retention.set_defaults(run=_retention)
 
 
+def _open(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
+    what = "recordings" if args.recording else "documents"
+    body = {"key": args.key, "reason": args.reason}
+    link = client.call("POST", f"/ops/requests/{args.request_id}/{what}/link", body)
+    minutes = round(link["expires_in"] / 60)
+    return (
+        link,
+        f"{link['url']}\n(the {link['kind']} link works for {minutes} minutes; the opening is audited)",
+    )
+
+
+def _add_open_command(commands: Any) -> None:
+    opening = commands.add_parser(
+        "open",
+        help="a short link to an agent's permission document (or, with --recording, a recording an "
+        "export holds for review), audited with the reason: `show --json` lists the keys",
+    )
+    opening.add_argument("request_id")
+    opening.add_argument("key", help="as the request's permission_documents or recordings_to_review list it")
+    opening.add_argument("--recording", action="store_true", help="a recording under review")
+    opening.add_argument("--reason", required=True, help="why you open it (kept in the audit)")
+    opening.set_defaults(run=_open)
+
+
 def _add_command_groups(commands: Any) -> None:
     _add_retention_command(commands)
+    _add_open_command(commands)
     _add_correction_command(commands)
     _add_mail_commands(commands)
     _add_preference_commands(commands)

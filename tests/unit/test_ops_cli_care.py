@@ -241,3 +241,20 @@ def test_a_withdrawal_of_consent_to_recording_is_taken_by_phone(monkeypatch: pyt
     [(_, _, body)] = client.calls
     assert body["consent_to_withdraw"] == ["recording"]
     assert "corrections" not in body
+
+
+@pytest.mark.parametrize(("flags", "route"), [([], "documents"), (["--recording"], "recordings")])
+def test_a_document_or_recording_under_review_opens_through_a_short_link(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], flags: list[str], route: str
+) -> None:
+    link = {"key": "k", "kind": "pdf", "url": "https://example.com/signed", "expires_in": 300}
+    argv = ["open", "req_reviewdocument0001", "permissions/req_reviewdocument0001/a.pdf", *flags]
+    status, client = run(monkeypatch, {"/ops/requests/": link}, [*argv, "--reason", "approving the agent"])
+
+    assert status == 0
+    [(method, path, body)] = client.calls
+    assert (method, path) == ("POST", f"/ops/requests/req_reviewdocument0001/{route}/link")
+    assert body == {"key": "permissions/req_reviewdocument0001/a.pdf", "reason": "approving the agent"}
+    out = capsys.readouterr().out
+    assert "https://example.com/signed" in out
+    assert "5 minutes" in out
