@@ -35,6 +35,7 @@ from playwright.sync_api import Browser, Page, expect
 from local_stack import demo
 from local_stack.runtime import RunningStack
 from privacy_rights.core import ledger_steps
+from privacy_rights.core.models import Status
 from privacy_rights.core.ports import OutstandingNotice
 from privacy_rights.runtime.composition import Container
 from privacy_rights.runtime.settings import Settings
@@ -166,7 +167,10 @@ def refused_acknowledgement(stack: RunningStack, email: str) -> str:
     request_id = str(submit(stack, {"type": "access", "jurisdiction": "gdpr", "email": email})["request_id"])
     store = request_store(stack)
     delivered = ledger_steps.notice("acknowledgement")
-    wait_for(lambda: delivered in store.ledger(request_id), "the acknowledgement")
+    # The status moves on only once the acknowledgement is settled: holding the notice before
+    # that would race the workflow's own settle, which deletes the held record.
+    wait_for(lambda: store.get(request_id).status is Status.AWAITING_VERIFICATION, "the acknowledgement")
+    assert delivered in store.ledger(request_id)
     store.clear_step(request_id, delivered, "test", "the provider refused it")
     records = Container(Settings.from_environment()).notice_records
     assert records is not None
