@@ -39,6 +39,8 @@ SERIOUS = {"serious", "critical"}
 PATIENCE = 60
 #: the localStorage key under which the console keeps the local operator name (web/ops/js/auth.js)
 OPERATOR_KEY = "privacy-ops-operator"
+#: the operator the console tests sign in as (their `operator` fixture) and call the ops API as
+OPERATOR = "olivia"
 
 
 class PageProblems:
@@ -85,6 +87,13 @@ def http(
             return response.status, json.loads(text) if text.startswith(("{", "[")) else text
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read().decode() or "null")
+
+
+def ops(stack: RunningStack, method: str, path: str, body: Any = None) -> Any:
+    """The ops API as the console tests' operator (the local stack's stand-in for IAM)."""
+    status, answer = http(stack, method, path, body, headers={"X-Local-Operator": OPERATOR})
+    assert status < 300, (status, answer)
+    return answer
 
 
 def submit(stack: RunningStack, body: dict[str, Any]) -> dict[str, Any]:

@@ -19,10 +19,12 @@ from typing import Any
 
 import pytest
 from browser_support import (
+    OPERATOR,
     PATIENCE,
     denied,
     http,
     new_page,
+    ops,
     request_store,
     serious_violations,
     shoot,
@@ -42,7 +44,6 @@ from privacy_rights.runtime.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-OPERATOR = "olivia"
 CORPUS = Path(__file__).resolve().parents[1] / "email_corpus"
 #: a number that called four businesses: more than one person plausibly (the footprint is flagged)
 FLAGGED_PHONE = "+14155550933"
@@ -58,12 +59,6 @@ def operator() -> str:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def ops(stack: RunningStack, method: str, path: str, body: Any = None) -> Any:
-    status, answer = http(stack, method, path, body, headers={"X-Local-Operator": OPERATOR})
-    assert status < 300, (status, answer)
-    return answer
 
 
 def failed_opt_out(stack: RunningStack, email: str) -> str:
