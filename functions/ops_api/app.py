@@ -20,12 +20,12 @@ from privacy_rights.ops.ops import (
     ReplayCommand,
     RequestDetail,
     RequestRow,
-    WaitingFor,
 )
 from privacy_rights.ops.record_retention import RetentionReport
 from privacy_rights.ops.yearly_metrics import MetricsFormat, Scope, rendered
 from privacy_rights.orchestration.deadline_sweep import SweepReport
 from privacy_rights.orchestration.notice_retries import HeldNotice, NoticeDecision
+from privacy_rights.orchestration.verdicts import WaitKind
 from privacy_rights.preferences.preference_decisions import (
     GroundsCommand,
     GroundsRecorded,
@@ -60,7 +60,7 @@ def list_requests(
     stuck_for_hours: Annotated[int | None, Query(ge=1, le=8760)] = None,
     request_type: Annotated[RequestType | None, Query(alias="type")] = None,
     jurisdiction: Annotated[Jurisdiction | None, Query()] = None,
-    waiting_for: Annotated[WaitingFor | None, Query()] = None,
+    waiting_for: Annotated[WaitKind | None, Query()] = None,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[RequestRow]:

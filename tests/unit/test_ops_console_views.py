@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import get_args
 
 import pytest
 from fakes import FakeHistory, FakeRequests, FakeStarter
@@ -26,8 +25,7 @@ from privacy_rights.core.models import (
     Status,
 )
 from privacy_rights.core.ports import PermissionDocument
-from privacy_rights.ops.ops import DocumentLinkCommand, ListQuery, OpsService, WaitingFor
-from privacy_rights.orchestration.workflow import WaitKind
+from privacy_rights.ops.ops import DocumentLinkCommand, ListQuery, OpsService
 
 STATEMENT = "I did call you from this number last spring, twice."
 
@@ -114,10 +112,6 @@ def test_the_queue_filters_the_requests_waiting_for_a_business_customer(
 
     assert [row.request_id for row in waiting] == [asked.request_id]
     assert len(ops.list_requests(ListQuery(status=Status.IN_PROGRESS))) == 2
-
-
-def test_the_queues_waiting_filter_knows_every_wait_the_workflow_parks_for() -> None:
-    assert set(get_args(WaitingFor)) == set(get_args(WaitKind))
 
 
 class Documents:

@@ -36,18 +36,13 @@ from privacy_rights.core.remedies import DenialDetail
 from privacy_rights.core.request_results import NarrowedScope
 from privacy_rights.erasure.follow_up import HeldErasure
 from privacy_rights.ops.story import Story, build_story
-from privacy_rights.orchestration.verdicts import Verdict
+from privacy_rights.orchestration.verdicts import Verdict, WaitKind
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
 if TYPE_CHECKING:
     from privacy_rights.orchestration.workflow import Workflow
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
-#: what a request can be parked for (``orchestration.workflow.WaitKind``, kept out of this
-#: module's imports for the ops API's cold start; a unit test keeps the two the same)
-WaitingFor = Literal[
-    "verification", "permission", "decision", "fulfilment", "customer", "review", "correction"
-]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
 
 
@@ -61,7 +56,7 @@ class ListQuery(BaseModel):
     type: str | None = None
     jurisdiction: str | None = None
     #: only requests parked for this (``customer``: a business customer's instruction)
-    waiting_for: WaitingFor | None = None
+    waiting_for: WaitKind | None = None
     #: paging: at most ``limit`` rows after skipping ``offset`` (in due order)
     limit: int | None = Field(default=None, ge=1, le=500)
     offset: int = Field(default=0, ge=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from privacy_rights.orchestration.workflow import Verdict, WaitKind
+from privacy_rights.orchestration.verdicts import Verdict, WaitKind
 
 
 class StepInput(BaseModel):

@@ -1,5 +1,6 @@
-"""How a request ends, as ops and the state machine say it: apart from the workflow so that
-the ops API can take a decision without importing the workflow at cold start."""
+"""How a request ends and what it waits for, as ops and the state machine say them: apart from
+the workflow so that the ops API can take a decision or filter its queue without importing the
+workflow at cold start."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from privacy_rights.core.models import DenialReason, Outcome
 from privacy_rights.core.remedies import DenialDetail
+
+#: what a request's execution can be parked for, waiting for an answer (a callback token)
+WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review", "correction"]
 
 
 class Verdict(BaseModel):

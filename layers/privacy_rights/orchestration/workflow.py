@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from privacy_rights.core import attorneys_general, errors, ledger_steps, notices
 from privacy_rights.core.data_map import load_data_map
@@ -43,7 +43,7 @@ from privacy_rights.core.request_results import corrections_automatable
 from privacy_rights.core.tokens import status_token
 from privacy_rights.erasure import follow_up
 from privacy_rights.orchestration.notice_backoff import next_attempt_at
-from privacy_rights.orchestration.verdicts import Verdict
+from privacy_rights.orchestration.verdicts import Verdict, WaitKind
 from privacy_rights.preferences.objections import objectable_purposes
 from privacy_rights.preferences.preference_service import PreferenceService
 from privacy_rights.resolution.resolution import STOPPED_FOLLOWING
@@ -53,7 +53,6 @@ from privacy_rights.rights_requests.request_merge import earlier_verified_duplic
 if TYPE_CHECKING:
     from privacy_rights.preferences.opt_out_effects import OptOutEffects
 
-WaitKind = Literal["verification", "permission", "decision", "fulfilment", "customer", "review", "correction"]
 #: the waits inside an action (BeginAction .. Finalize) that last as long as a business or ops take:
 #: the subject's lock is let go while they last and taken again after (BeginAction, RelockForPackage)
 WAITS_INSIDE_ACTION = frozenset({"customer", "review", "correction"})
