@@ -847,3 +847,35 @@ def _attribute(value: object) -> dict[str, Any]:
     if isinstance(value, list | tuple):
         return {"L": [_attribute(v) for v in value]}
     raise TypeError(f"{type(value).__name__} is not written to DynamoDB by the generator")
+
+
+def rerecord_on_one_channel(s3: Any, stores: dict[str, str], call_id: str) -> list[str]:
+    """Rewrites a call's recordings as one mixed channel (as many platforms record) and its
+    transcripts' record of how it was recorded, the shape an export must hold for a person when
+    another voice is in it. ``stores`` maps data-map store names to buckets; returns the
+    recordings' keys."""
+    recordings = stores["recordings"]
+    listed = s3.list_objects_v2(Bucket=recordings, Prefix="recordings/")["Contents"]
+    keys = [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1].startswith(call_id)]
+    for key in keys:
+        with wave.open(io.BytesIO(s3.get_object(Bucket=recordings, Key=key)["Body"].read())) as stereo:
+            rate, frames = stereo.getframerate(), array("h", stereo.readframes(stereo.getnframes()))
+        mixed = array(
+            "h", (max(-32768, min(32767, a + b)) for a, b in zip(frames[0::2], frames[1::2], strict=True))
+        )
+        out = io.BytesIO()
+        with wave.open(out, "wb") as mono:
+            mono.setnchannels(1)
+            mono.setsampwidth(SAMPLE_WIDTH)
+            mono.setframerate(rate)
+            mono.writeframes(mixed.tobytes())
+        s3.put_object(Bucket=recordings, Key=key, Body=out.getvalue())
+    transcripts = stores["transcripts"]
+    for listed_transcript in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]:
+        if call_id in listed_transcript["Key"]:
+            document = json.loads(
+                s3.get_object(Bucket=transcripts, Key=listed_transcript["Key"])["Body"].read()
+            )
+            body = json.dumps(document | {"channels": 1}).encode()
+            s3.put_object(Bucket=transcripts, Key=listed_transcript["Key"], Body=body)
+    return keys

@@ -6,13 +6,10 @@ The local operator name stands in for the IAM identity, as for `privacy-ops --op
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import urllib.request
 import uuid
-import wave
-from array import array
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from browser_support import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-from local_stack import demo
+from local_stack import demo, synthetic
 from local_stack.runtime import RunningStack
 from privacy_rights.core import ledger_steps
 from privacy_rights.core.models import Status
@@ -213,44 +210,14 @@ def with_permission_document(stack: RunningStack, signed: bytes) -> str:
     return request_id
 
 
-def as_one_channel(stack: RunningStack, call_id: str) -> list[str]:
-    """Rewrite a call's recordings on the platform as one mixed channel (as many are) and its
-    transcript's record of how it was recorded: an export must then hold it for a person."""
-    s3: Any = stack.client("s3")
-    bucket = stack.stack.platform_stores["recordings"]
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
-    keys = [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1].startswith(call_id)]
-    assert keys
-    for key in keys:
-        with wave.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as stereo:
-            rate, frames = stereo.getframerate(), array("h", stereo.readframes(stereo.getnframes()))
-        mixed = array(
-            "h", (max(-32768, min(32767, a + b)) for a, b in zip(frames[0::2], frames[1::2], strict=True))
-        )
-        out = io.BytesIO()
-        with wave.open(out, "wb") as mono:
-            mono.setnchannels(1)
-            mono.setsampwidth(2)
-            mono.setframerate(rate)
-            mono.writeframes(mixed.tobytes())
-        s3.put_object(Bucket=bucket, Key=key, Body=out.getvalue())
-    transcripts = stack.stack.platform_stores["transcripts"]
-    for listed_transcript in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]:
-        if call_id in listed_transcript["Key"]:
-            document = json.loads(
-                s3.get_object(Bucket=transcripts, Key=listed_transcript["Key"])["Body"].read()
-            )
-            body = json.dumps(document | {"channels": 1}).encode()
-            s3.put_object(Bucket=transcripts, Key=listed_transcript["Key"], Body=body)
-    return keys
-
-
 def recording_under_review(stack: RunningStack) -> tuple[str, str]:
     """Dana's request to know, verified, whose export finds a transferred call recorded on one
     channel (another person's voice in it): it waits for ops to listen. The request id and the
     recording's key."""
     transferred = next(c for c in demo.DEMO_CALLS if c.label.startswith("dana-") and c.participants)
-    as_one_channel(stack, transferred.call_id)
+    assert synthetic.rerecord_on_one_channel(
+        stack.client("s3"), stack.stack.platform_stores, transferred.call_id
+    )
     request_id = verified_by_phone(stack, {"type": "access", "phone": demo.DANA_PHONE}, then="review")
     (listen,) = ops(stack, "GET", f"/ops/requests/{request_id}")["recordings_to_review"]
     assert listen["call_id"] == transferred.call_id
@@ -598,6 +565,9 @@ def test_no_serious_axe_violation_on_any_page(stack: RunningStack, axe_page: Pag
         "holds": "/ops/holds.html",
         "lookup": "/ops/lookup.html",
         "metrics": "/ops/metrics.html",
+        "phone": "/ops/phone.html",
+        "customers": "/ops/customers.html?tenant=northwind",
+        "retention": "/ops/retention.html",
     }
     found = {}
     for name, path in pages.items():

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from local_stack import demo
+from local_stack import demo, synthetic
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.businesses.webhooks import verify
@@ -398,35 +398,6 @@ def test_a_webhook_signed_with_another_secret_is_refused_by_the_receiver(seeded:
     assert (seen.signature, seen.answered) == ("invalid", 401)
 
 
-def _as_one_channel(seeded: RunningStack, call_id: str) -> None:
-    """Rewrite a call's recordings on the platform as one mixed channel (as many are), and its
-    transcript's record of how it was recorded."""
-    s3: Any = seeded.client("s3")
-    bucket = seeded.stack.platform_stores["recordings"]
-    listed = s3.list_objects_v2(Bucket=bucket, Prefix="recordings/")["Contents"]
-    keys = [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[-1].startswith(call_id)]
-    assert keys
-    for key in keys:
-        with wave.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as stereo:
-            rate, frames = stereo.getframerate(), array("h", stereo.readframes(stereo.getnframes()))
-        mixed = array(
-            "h", (max(-32768, min(32767, a + b)) for a, b in zip(frames[0::2], frames[1::2], strict=True))
-        )
-        out = io.BytesIO()
-        with wave.open(out, "wb") as mono:
-            mono.setnchannels(1)
-            mono.setsampwidth(2)
-            mono.setframerate(rate)
-            mono.writeframes(mixed.tobytes())
-        s3.put_object(Bucket=bucket, Key=key, Body=out.getvalue())
-    transcripts = seeded.stack.platform_stores["transcripts"]
-    for listed in s3.list_objects_v2(Bucket=transcripts, Prefix="transcripts/")["Contents"]:
-        if call_id in listed["Key"]:
-            document = json.loads(s3.get_object(Bucket=transcripts, Key=listed["Key"])["Body"].read())
-            body = json.dumps(document | {"channels": 1}).encode()
-            s3.put_object(Bucket=transcripts, Key=listed["Key"], Body=body)
-
-
 @pytest.mark.parametrize("decision", ["approve", "narrow"])
 def test_a_one_channel_recording_with_another_person_waits_for_ops(
     decision: str,
@@ -438,7 +409,9 @@ def test_a_one_channel_recording_with_another_person_waits_for_ops(
     verified: Submit,
 ) -> None:
     transferred = next(c for c in demo.DEMO_CALLS if c.label.startswith("dana-") and c.participants)
-    _as_one_channel(seeded, transferred.call_id)
+    assert synthetic.rerecord_on_one_channel(
+        seeded.client("s3"), seeded.stack.platform_stores, transferred.call_id
+    )
     request_id = verified({"phone": demo.DANA_PHONE}, ["phone"])
     waiting_for(request_id, "review")
     status, _, detail = call_api("GET", f"/ops/requests/{request_id}", operator="olivia")

@@ -73,6 +73,11 @@ class PermissionDocuments:
         reason it does not count."""
         return list(self._documents(request_id))
 
+    def evidence(self, request_id: str) -> list[PermissionDocument]:
+        """The documents supporting a correction (``permissions/correction-evidence/<request>/``),
+        examined like permissions: ops open only those that are what they claim to be."""
+        return list(self._documents(request_id, f"{EVIDENCE}/{request_id}/"))
+
     def view_url(self, key: str, seconds: int) -> str:
         """A presigned GET of one document, for ops to read it: downloaded as an attachment
         (never rendered from the bucket's origin), valid ``seconds``."""
@@ -92,8 +97,8 @@ class PermissionDocuments:
         """True when at least one acceptable document is stored for the request."""
         return any(document.acceptable for document in self._documents(request_id))
 
-    def _documents(self, request_id: str) -> Iterator[PermissionDocument]:
-        prefix = f"permissions/{request_id}/"
+    def _documents(self, request_id: str, prefix: str | None = None) -> Iterator[PermissionDocument]:
+        prefix = prefix or f"permissions/{request_id}/"
         pages = self._s3.get_paginator("list_objects_v2").paginate(
             Bucket=self._bucket, Prefix=prefix, PaginationConfig={"MaxItems": MAX_DOCUMENTS}
         )

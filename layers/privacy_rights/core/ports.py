@@ -341,6 +341,10 @@ class PermissionDocuments(Protocol):
 
     def documents(self, request_id: str) -> list[PermissionDocument]: ...
 
+    def evidence(self, request_id: str) -> list[PermissionDocument]:
+        """The documents supporting a correction (uploaded as ``correction_evidence``)."""
+        ...
+
     def present(self, request_id: str) -> bool: ...
 
     def view_url(self, key: str, seconds: int) -> str:

@@ -36,6 +36,10 @@ class ReviewCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     deny: list[FieldDenial] = Field(default_factory=list, max_length=20)
+    #: ops' own note for the audit trail (the console asks it; the person never reads it)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)] | None = (
+        Field(default=None, description="Why the review decided so (kept in the audit trail).")
+    )
 
 
 class CorrectionReviewed(BaseModel):
@@ -75,6 +79,9 @@ class CorrectionReview:
             raise errors.ValidationFailed({"deny": "name each field once"})
         answer = review_answer({c.field for c in request.corrections}, denials)
         # which fields were denied, not the reasons' words (kept in the ledger for the answer)
-        self._store.record(request_id, operator, "ops.correction_review", {"denied": sorted(denials)})
+        detail: dict[str, Any] = {"denied": sorted(denials)}
+        if command.reason:
+            detail["reason"] = command.reason
+        self._store.record(request_id, operator, "ops.correction_review", detail)
         self._answer(request_id, REVIEW, answer, operator)
         return CorrectionReviewed(request_id=request_id, denied=sorted(denials))

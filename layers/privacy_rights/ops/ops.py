@@ -19,6 +19,7 @@ from privacy_rights.core.models import (
     Channel,
     DenialReason,
     Outcome,
+    RequestType,
     ResolutionSummary,
     RightsRequest,
     Status,
@@ -35,6 +36,16 @@ from privacy_rights.core.ports import (
 from privacy_rights.core.remedies import DenialDetail
 from privacy_rights.core.request_results import NarrowedScope
 from privacy_rights.erasure.follow_up import HeldErasure
+from privacy_rights.ops.request_actions import (
+    CorrectionView,
+    ObjectionView,
+    RestrictionView,
+    correction_view,
+    document_rows,
+    held_back,
+    objection_view,
+    restriction_view,
+)
 from privacy_rights.ops.story import Story, build_story
 from privacy_rights.orchestration.verdicts import Verdict, WaitKind
 from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
@@ -113,10 +124,23 @@ class RequestDetail(BaseModel):
     timeline: list[TimelineRow]
     #: the timeline told as one story (``ops.story``), as the CLI and the console show it
     story: Story | None = None
+    #: a correction: the changes asked, what the plan would change (ops review it while the
+    #: request waits for ``correction``) and the person's supporting documents
+    correction: CorrectionView | None = None
+    #: an objection: the purposes objected to, those ops may still record grounds for, and the
+    #: grounds recorded
+    objection: ObjectionView | None = None
+    #: a restriction: its lift, announced to the person and (once told) scheduled
+    restriction: RestrictionView | None = None
+    #: a deletion: what a legal hold kept back (store, hold_id, matter, records), which
+    #: ``erase-held`` erases once the hold is released
+    held_back: list[dict[str, Any]] = Field(default_factory=list)
 
 
 #: how long a link to a permission document lasts: enough to open it, too short to pass around
 DOCUMENT_LINK_SECONDS = 300
+#: where a correction's supporting documents are kept (``adapters.permission_documents.EVIDENCE``)
+EVIDENCE_PREFIX = "permissions/correction-evidence/"
 
 
 class DocumentLinkCommand(BaseModel):
@@ -288,9 +312,10 @@ class OpsService:
 
     def show(self, request_id: str) -> RequestDetail:
         request = self._store.get(request_id)
+        audit = self._store.audit_entries(request_id)
         timeline = [
             TimelineRow(at=e.at, source="audit", event=e.action, actor=e.actor, detail=dict(e.detail))
-            for e in self._store.audit_entries(request_id)
+            for e in audit
         ]
         for name in _execution_names(request):
             timeline += [
@@ -343,19 +368,30 @@ class OpsService:
             execution_status=execution_status,
             timeline=timeline,
             story=build_story(request, timeline, ledger, execution_status),
+            correction=correction_view(request, ledger, self._work, self._permissions),
+            objection=objection_view(request),
+            restriction=restriction_view(request, audit),
+            held_back=held_back(request),
         )
 
     def document_link(self, request_id: str, command: DocumentLinkCommand, operator: str) -> DocumentLink:
         """A short-lived link to one permission document of the request that counts (a real
-        PDF, PNG, JPEG or TIFF): ops read it before approving; each opening is audited."""
-        self._store.get(request_id)  # an unknown request is not found
-        documents = self._permissions.documents(request_id) if self._permissions is not None else []
+        PDF, PNG, JPEG or TIFF), or to one document supporting a correction (the request's own,
+        examined the same way): ops read it before approving; each opening is audited."""
+        request = self._store.get(request_id)  # an unknown request is not found
+        # a correction's supporting documents are kept apart from permissions, under their own prefix
+        evidence = command.key.startswith(EVIDENCE_PREFIX) and request.type is RequestType.CORRECTION
+        documents = []
+        if self._permissions is not None:
+            listed = self._permissions.evidence if evidence else self._permissions.documents
+            documents = listed(request_id)
         found = next((d for d in documents if d.key == command.key), None)
         if found is None or found.kind is None or not found.acceptable or self._permissions is None:
             raise errors.NotFound(f"{request_id}: no such permission document")
-        self._store.record(
-            request_id, operator, "ops.document_opened", {"key": found.key, "reason": command.reason}
-        )
+        detail = {"key": found.key, "reason": command.reason}
+        if evidence:
+            detail["document"] = "correction_evidence"
+        self._store.record(request_id, operator, "ops.document_opened", detail)
         url = self._permissions.view_url(found.key, DOCUMENT_LINK_SECONDS)
         return DocumentLink(key=found.key, kind=found.kind.value, url=url, expires_in=DOCUMENT_LINK_SECONDS)
 
@@ -375,15 +411,7 @@ class OpsService:
     def _permission_documents(self, request: RightsRequest) -> list[dict[str, Any]]:
         if request.requester is None or self._permissions is None:
             return []
-        return [
-            {
-                "key": document.key,
-                "size": document.size,
-                "kind": document.kind.value if document.kind else None,
-                "refused": document.refusal.value if document.refusal else None,
-            }
-            for document in self._permissions.documents(request.request_id)
-        ]
+        return document_rows(self._permissions.documents(request.request_id))
 
     def _sample(self, request: RightsRequest, size: int = SAMPLE_SIZE) -> list[dict[str, Any]]:
         """What a flagged footprint reaches, a few records per store (pointers, never contents):

@@ -145,20 +145,26 @@ export function formValues(form) {
 /**
  * Every action asks for the reason the audit keeps: a submit handler that refuses a short
  * reason next to its field, sends, and says the answer. `send(values)` returns an API answer.
+ * `check(values)`, when given, refuses other fields the same way before sending: it returns
+ * {control, message} for the first field in error, or null.
  */
-export function actionForm(form, send, done) {
+export function actionForm(form, send, done, check) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const reason = form.querySelector("[name=reason]");
     const error = form.querySelector(".field-error");
-    if (reason && reason.value.trim().length < 5) {
-      error.textContent = "Give the reason (at least five characters): the audit trail keeps it.";
+    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    const problem =
+      reason && reason.value.trim().length < 5
+        ? { control: reason, message: "Give the reason (at least five characters): the audit trail keeps it." }
+        : check && check(formValues(form));
+    if (problem) {
+      error.textContent = problem.message;
       error.hidden = false;
-      reason.setAttribute("aria-invalid", "true");
-      focusOn(reason);
+      problem.control.setAttribute("aria-invalid", "true");
+      focusOn(problem.control);
       return;
     }
-    if (reason) reason.removeAttribute("aria-invalid");
     error.hidden = true;
     form.setAttribute("aria-busy", "true");
     const answer = await send(formValues(form));

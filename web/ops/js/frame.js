@@ -7,11 +7,14 @@
 /** The console's pages, in the navigation's order. */
 export const PAGES = [
   ["index.html", "Queue"],
+  ["phone.html", "Phone request"],
   ["appeals.html", "Appeals"],
   ["notices.html", "Held notices"],
   ["instructions.html", "Business instructions"],
   ["mail.html", "Mail review"],
   ["holds.html", "Legal holds"],
+  ["customers.html", "Business customers"],
+  ["retention.html", "Retention"],
   ["lookup.html", "Look up"],
   ["metrics.html", "Yearly metrics"],
 ];

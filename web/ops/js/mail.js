@@ -1,5 +1,6 @@
 // The mail review queue: emails to the privacy address that wait for a person. Show one,
-// accept it as the request(s) it is, or dismiss it; each with the reason the audit keeps.
+// accept it as the request(s) it is, or dismiss it; each with the reason the audit keeps. Below
+// it, the email-intake dead letters, sent back through intake with the reason.
 
 import { actionForm, el, errorSentence, focusOn, latestOnly, moment, opsCall, say, signedIn, words } from "./common.js";
 
@@ -78,6 +79,36 @@ function acceptBody(values) {
   return body;
 }
 
+const fetchDeadLetters = latestOnly(() => opsCall("GET", "/ops/mail/dead-letters"));
+
+/** The email-intake dead-letter queue: how many, and a sample (message id, tries, object keys). */
+async function loadDeadLetters() {
+  const answer = await fetchDeadLetters();
+  if (answer === null) return; // a later load answers
+  if (answer.status !== 200 || !answer.data) {
+    say(errorSentence(answer), { problem: true });
+    return;
+  }
+  const count = Number(answer.data.count || 0);
+  const sample = answer.data.sample || [];
+  document.getElementById("dead-count").textContent = count
+    ? `${count} message${count === 1 ? "" : "s"} on the email-intake dead-letter queue.`
+    : "The email-intake dead-letter queue is empty.";
+  document.getElementById("dead").hidden = !sample.length;
+  document.getElementById("replay-form").hidden = !count;
+  document.querySelector("#dead tbody").replaceChildren(
+    ...sample.map((message) =>
+      el(
+        "tr",
+        { dataset: { messageId: message.message_id } },
+        el("td", {}, message.message_id),
+        el("td", { class: "number" }, String(message.receive_count)),
+        el("td", {}, (message.objects || []).join(", ") || "(not an S3 event)"),
+      ),
+    ),
+  );
+}
+
 async function closed(message) {
   document.getElementById("mail-detail").hidden = true;
   window.history.replaceState(null, "", `mail.html?queue=${encodeURIComponent(queue)}`);
@@ -102,7 +133,20 @@ if (await signedIn()) {
     (values) => opsCall("POST", `/ops/mail/${encodeURIComponent(current)}/dismiss`, { reason: values.reason }),
     async () => closed("Dismissed: the email left the queue."),
   );
-  await loadList();
+  actionForm(
+    document.getElementById("replay-form"),
+    (values) => opsCall("POST", "/ops/mail/dead-letters/replay", { reason: values.reason, limit: Number(values.limit || 100) }),
+    async (result) => {
+      await loadDeadLetters();
+      say(`Sent ${result.replayed} message${result.replayed === 1 ? "" : "s"} back to email intake.`);
+      focusOn(document.getElementById("message"));
+    },
+    (values) =>
+      /^\d+$/.test(values.limit || "100") && Number(values.limit || 100) >= 1 && Number(values.limit || 100) <= 1000
+        ? null
+        : { control: document.getElementById("d-limit"), message: "Send back from 1 to 1000 messages at a time." },
+  );
+  await Promise.all([loadList(), loadDeadLetters()]);
   if (params.get("mail")) await showMail(params.get("mail"));
   window.addEventListener("popstate", () => {
     const mail = new URLSearchParams(window.location.search).get("mail");

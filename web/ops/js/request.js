@@ -1,5 +1,7 @@
 // One request: its story (the ops API's, as `privacy-ops show` prints it), deadlines, what to
-// review, the resolution, the ledger, and the actions (decide, replay and watch, extend, cancel).
+// review, the resolution, the ledger, and the actions (decide, replay and watch, extend, cancel),
+// and those that apply only in some states, as the detail shows them: a correction's review, an
+// objection's compelling grounds, a restriction's lift, the erasure of what a hold kept back.
 
 import {
   actionForm,
@@ -109,6 +111,10 @@ function renderReview(detail) {
   for (const document_ of detail.permission_documents || []) {
     items.push(el("li", {}, `Permission document ${document_.key}: ${document_.kind || `refused (${document_.refused})`}, ${document_.size} bytes`));
   }
+  const evidence = (detail.correction && detail.correction.evidence) || [];
+  for (const document_ of evidence) {
+    items.push(el("li", {}, `Supporting document ${document_.key}: ${document_.kind || `refused (${document_.refused})`}, ${document_.size} bytes`));
+  }
   for (const recording of detail.recordings_to_review || []) {
     const spans = recording.other_turns.map(([start, end]) => `${start.toFixed(1)}-${end.toFixed(1)} s`).join(", ");
     items.push(el("li", {}, `Recording ${recording.key}: another person at ${spans}`));
@@ -117,12 +123,14 @@ function renderReview(detail) {
   document.getElementById("review-items").replaceChildren(el("ul", {}, items));
   const documents = (detail.permission_documents || []).filter((document_) => document_.kind);
   const recordings = detail.recordings_to_review || [];
+  const supporting = evidence.filter((document_) => document_.kind);
   openable.clear();
-  for (const document_ of documents) openable.set(document_.key, "documents");
+  for (const document_ of [...documents, ...supporting]) openable.set(document_.key, "documents");
   for (const recording of recordings) openable.set(recording.key, "recordings");
   document.getElementById("document-form").hidden = !openable.size;
   document.getElementById("o-key").replaceChildren(
     ...documents.map((document_, n) => el("option", { value: document_.key }, `Permission document ${n + 1}: ${document_.kind}, ${document_.size} bytes`)),
+    ...supporting.map((document_, n) => el("option", { value: document_.key }, `Supporting document ${n + 1}: ${document_.kind}, ${document_.size} bytes`)),
     ...recordings.map((recording) => el("option", { value: recording.key }, `Recording of call ${recording.call_id}`)),
   );
 }
@@ -137,6 +145,141 @@ async function renderDeadlines() {
   );
 }
 
+/** What a notice's delivery means for the person (as `privacy-ops` says it). */
+function told(notice) {
+  return (
+    {
+      already_sent: "was sent earlier",
+      held: "is held for a retry (see Held notices)",
+      uncertain: "may not have gone: see Held notices",
+      withheld: "was withheld (the number cannot get messages): reach the person another way",
+      in_final_answer: "will be in the objection's answer",
+    }[notice] || `went by ${notice}`
+  );
+}
+
+function plural(n, one) {
+  return `${n} ${one}${n === 1 ? "" : "s"}`;
+}
+
+/** A correction waiting for ops' review: the changes asked, what the plan would change, and per
+ * field a choice to deny it with the reason the person reads. */
+function renderCorrection(detail) {
+  const correction = detail.correction;
+  const open = Boolean(correction) && detail.waiting_for.includes("correction");
+  document.getElementById("correction-section").hidden = !open;
+  if (!open) return;
+  document.querySelector("#correction-asked tbody").replaceChildren(
+    ...correction.asked.map((change) =>
+      el("tr", {}, el("td", {}, words(change.field)), el("td", {}, change.held || "(not given)"), el("td", {}, change.corrected), el("td", {}, change.why || "")),
+    ),
+  );
+  const plan = [];
+  for (const change of correction.planned || []) {
+    plan.push(el("li", {}, `${words(change.field)} in ${change.store}: ${plural(change.records, "record")} would change`));
+  }
+  for (const row of correction.not_planned || []) {
+    plan.push(el("li", {}, `${words(row.field)}${row.store ? ` in ${row.store}` : ""}: ${words(row.outcome)}${row.why ? `. ${row.why}` : ""}`));
+  }
+  if (!correction.planned) plan.push(el("li", {}, "Not planned yet."));
+  document.getElementById("correction-plan").replaceChildren(...plan);
+  const fields = [...new Set(correction.asked.map((change) => change.field))];
+  const holder = document.getElementById("cr-denials");
+  if (holder.dataset.fields === fields.join(",")) return; // keep what ops are typing
+  holder.dataset.fields = fields.join(",");
+  holder.replaceChildren(
+    ...fields.map((field, n) =>
+      el(
+        "div",
+        {},
+        el(
+          "div",
+          { class: "choice" },
+          el("input", { type: "checkbox", id: `cr-deny-${n}`, name: "deny", value: field, "aria-describedby": "cr-deny-hint", "aria-controls": `cr-why-field-${n}` }),
+          el("label", { for: `cr-deny-${n}` }, `Deny the change to ${words(field)}`),
+        ),
+        el(
+          "div",
+          { class: "field conditional", id: `cr-why-field-${n}`, hidden: true },
+          el("label", { for: `cr-why-${n}` }, `Why ${words(field)} is not changed (the person reads it)`),
+          el("textarea", { id: `cr-why-${n}`, name: `why_${field}`, rows: "2", maxlength: "1000" }),
+        ),
+      ),
+    ),
+  );
+}
+
+function showDenialReasons() {
+  for (const box of document.querySelectorAll("#cr-denials input[name=deny]")) {
+    document.getElementById(box.getAttribute("aria-controls")).hidden = !box.checked;
+  }
+}
+
+function deniedFields(values) {
+  return [].concat(values.deny || []);
+}
+
+/** A denied field without the reason the person reads is refused next to it. */
+function checkDenials(values) {
+  for (const field of deniedFields(values)) {
+    const why = String(values[`why_${field}`] || "");
+    if (why.length < 10) {
+      const box = [...document.querySelectorAll("#cr-denials input[name=deny]")].find((b) => b.value === field);
+      const control = document.getElementById(box.getAttribute("aria-controls")).querySelector("textarea");
+      return { control, message: `Say why ${words(field)} is not changed (at least ten characters): the person reads it.` };
+    }
+  }
+  return null;
+}
+
+/** An objection: the grounds recorded, and the purposes grounds may still be recorded for (the
+ * API never lists direct marketing: an objection to it always stops it). */
+function renderGrounds(detail) {
+  const objection = detail.objection;
+  const inForce = Boolean(objection) && !["denied", "canceled"].includes(detail.status);
+  const possible = inForce ? objection.grounds_possible : [];
+  const recorded = objection ? Object.entries(objection.grounds || {}) : [];
+  document.getElementById("grounds-section").hidden = !(possible.length || recorded.length);
+  document.getElementById("grounds-form").hidden = !possible.length;
+  document.getElementById("grounds-recorded").replaceChildren(
+    ...recorded.map(([purpose, given]) => el("li", {}, `Grounds recorded for ${words(purpose)} by ${given.operator.split("/").pop()}, ${moment(given.recorded_at)}: ${given.grounds}`)),
+  );
+  const select = document.getElementById("g-purpose");
+  const chosen = select.value;
+  select.replaceChildren(...possible.map((purpose) => el("option", { value: purpose }, words(purpose))));
+  if (possible.includes(chosen)) select.value = chosen;
+}
+
+/** A restriction in force: lifted only after the person is told, then the notice period. */
+function renderLift(detail) {
+  const restriction = detail.restriction;
+  const inForce = Boolean(restriction) && detail.status === "completed";
+  document.getElementById("lift-section").hidden = !inForce;
+  if (!inForce) return;
+  const lift = restriction.lift;
+  const state = document.getElementById("lift-state");
+  const form = document.getElementById("lift-form");
+  form.hidden = Boolean(restriction.lift_scheduled_at);
+  if (restriction.lift_scheduled_at) {
+    state.textContent = `The restriction ends ${moment(restriction.lift_scheduled_at)}, not before: the person was told on ${moment(lift.announced_at)}.`;
+  } else if (lift) {
+    state.textContent = `Lift announced for ${lift.lift_at.slice(0, 10)}, not scheduled yet: the person's notice has not gone. Ask again with the same reason once it went.`;
+    const reason = document.getElementById("l-reason");
+    if (!reason.value) reason.value = lift.reason;
+  } else {
+    state.textContent = "In force: the person's data is kept but used only for storage and legal claims.";
+  }
+}
+
+/** A deletion whose records a hold kept back: erased again once the hold is released. */
+function renderHeld(detail) {
+  const rows = detail.held_back || [];
+  document.getElementById("held-section").hidden = !rows.length || detail.execution_status === "RUNNING";
+  document.getElementById("held-records").replaceChildren(
+    ...rows.map((row) => el("li", {}, `${row.store}: ${plural(row.records, "record")} held for ${row.matter} (hold ${row.hold_id})`)),
+  );
+}
+
 function render(detail) {
   document.getElementById("title").textContent = `Request ${detail.request_id}`;
   document.title = `Request ${detail.request_id} – CallX privacy operations`;
@@ -145,6 +288,10 @@ function render(detail) {
   renderLedger(detail);
   renderResolution(detail.resolution);
   renderReview(detail);
+  renderCorrection(detail);
+  renderGrounds(detail);
+  renderLift(detail);
+  renderHeld(detail);
 }
 
 async function fetchDetail() {
@@ -272,6 +419,61 @@ function wireActions() {
     document.getElementById("cancel-form"),
     (values) => opsCall("POST", `${path}/cancel`, { reason: values.reason }),
     async () => reload("Canceled."),
+  );
+  wireFollowUps();
+}
+
+/** The answer said; the focus on it when the action's form left the page with its state. */
+async function answered(form, message) {
+  await reload(message);
+  if (form.closest("[hidden]")) focusOn(document.getElementById("message"));
+}
+
+function wireFollowUps() {
+  const correction = document.getElementById("correction-form");
+  correction.addEventListener("change", showDenialReasons);
+  actionForm(
+    correction,
+    (values) =>
+      opsCall("POST", `${path}/correction`, {
+        deny: deniedFields(values).map((field) => ({ field, reason: values[`why_${field}`] })),
+        reason: values.reason,
+      }),
+    async (result) => {
+      showDenialReasons();
+      const denied = result.denied.length ? `denied ${result.denied.map(words).join(", ")}` : "nothing denied";
+      await answered(correction, `Correction reviewed: ${denied}; every other change is applied now.`);
+    },
+    checkDenials,
+  );
+  const grounds = document.getElementById("grounds-form");
+  actionForm(
+    grounds,
+    (values) => opsCall("POST", `${path}/objection-grounds`, { purpose: values.purpose, grounds: values.reason }),
+    async (result) =>
+      answered(grounds, `Grounds recorded for ${words(result.purpose)} (${plural(result.marks, "mark")}); the person's notice ${told(result.notice)}.`),
+  );
+  const lift = document.getElementById("lift-form");
+  actionForm(
+    lift,
+    (values) => opsCall("POST", `${path}/lift-restriction`, { reason: values.reason }),
+    async (result) =>
+      answered(
+        lift,
+        result.lift_at
+          ? `The person's notice ${told(result.notice)}; the restriction ends ${moment(result.lift_at)}, not before.`
+          : `Lift announced for ${result.announced_lift_at.slice(0, 10)}, not scheduled: the person's notice ${told(result.notice)}. Ask again once it went.`,
+      ),
+  );
+  const held = document.getElementById("held-form");
+  actionForm(
+    held,
+    (values) => opsCall("POST", `${path}/erase-held`, { reason: values.reason }),
+    async (result) => {
+      say(`Erasing what the hold kept back, as execution ${result.execution}.`);
+      focusOn(document.getElementById("message"));
+      await watch(result.execution);
+    },
   );
 }
 
