@@ -243,14 +243,14 @@ def _wait_for_executions(stack: RunningStack, timeout: float = PATIENCE) -> None
     sfn: Any = stack.client("stepfunctions")
     deadline = time.monotonic() + timeout
     arn = stack.stack.ref("RightsRequestStateMachine")
+    store = RequestStore(
+        stack.client("dynamodb"), stack.stack.ref("RequestsTable"), stack.stack.ref("AuditTable")
+    )
     while time.monotonic() < deadline:
         running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
         if not running:
             return
         # moto's StopExecution leaves a parked execution running: answer its wait instead.
-        store = RequestStore(
-            stack.client("dynamodb"), stack.stack.ref("RequestsTable"), stack.stack.ref("AuditTable")
-        )
         for execution in running:
             request_id = re.sub(r"-r\d+$", "", execution["name"])
             for kind in store.waiting_for(request_id):

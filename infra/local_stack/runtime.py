@@ -58,16 +58,20 @@ class RunningStack:
     #: the composition roots built while the stack runs (the handlers' and the tests'): ``reset``
     #: drops what they built from data
     containers: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet, repr=False)
+    #: one client per service for the stack's callers: building a botocore client costs tens of
+    #: milliseconds, and tests and their fixtures ask for one at every poll. A caller that
+    #: registers event handlers on a client takes its own from ``session.client``.
+    _clients: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def inbound(self) -> SesInbound:
-        return SesInbound(self.session.client("s3"), self.stack.ref("InboundMailBucket"))
+        return SesInbound(self.client("s3"), self.stack.ref("InboundMailBucket"))
 
     @property
     def mail_poller(self) -> QueuePoller:
         (source,) = self.stack.queue_sources
         return QueuePoller(
-            self.session.client("sqs"), self.lambdas, source.queue_url, source.function, source.batch_size, 0
+            self.client("sqs"), self.lambdas, source.queue_url, source.function, source.batch_size, 0
         )
 
     def receive_mail(self, raw: bytes, as_is: bool = False) -> str:
@@ -88,7 +92,9 @@ class RunningStack:
         return self.api.url
 
     def client(self, service: str) -> object:
-        return self.session.client(service)  # type: ignore[call-overload]
+        if service not in self._clients:  # two threads may both build one: either will do
+            self._clients[service] = self.session.client(service)  # type: ignore[call-overload]
+        return self._clients[service]
 
     def reset(self) -> None:
         """Back to just deployed, for tests that share one deployment: see ``reset_data``."""

@@ -130,7 +130,7 @@ def test_requests_are_found_by_status_and_due_date_through_the_index(
     store.create(soon, "t")
     store.create(later, "t")
     queries: list[str] = []
-    ddb: Any = running.client("dynamodb")
+    ddb: Any = running.session.client("dynamodb")  # its own: it counts its calls
     ddb.meta.events.register("before-call.dynamodb.*", lambda model, **_: queries.append(model.name))
 
     due_within_a_week = list(store.by_status(Status.RECEIVED, due_to=date.today() + timedelta(days=7)))

@@ -155,7 +155,7 @@ def test_records_reached_only_through_an_unproven_identifier_are_found_not_relea
 
 def test_lookups_page_through_indexes_and_never_scan(seeded: RunningStack) -> None:
     calls: list[str] = []
-    ddb: Any = seeded.client("dynamodb")
+    ddb: Any = seeded.session.client("dynamodb")  # its own: it counts its calls
     ddb.meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
     connector = DynamoDBConnector(ddb, seeded.stack.platform_stores, page_size=100)
     resolver = Resolver(

@@ -1,0 +1,90 @@
+"""The local stack's shortcut in moto's answers (``local_stack.aws.response_keys_found_once``)
+changes how fast moto answers, never what: the same calls answer the same with moto's own
+alias lookup."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+import pytest
+from moto.core.serialize import XFormedAttributePicker
+
+from local_stack.aws import in_process_aws
+
+pytestmark = pytest.mark.integration
+
+DEFINITION = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": {"n": 1}, "End": True}}}
+
+
+def _answers(session: Any) -> list[Callable[[], Any]]:
+    ddb, sfn, sqs, ssm = (session.client(s) for s in ("dynamodb", "stepfunctions", "sqs", "ssm"))
+    ddb.create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "k", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    item = {
+        "k": {"S": "a"},
+        "g": {"S": "x"},
+        "n": {"N": "1.50"},
+        "b": {"B": b"\x00\xffbytes"},
+        "l": {"L": [{"S": "one"}, {"N": "2"}, {"NULL": True}, {"BOOL": False}]},
+        "m": {"M": {"nested": {"SS": ["p", "q"]}, "bs": {"BS": [b"\x01", b"\x02"]}}},
+    }
+    ddb.put_item(TableName="t", Item=item)
+    machine = sfn.create_state_machine(
+        name="m", definition=json.dumps(DEFINITION), roleArn="arn:aws:iam::123456789012:role/r"
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, name="e1", input="{}")["executionArn"]
+    queue = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "7"})["QueueUrl"]
+    ssm.put_parameter(Name="/p", Value="v", Type="SecureString")
+    return [
+        lambda: ddb.describe_table(TableName="t")["Table"] | {"CreationDateTime": None},
+        lambda: ddb.get_item(TableName="t", Key={"k": {"S": "a"}}),
+        lambda: ddb.query(
+            TableName="t",
+            IndexName="by-g",
+            KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": {"S": "x"}},
+        ),
+        lambda: ddb.scan(TableName="t", ReturnConsumedCapacity="TOTAL"),
+        lambda: ddb.transact_get_items(TransactItems=[{"Get": {"TableName": "t", "Key": {"k": {"S": "a"}}}}]),
+        lambda: sfn.describe_state_machine(stateMachineArn=machine),
+        lambda: sfn.describe_execution(executionArn=execution),
+        lambda: sfn.get_execution_history(executionArn=execution),
+        lambda: sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"]),
+        lambda: ssm.get_parameter(Name="/p", WithDecryption=True)["Parameter"] | {"LastModifiedDate": None},
+    ]
+
+
+def _without_metadata(answer: Any) -> Any:
+    return (
+        {k: v for k, v in answer.items() if k != "ResponseMetadata"} if isinstance(answer, dict) else answer
+    )
+
+
+def test_every_answer_is_the_one_moto_gives_without_the_shortcut() -> None:
+    moto_s_own = XFormedAttributePicker.get_possible_keys
+    with in_process_aws() as session:
+        assert XFormedAttributePicker.get_possible_keys is not moto_s_own  # the shortcut is on
+        calls = _answers(session)
+        shortcut = [_without_metadata(call()) for call in calls]
+        with mock.patch.object(XFormedAttributePicker, "get_possible_keys", moto_s_own):
+            plain = [_without_metadata(call()) for call in calls]
+
+    assert shortcut == plain
+    assert shortcut[1]["Item"]["b"] == {"B": b"\x00\xffbytes"}
