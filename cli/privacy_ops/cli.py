@@ -844,7 +844,9 @@ def _correction(client: OpsClient, args: argparse.Namespace) -> tuple[Any, str]:
     fields, reasons = args.deny or [], args.reason or []
     if len(fields) != len(reasons):
         raise SystemExit("privacy-ops correction: give one --reason after each --deny FIELD")
-    body = {"deny": [{"field": f, "reason": r} for f, r in zip(fields, reasons, strict=True)]}
+    body: dict[str, Any] = {"deny": [{"field": f, "reason": r} for f, r in zip(fields, reasons, strict=True)]}
+    if args.audit_reason:
+        body["reason"] = args.audit_reason
     result = client.call("POST", f"/ops/requests/{args.request_id}/correction", body)
     denied = ", ".join(result["denied"]) or "none"
     return (
@@ -866,6 +868,9 @@ def _add_correction_command(commands: Any) -> None:
         action="append",
         help="after each --deny: why, from the documentation or circumstances you weighed. THE PERSON "
         "READS IT (plain text, no links, no one else's data)",
+    )
+    review.add_argument(
+        "--audit-reason", help="why the review decided so: kept in the audit trail, never sent to the person"
     )
     review.set_defaults(run=_correction)
 

@@ -230,6 +230,26 @@ def test_a_correction_taken_by_phone_names_each_change_with_the_value_held(
     ]
 
 
+def test_a_correction_review_denies_fields_with_the_reasons_read_and_keeps_its_own_for_the_audit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reviewed = {"request_id": "req_1", "denied": ["company"]}
+    argv = ["correction", "req_1", "--deny", "company", "--reason", "the contract names the old company"]
+    status, client = run(
+        monkeypatch,
+        {"/ops/requests/req_1/correction": reviewed},
+        [*argv, "--audit-reason", "contract checked"],
+    )
+
+    assert status == 0
+    [(method, path, body)] = client.calls
+    assert (method, path) == ("POST", "/ops/requests/req_1/correction")
+    assert body == {
+        "deny": [{"field": "company", "reason": "the contract names the old company"}],
+        "reason": "contract checked",
+    }
+
+
 def test_a_withdrawal_of_consent_to_recording_is_taken_by_phone(monkeypatch: pytest.MonkeyPatch) -> None:
     entered = {"request_id": "req_phonewithdrawal001", "due_at": "2027-01-05"}
     argv = ["phone", "--type", "withdraw_consent", "--jurisdiction", "gdpr", "--phone", "+14155550123"]
