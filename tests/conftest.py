@@ -105,9 +105,9 @@ def session_stack() -> Iterator[SessionStack]:
     _SESSION_STACK.close()
 
 
-#: Tiers whose tests share something made once per session or module: the security tier's
-#: served stack (started once, seeded), the package tier's built layer and files in build/.
-ONE_WORKER_TIERS = ("security", "package")
+#: Tiers whose tests share something made once per session: the e2e and security tiers' served
+#: stacks (each started once, seeded), the package tier's built layer and files in build/.
+ONE_WORKER_TIERS = ("e2e", "security", "package")
 
 
 #: The order tiers are handed to the workers: the long groups first, the unit tier's many short
@@ -125,8 +125,8 @@ class SharedSetupScheduler:
     @staticmethod
     def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         """``make test`` (``-n 2 --dist loadgroup``): what a group of tests shares is made once, on
-        one worker. A module's tests stay together (its module-scoped fixtures: the e2e tier's
-        stack, a seeded platform), and so do the tiers of ``ONE_WORKER_TIERS``.
+        one worker. A module's tests stay together (its module-scoped fixtures: a seeded
+        platform), and so do the tiers of ``ONE_WORKER_TIERS`` (their served stacks).
 
         This is pytest-xdist's scope scheduler with our scopes, not its ``xdist_group`` marks: with
         pytest 9, xdist 3.8's worker can no longer rename a test's node id with its group, so every

@@ -6,19 +6,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
-from local_stack.runtime import RunningStack, served_stack
+from local_stack.runtime import RunningStack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[RunningStack]:
-    with served_stack(api_port=0, moto_port=0) as running:
-        yield running
 
 
 def _post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, dict[str, str]]:

@@ -8,15 +8,14 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 
 from local_stack import demo
-from local_stack.runtime import RunningStack, served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.runtime import RunningStack
 from privacy_ops import cli as ops_cli
 from privacy_ops.smoke import Canary, Smoke, local_target
 
@@ -24,18 +23,6 @@ pytestmark = pytest.mark.e2e
 #: How long a test waits for the stack before it fails (as in tests/conftest.py): only a failure
 #: waits this long, and a busy two-core runner is slow.
 PATIENCE = float(os.environ.get("TEST_PATIENCE_SECONDS", "120"))
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[RunningStack]:
-    with served_stack(api_port=0, moto_port=0) as running:
-        generate(
-            running.session,
-            running.stack.platform_stores,
-            running.stack.ref("CustomersTable"),
-            Scale(callers=10),
-        )
-        yield running
 
 
 def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -439,13 +426,13 @@ def test_a_verified_deletion_leaves_nothing_of_the_subject_and_they_get_the_rece
 
             import pyarrow.parquet as pq
 
-            s3 = session.client("s3")
+            s3: Any = session.client("s3")
             for version in s3.list_object_versions(Bucket=name).get("Versions", []):
                 obj = s3.get_object(Bucket=name, Key=version["Key"], VersionId=version["VersionId"])
                 phones = pq.read_table(io.BytesIO(obj["Body"].read())).column("caller_phone").to_pylist()
                 assert phone not in phones
         elif "recordings" in name or "transcripts" in name:
-            s3: Any = session.client("s3")
+            s3 = session.client("s3")
             versions = s3.list_object_versions(Bucket=name).get("Versions", [])
             for version in versions:
                 obj = s3.get_object(Bucket=name, Key=version["Key"], VersionId=version["VersionId"])
