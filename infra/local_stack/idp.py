@@ -9,6 +9,7 @@ with the old key are still valid)."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 import uuid
@@ -30,6 +31,10 @@ class LocalIdentityProvider:
         directory = Path(tempfile.mkdtemp(prefix="privacy-idp-"))
         self.jwks_path = directory / "jwks.json"
         self.rotate()
+
+    def close(self) -> None:
+        """Removes the key set's folder (the stack's exit calls it: a test run makes many)."""
+        shutil.rmtree(self.jwks_path.parent, ignore_errors=True)
 
     @property
     def kid(self) -> str:

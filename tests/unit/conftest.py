@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from local_stack.idp import LocalIdentityProvider
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import Channel, Jurisdiction, RequestType, RightsRequest, SubjectIdentifiers
 
@@ -60,3 +61,11 @@ def ring() -> KeyRing:
 def rotated_ring() -> KeyRing:
     """The same ring after rotation: key ``2`` is current, key ``1`` is kept for lookups."""
     return KeyRing(current="2", keys={"1": KEY_1, "2": KEY_2})
+
+
+@pytest.fixture
+def idp() -> Iterator[LocalIdentityProvider]:
+    """The local stack's identity provider: a signing key and its published key set."""
+    provider = LocalIdentityProvider()
+    yield provider
+    provider.close()

@@ -37,11 +37,6 @@ class CountingKeys(ProviderKeys):
 
 
 @pytest.fixture
-def idp() -> LocalIdentityProvider:
-    return LocalIdentityProvider()
-
-
-@pytest.fixture
 def keys(idp: LocalIdentityProvider) -> CountingKeys:
     return CountingKeys(idp.jwks_url)
 
