@@ -20,9 +20,17 @@ replaces moto's Athena answers (``StartQueryExecution``, ``GetQueryExecution``,
 - ``Statistics.DataScannedInBytes`` is DuckDB's own count of bytes read (its profiler), so a
   pruned query reports less, as Athena bills less.
 
+- a table with partition projection (``projection.enabled``: the template's call-events table)
+  is read as Athena reads it: only the files in a projected partition, i.e. under
+  ``location/<key>=<value>/...`` (the default Hive layout) for values the projection yields
+  (``enum`` values, a ``date`` within its range up to NOW, an ``integer`` within its range), so
+  a partition written after the table was made is read with no registration, and one outside
+  the projection (a business not listed, a day before the range) is not.
+
 What it does not play: Athena's SQL dialect beyond what DuckDB shares with it (the service's
-queries are plain SELECT/WHERE/IN), workgroup limits, partitions registered in Glue (the files
-under the location are the table, as with partition projection), queueing.
+queries are plain SELECT/WHERE/IN), workgroup limits, partitions registered in Glue (a table
+without projection is read as every file under its location), ``storage.location.template``
+and ``injected`` projections (refused), queueing.
 """
 
 from __future__ import annotations
@@ -324,6 +332,11 @@ class LocalAthena:
         columns = [(c["Name"], c.get("Type", "string")) for c in descriptor.get("Columns", [])]
         files = self._mirror(account, bucket, prefix)
         local_root = str(self.cache_dir / "objects" / bucket) + "/"
+        table_parameters = described.get("Parameters") or {}
+        if str(table_parameters.get("projection.enabled", "")).strip().lower() == "true":
+            projection = Projection(table_parameters, [name for name, _ in partition_keys])
+            base = local_root + prefix
+            files = [f for f in files if projection.holds(f.removeprefix(base))]
         if not files:
             typed = [f'CAST(NULL AS {_duckdb_type(t)}) AS "{n}"' for n, t in [*columns, *partition_keys]]
             return f'SELECT {", ".join(typed)}, CAST(NULL AS VARCHAR) AS "$path" WHERE false'
@@ -376,6 +389,97 @@ class LocalAthena:
         backend.put_object(bucket, f"{prefix}{run.query_id}.csv", out.getvalue().encode())
         metadata = {"columns": [{"name": n, "type": t} for n, t in run.columns]}
         backend.put_object(bucket, f"{prefix}{run.query_id}.csv.metadata", json.dumps(metadata).encode())
+
+
+#: Java date patterns (Athena's ``projection.<key>.format``) as strftime
+_JAVA_DATE = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"))
+_RELATIVE = re.compile(
+    r"^NOW(?:\s*([+-])\s*(\d+)\s*(DAYS?|WEEKS?|HOURS?|MINUTES?|SECONDS?))?$", re.IGNORECASE
+)
+_UNITS = {"DAY": "days", "WEEK": "weeks", "HOUR": "hours", "MINUTE": "minutes", "SECOND": "seconds"}
+
+
+class Projection:
+    """Athena's partition projection (the table's ``projection.*`` properties): which partition
+    values it yields. Every partition key must be projected, as Athena requires."""
+
+    def __init__(self, properties: dict[str, Any], keys: list[str]) -> None:
+        if "storage.location.template" in properties:
+            raise ValueError("the local Athena projects the default layout, not storage.location.template")
+        self._keys = keys
+        self._properties = {k: str(v) for k, v in properties.items()}
+        #: each enum key's values, parsed once (a business list can be thousands long)
+        self._enums = {
+            key: set(self._properties.get(f"projection.{key}.values", "").split(","))
+            for key in keys
+            if self._properties.get(f"projection.{key}.type", "").strip().lower() == "enum"
+        }
+        for key in keys:
+            kind = self._properties.get(f"projection.{key}.type", "").strip().lower()
+            if kind not in ("enum", "date", "integer"):
+                raise ValueError(f"partition key {key}: projection {kind or 'missing'} not played locally")
+
+    def holds(self, relative: str) -> bool:
+        """Whether the object at ``relative`` (its key under the table's location) is in a
+        projected partition: ``k1=v1/k2=v2/...`` in key order, each value one the projection yields."""
+        parts = relative.split("/")
+        if len(parts) <= len(self._keys):
+            return False
+        for key, part in zip(self._keys, parts, strict=False):
+            name, equals, value = part.partition("=")
+            if name != key or not equals or not self._yields(key, value):
+                return False
+        return True
+
+    def _yields(self, key: str, value: str) -> bool:
+        prop = self._properties
+        kind = prop[f"projection.{key}.type"].strip().lower()
+        if kind == "enum":
+            return value in self._enums[key]
+        if kind == "integer":
+            low, high = (int(v) for v in prop[f"projection.{key}.range"].split(","))
+            interval = int(prop.get(f"projection.{key}.interval", "1"))
+            digits = int(prop.get(f"projection.{key}.digits", "0"))
+            if not re.fullmatch(r"-?\d+", value) or (digits and len(value.lstrip("-")) != digits):
+                return False
+            number = int(value)
+            return low <= number <= high and (number - low) % interval == 0
+        return self._yields_date(key, value)
+
+    def _yields_date(self, key: str, value: str) -> bool:
+        from datetime import UTC, timedelta
+
+        prop = self._properties
+        pattern = prop[f"projection.{key}.format"]
+        for java, python in _JAVA_DATE:
+            pattern = pattern.replace(java, python)
+        unit = prop.get(f"projection.{key}.interval.unit", "DAYS").strip().upper().rstrip("S")
+        interval = int(prop.get(f"projection.{key}.interval", "1"))
+        if unit not in _UNITS:
+            raise ValueError(f"partition key {key}: interval unit {unit} not played locally")
+        try:
+            moment = datetime.strptime(value, pattern)
+        except ValueError:
+            return False
+        if moment.strftime(pattern) != value:  # Athena yields the formatted values only
+            return False
+        now = datetime.now(UTC).replace(tzinfo=None)
+
+        def bound(text: str) -> datetime:
+            relative = _RELATIVE.match(text.strip())
+            if relative is None:
+                return datetime.strptime(text.strip(), pattern)
+            sign, amount, name = relative.groups()
+            if not sign:
+                return now
+            step = timedelta(**{_UNITS[name.upper().rstrip("S")]: int(amount)})
+            return now + step if sign == "+" else now - step
+
+        start, end = (bound(t) for t in prop[f"projection.{key}.range"].split(","))
+        # values are start, start + interval, ... up to end (NOW: the current period included)
+        end = datetime.strptime(end.strftime(pattern), pattern)
+        step = timedelta(**{_UNITS[unit]: interval})
+        return start <= moment <= end and (moment - start) % step == timedelta(0)
 
 
 def _csv_cell(value: Any) -> str:

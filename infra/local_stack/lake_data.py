@@ -127,3 +127,16 @@ class LakeWriter:
             written += len(rows)
         self.calls.clear()
         return written
+
+
+#: the most businesses the synthetic platform makes (``synthetic.Scale.customers``)
+MOST_CUSTOMERS = 8_999
+
+
+def tenants_parameter() -> dict[str, str]:
+    """``PlatformLakeTenantIds`` for the local stack: every business the synthetic platform can
+    write lake files for (the demo's five and the generic t006 ... t8999), as a deployment lists
+    the platform's businesses, so the lake's partition projection leaves none of them out."""
+    from local_stack.synthetic import Scale, tenants
+
+    return {"PlatformLakeTenantIds": ",".join(t.tenant_id for t in tenants(Scale(customers=MOST_CUSTOMERS)))}

@@ -180,7 +180,7 @@ class StackBuilder:
             parameters=parameter_values(self.template, parameter_overrides or {}),
             template=self.template,
         )
-        self.resolver = Resolver(self.stack.parameters, self._lookup, stack_name)
+        self.resolver = Resolver(self.stack.parameters, self._lookup, stack_name, self.template)
         self._clients: dict[str, Any] = {}
         self._policy_templates = PolicyTemplatesProcessor(
             PolicyTemplatesProcessor.get_default_policy_templates_json()

@@ -19,6 +19,7 @@ from local_stack.aws import free_port, in_process_aws, moto_server
 from local_stack.events import LocalEventBridge
 from local_stack.http_api import LocalApi
 from local_stack.idp import LocalIdentityProvider
+from local_stack.lake_data import tenants_parameter
 from local_stack.lambdas import InProcessLambdas, apply_environment, restore_environment
 from local_stack.mail import LocalSmtp, QueuePoller, SesInbound
 from local_stack.outbox import Outbox
@@ -120,7 +121,8 @@ def _deploy(
     data_map = load_data_map()
     platform_stores = create_platform_stores(session, data_map)
     idp = LocalIdentityProvider()
-    local = pandas_layer_parameter(session) | LOCAL_PARAMETERS
+    exits.callback(idp.close)
+    local = pandas_layer_parameter(session) | tenants_parameter() | LOCAL_PARAMETERS
     overrides = platform_parameters(data_map) | idp.parameters() | local | parameters
     stack = StackBuilder(session, lambdas, stack_name, overrides).deploy()
     stack.idp = idp

@@ -66,19 +66,30 @@ AttributeLookup = Callable[[str, str | None], Any]
 
 
 class Resolver:
-    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select and Fn::Split against the
-    parameters and the physical attributes of resources (``lookup(logical_id, attribute)``;
-    ``attribute`` None means Ref)."""
+    """Resolves Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap (the
+    template's ``Mappings``) and Fn::If (its ``Conditions``: Fn::Equals, Fn::Not, Fn::And,
+    Fn::Or, Condition) against the parameters and the physical attributes of resources
+    (``lookup(logical_id, attribute)``; ``attribute`` None means Ref). ``region`` is the
+    pseudo parameter ``AWS::Region`` (the local stack's, unless a test asks for another)."""
 
-    def __init__(self, parameters: Mapping[str, Any], lookup: AttributeLookup, stack_name: str) -> None:
+    def __init__(
+        self,
+        parameters: Mapping[str, Any],
+        lookup: AttributeLookup,
+        stack_name: str,
+        template: Mapping[str, Any] | None = None,
+        region: str = REGION,
+    ) -> None:
         self._parameters = dict(parameters)
         self._lookup = lookup
+        self._mappings: Mapping[str, Any] = (template or {}).get("Mappings", {})
+        self._conditions: Mapping[str, Any] = (template or {}).get("Conditions", {})
         self._pseudo = {
             "AWS::AccountId": ACCOUNT_ID,
-            "AWS::Region": REGION,
+            "AWS::Region": region,
             "AWS::Partition": PARTITION,
             "AWS::StackName": stack_name,
-            "AWS::StackId": f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT_ID}:stack/{stack_name}/"
+            "AWS::StackId": f"arn:{PARTITION}:cloudformation:{region}:{ACCOUNT_ID}:stack/{stack_name}/"
             + str(uuid.uuid5(uuid.NAMESPACE_URL, stack_name)),
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
@@ -107,9 +118,45 @@ class Resolver:
             if key == "Fn::Split":
                 separator, text = value
                 return str(self.resolve(text)).split(separator)
+            if key == "Fn::FindInMap":
+                return self._find_in_map(value)
+            if key == "Fn::If":
+                condition, when_true, when_false = value
+                return self.resolve(when_true if self.condition(condition) else when_false)
             if key.startswith("Fn::") or key == "Condition":
                 raise UnsupportedTemplate(f"the local stack does not resolve {key}")
         return {k: v for k, v in ((k, self.resolve(v)) for k, v in node.items()) if v is not None}
+
+    def _find_in_map(self, value: Any) -> Any:
+        name, top, second = (self.resolve(v) for v in value)
+        try:
+            return self._mappings[name][top][second]
+        except KeyError:
+            # CloudFormation fails the deployment the same way
+            raise UnsupportedTemplate(f"Fn::FindInMap: {name} has no {top}.{second}") from None
+
+    def condition(self, name: str) -> bool:
+        """One of the template's ``Conditions``, evaluated."""
+        if name not in self._conditions:
+            raise UnsupportedTemplate(f"unknown condition {name}")
+        return self._truth(self._conditions[name])
+
+    def _truth(self, node: Any) -> bool:
+        if not isinstance(node, dict) or len(node) != 1:
+            raise UnsupportedTemplate(f"not a condition: {node!r}")
+        ((key, value),) = node.items()
+        if key == "Condition":
+            return self.condition(value)
+        if key == "Fn::Equals":
+            left, right = (self.resolve(v) for v in value)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not self._truth(value[0])
+        if key == "Fn::And":
+            return all(self._truth(v) for v in value)
+        if key == "Fn::Or":
+            return any(self._truth(v) for v in value)
+        raise UnsupportedTemplate(f"the local stack does not evaluate {key} in a condition")
 
     def _ref(self, name: str) -> Any:
         if name in self._pseudo:

@@ -96,3 +96,47 @@ def test_a_partition_condition_prunes_the_files_read(seeded: RunningStack) -> No
     scanned = everything["Statistics"]["DataScannedInBytes"]
     assert 0 < pruned["Statistics"]["DataScannedInBytes"] < scanned / 2
     assert int(_rows(seeded, pruned)[0]["n"]) > 0
+
+
+def test_a_partition_written_after_the_table_is_read_with_no_registration(seeded: RunningStack) -> None:
+    """The table projects its partitions (template: projection on dt and tenant_id), so a day
+    the platform writes after deployment is queryable at once, with nothing registered in Glue;
+    files outside the projection (a business not listed, a day after today) are not read, as
+    Athena reads none of them."""
+    from datetime import UTC, datetime, timedelta
+
+    from local_stack.lake_data import call_events, parquet_file
+
+    bucket = seeded.stack.platform_stores["call_events_lake"]
+    s3: Any = seeded.client("s3")
+    glue: Any = seeded.client("glue")
+    phone = "+14155550177"  # no demo subject's
+    today = datetime.now(UTC).date()
+    keys = {
+        "today": f"call_events/dt={today}/tenant_id=acme/part-late.parquet",
+        "unlisted business": f"call_events/dt={today}/tenant_id=not-a-customer/part-late.parquet",
+        "after today": f"call_events/dt={today + timedelta(days=2)}/tenant_id=acme/part-late.parquet",
+    }
+    events = {}
+    for name, key in keys.items():
+        call = {"call_id": f"CA-late-{name}", "started_at": f"{today}T08:00:00Z", "tenant_id": "acme"}
+        rows = [{**row, "caller_phone": phone} for row in call_events(call)][:1]
+        events[name] = rows[0]["event_id"]
+        s3.put_object(Bucket=bucket, Key=key, Body=parquet_file(LAKE, rows))
+    try:
+        registered = glue.get_partitions(DatabaseName=LAKE.database, TableName=LAKE.table)["Partitions"]
+        assert registered == []  # nothing registered: the projection is the table's partitions
+        query = f'SELECT "event_id", "dt", "tenant_id" FROM {TABLE} WHERE "caller_phone" = ?'  # noqa: S608 - the data map's names
+        execution = _run(seeded, query, [f"'{phone}'"])
+        assert execution["Status"]["State"] == "SUCCEEDED"
+        assert _rows(seeded, execution) == [
+            {"event_id": events["today"], "dt": str(today), "tenant_id": "acme"}
+        ]
+    finally:
+        for key in keys.values():
+            versions = s3.list_object_versions(Bucket=bucket, Prefix=key)
+            doomed = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in [*versions.get("Versions", []), *versions.get("DeleteMarkers", [])]
+            ]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})

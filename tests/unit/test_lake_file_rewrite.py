@@ -125,6 +125,36 @@ def test_the_writer_keeps_what_the_source_was_written_with() -> None:
     ]
 
 
+@pytest.mark.parametrize("null_columns", [(), ("caller_name",)], ids=["deleted", "tombstoned"])
+def test_a_doomed_rows_value_leaves_the_files_dictionary_pages(
+    null_columns: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A low-cardinality column is read as an Arrow dictionary, and the writer writes an Arrow
+    dictionary as the page's dictionary: a value only the subject had must not stay in it (nor
+    in the column's statistics) with no row pointing at it."""
+    # these row groups of 100 rows are too small for the bytes-per-row rule: caller_name is read
+    # as a dictionary, as the lake's is
+    monkeypatch.setattr(lake_adapter, "DICTIONARY_BYTES_PER_ROW", 100)
+    names = ["Avery Lee" if i % 2 else "Blake Kim" for i in range(ROWS)]
+    names[120] = "Zed Onlyone"
+    source = _parquet(_table().append_column("caller_name", pa.array(names)))
+    layout = lake_adapter._layout(
+        pq.ParquetFile(io.BytesIO(source)).metadata, pq.read_schema(io.BytesIO(source))
+    )
+    assert "caller_name" in layout.dictionary_columns
+
+    def dictionaries(data: bytes) -> list[str]:
+        parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=["caller_name"])
+        column = parquet.read_row_group(1, columns=["caller_name"]).column(0)
+        return [value for chunk in column.chunks for value in chunk.dictionary.to_pylist()]
+
+    assert "Zed Onlyone" in dictionaries(source)
+    _, written = _rewrite(source, {"EV00120"}, null_columns)
+    assert "Zed Onlyone" not in dictionaries(written)
+    statistics = pq.ParquetFile(io.BytesIO(written)).metadata.row_group(1).column(6).statistics
+    assert (statistics.min, statistics.max) == ("Avery Lee", "Blake Kim")
+
+
 def test_the_tombstone_mode_nulls_only_the_doomed_rows_columns() -> None:
     source = _parquet(_table())
     result, written = _rewrite(source, {"EV00003", "EV00204"}, ("caller_phone", "caller_email"))

@@ -283,17 +283,22 @@ def _layout(meta: Any, schema: Any) -> _Layout:
     import pyarrow as pa
 
     groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
-    paths = [groups[0].column(j).path_in_schema for j in range(meta.num_columns)] if groups else []
-    codecs = {p: _codec(groups[0].column(j).compression) for j, p in enumerate(paths)}
-    dictionary = [p for j, p in enumerate(paths) if all(g.column(j).has_dictionary_page for g in groups)]
-    statistics = [p for j, p in enumerate(paths) if all(g.column(j).is_stats_set for g in groups)]
+    # each column chunk's metadata once (every access builds a Python object)
+    chunks = [[g.column(j) for j in range(meta.num_columns)] for g in groups]
+    paths = [c.path_in_schema for c in chunks[0]] if chunks else []
+    codecs = {p: _codec(chunks[0][j].compression) for j, p in enumerate(paths)}
+    dictionary = [p for j, p in enumerate(paths) if all(c[j].has_dictionary_page for c in chunks)]
+    statistics = [p for j, p in enumerate(paths) if all(c[j].is_stats_set for c in chunks)]
     flat = {f.name for f in schema if f.type in (pa.string(), pa.binary())}
     small = [
         p
         for j, p in enumerate(paths)
         if p in flat
         and p in dictionary
-        and all(g.column(j).total_uncompressed_size < DICTIONARY_BYTES_PER_ROW * g.num_rows for g in groups)
+        and all(
+            c[j].total_uncompressed_size < DICTIONARY_BYTES_PER_ROW * g.num_rows
+            for g, c in zip(groups, chunks, strict=True)
+        )
     ]
     return _Layout(
         dictionary_columns=small,
@@ -314,6 +319,29 @@ def _kept_slices(hit: Any, rows: int) -> list[tuple[int, int]]:
     return [(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True) if e > s]
 
 
+def _compacted(group: Any) -> Any:
+    """``group`` with each dictionary column's dictionary rebuilt from the values its rows still
+    hold. A slice, filter or tombstone of a dictionary array keeps the whole dictionary, and the
+    writer writes an Arrow dictionary as the column's dictionary page: a doomed row's value (a
+    name only the subject had) would stay in the file with no row pointing at it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for position, field in enumerate(group.schema):
+        if not pa.types.is_dictionary(field.type):
+            continue
+        chunks = group.column(position).chunks
+        if not chunks:
+            continue
+        if all(chunk.dictionary.equals(chunks[0].dictionary) for chunk in chunks[1:]):
+            indices = pa.chunked_array([chunk.indices for chunk in chunks])
+            if pc.count_distinct(indices).as_py() == len(chunks[0].dictionary):
+                continue  # every value still used (the usual case): nothing to rebuild
+        plain = group.column(position).cast(field.type.value_type)
+        group = group.set_column(position, field, pc.dictionary_encode(plain).cast(field.type))
+    return group
+
+
 def _rewritten_copy(
     lake: Lake, source: Any, target: Any, doomed_ids: set[str], null_columns: Sequence[str]
 ) -> Rewritten:
@@ -326,7 +354,16 @@ def _rewritten_copy(
     one that does is written as slices of the rows kept (views: nothing copied) or, when they
     are in too many stretches, filtered one column at a time, each decoded column let go once
     copied: a decoded row group is never held beside a filtered copy of it. The object's
-    bytes are the caller's (a buffer or a mapped file), not the pool's."""
+    bytes are the caller's (a buffer or a mapped file), not the pool's. A changed row group's
+    dictionary columns keep only the values their rows still hold (``_compacted``).
+
+    Bounds, measured on the bench's 0.3 MB files (row groups of 2,000 rows, 0.26 MB): the
+    decoded row group is about 1.15x the row group's uncompressed bytes, and Arrow's dictionary
+    encoder, writing its widest unique-string column, needs about 1x more (its hash table, the
+    values' copy, the dictionary page and its compressed copy): about 2.1x at the peak. The time
+    is decoding (about 2 ms a file) and encoding with the source's dictionary, statistics and
+    codec (about 4 ms), against about 6-7 ms of CPU for an in-process GetObject + PutObject of
+    the same file: about 2.5x that copy."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -345,10 +382,16 @@ def _rewritten_copy(
         metadata=meta,
     )
     names = schema.names
+    id_index = names.index(lake.row_id)
+    null_indices = {names.index(n) for n in null_columns if n in names}
+    # the reader under ParquetFile.read_row_group, by column index: the wrapper's name lookup
+    # and table re-wrapping cost as much as decoding a small file's column
+    reader = parquet.reader
+    arrow_schema = parquet.schema_arrow  # built from the footer at every access
     changed = after = 0
     with pq.ParquetWriter(
         target,
-        parquet.schema_arrow,
+        arrow_schema,
         compression=layout.compression,
         use_dictionary=layout.use_dictionary,
         write_statistics=layout.write_statistics,
@@ -359,32 +402,36 @@ def _rewritten_copy(
             rows = meta.row_group(index).num_rows
             # a column at a time: read in one call, a row group's columns keep every column's
             # decoding scratch space until the last is decoded (2-3x the decoded data)
-            ids = parquet.read_row_group(index, columns=[lake.row_id], use_threads=False).column(0)
+            ids = reader.read_row_group(index, column_indices=[id_index], use_threads=False).column(0)
             hit = pc.fill_null(pc.is_in(ids.cast(pa.string()), value_set=doomed), False)
             count = pc.sum(hit).as_py() or 0
             changed += count
             kept = _kept_slices(hit, rows) if count and not null_columns else [(0, rows)]
             keep = pc.invert(hit) if len(kept) > MAX_KEPT_SLICES else None
             columns = []
-            for name in names:
-                if name == lake.row_id:
+            for position in range(len(names)):
+                if position == id_index:
                     column = ids
                 else:
-                    column = parquet.read_row_group(index, columns=[name], use_threads=False).column(0)
-                if count and name in null_columns:
+                    column = reader.read_row_group(
+                        index, column_indices=[position], use_threads=False
+                    ).column(0)
+                if count and position in null_indices:
                     column = pc.if_else(hit, pa.nulls(rows, type=column.type), column)
                 elif keep is not None:  # a copy: the decoded column is let go below
                     column = column.filter(keep)
-                elif kept != [(0, rows)]:  # views of the rows kept
-                    column = pa.chunked_array(
-                        [chunk for offset, length in kept for chunk in column.slice(offset, length).chunks],
-                        type=column.type,
-                    )
                 columns.append(column)
                 column = None
             ids = hit = keep = None
-            group = pa.Table.from_arrays(columns, schema=parquet.schema_arrow)
+            group = pa.Table.from_arrays(columns, schema=arrow_schema)
             columns = []
+            if len(kept) <= MAX_KEPT_SLICES and kept != [(0, rows)]:
+                # views of the rows kept, every column at once: nothing copied
+                stretches = [group.slice(offset, length) for offset, length in kept]
+                group = pa.concat_tables(stretches) if stretches else group.slice(0, 0)
+                stretches = []
+            if count:
+                group = _compacted(group)
             after += len(group)
             if len(group):
                 writer.write_table(group, row_group_size=max(layout.rows_per_group, len(group)))
