@@ -305,6 +305,43 @@ def test_the_retention_dry_run_lists_what_the_daily_run_would_remove(stack: Runn
     assert old in [due["request_id"] for due in ops(stack, "GET", "/ops/retention")["due"]]
 
 
+# --- legal clocks ---------------------------------------------------------------------------------
+
+
+def test_the_queue_lists_every_legal_clock_overdue_or_due_soon(stack: RunningStack, page: Page) -> None:
+    """What `privacy-ops deadlines` prints, on the queue: a request whose response was due
+    yesterday, in progress, is listed overdue; the page shows what the ops API's sweep answers."""
+    store = request_store(stack)
+    request = RightsRequest(
+        type=RequestType.ACCESS,
+        jurisdiction=Jurisdiction.GDPR,
+        subject=SubjectIdentifiers(email=f"clocks.{uuid.uuid4().hex[:8]}@example.net"),
+        channel=Channel.WEB,
+        received_at=utc_now() - timedelta(days=40),
+        due=date.today() - timedelta(days=1),
+        subject_keys={"email": "k1:" + uuid.uuid4().hex * 2},
+    )
+    store.create(request, actor="test")
+    current = store.get(request.request_id)
+    for status in (Status.AWAITING_VERIFICATION, Status.VERIFIED, Status.IN_PROGRESS):
+        current = store.save(transition(current, status), "workflow", f"status.{status.value}")
+
+    page.goto(f"{stack.api_url}/ops/index.html")
+    row = page.locator(f"#clocks tr[data-request-id='{request.request_id}'][data-clock='response']")
+    expect(row).to_contain_text("Overdue")
+    expect(row).to_contain_text((date.today() - timedelta(days=1)).isoformat())
+    expect(row).to_contain_text("in progress")
+    expect(row.get_by_role("link", name=request.request_id)).to_have_attribute(
+        "href", f"request.html?id={request.request_id}"
+    )
+    swept = ops(stack, "GET", "/ops/deadlines")
+    expect(page.locator("#clocks-caption")).to_contain_text(f"{len(swept['clocks'])} clock(s) as of")
+    assert any(
+        (c["request_id"], c["kind"], c["state"]) == (request.request_id, "response", "overdue")
+        for c in swept["clocks"]
+    )
+
+
 # --- the email-intake dead letters ------------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ async function load() {
     : "No requests match these filters.";
   if (page > 1) pageLink("previous", params, page - 1);
   if (more) pageLink("next", params, page + 1);
+  await showClocks();
   const notices = await opsCall("GET", "/ops/notices");
   const held = notices.status === 200 && Array.isArray(notices.data) ? notices.data : [];
   document.getElementById("notices").replaceChildren(
@@ -91,6 +92,42 @@ async function load() {
         )
       : [el("li", {}, "Every notice was delivered.")]),
   );
+}
+
+const CLOCKS = {
+  acknowledgement: "Acknowledgement",
+  response: "Response",
+  extension_notice: "Extension notice",
+  appeal_decision: "Appeal decision",
+};
+
+// What `privacy-ops deadlines` prints: the sweep's clocks, overdue first (the API's order).
+async function showClocks() {
+  const answer = await opsCall("GET", "/ops/deadlines");
+  const caption = document.getElementById("clocks-caption");
+  if (answer.status !== 200) {
+    document.querySelector("#clocks tbody").replaceChildren();
+    caption.textContent = `The legal clocks could not be read: ${errorSentence(answer)}`;
+    return;
+  }
+  const clocks = answer.data.clocks;
+  document.querySelector("#clocks tbody").replaceChildren(
+    ...clocks.map((clock) =>
+      el(
+        "tr",
+        { dataset: { requestId: clock.request_id, clock: clock.kind } },
+        el("td", {}, el("a", { href: `request.html?id=${encodeURIComponent(clock.request_id)}` }, clock.request_id)),
+        el("td", {}, CLOCKS[clock.kind] || words(clock.kind)),
+        el("td", {}, clock.due),
+        el("td", {}, el("span", { class: `badge ${clock.state === "overdue" ? "overdue" : "soon"}` }, clock.state === "overdue" ? "Overdue" : "Due soon")),
+        el("td", {}, words(clock.status)),
+        el("td", {}, words(clock.jurisdiction).toUpperCase()),
+      ),
+    ),
+  );
+  caption.textContent = clocks.length
+    ? `${clocks.length} clock(s) as of ${answer.data.today}`
+    : `No clock is overdue or due within two business days (as of ${answer.data.today}).`;
 }
 
 if (await signedIn()) await load();
