@@ -28,6 +28,12 @@ TITLES = {
     "InternalApi": "CallX privacy rights - the platform's may-I-process API (IAM)",
 }
 VERSION = "1"
+#: the order of a path item's operations (OpenAPI's own), whichever function declares each
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _method_order(entry: tuple[str, Any]) -> int:
+    return METHODS.index(entry[0]) if entry[0] in METHODS else -1
 
 
 def template_functions() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -92,7 +98,10 @@ def documents() -> dict[str, dict[str, Any]]:
             part = json.loads(module.app.get_openapi_json_schema(title=TITLES[api], version=VERSION))
             document = merged.setdefault(api, part)
             if document is not part:
-                document["paths"].update(part.get("paths", {}))
+                for path, operations in part.get("paths", {}).items():
+                    # one path, its methods in different functions (GET and POST /ops/requests)
+                    item = document["paths"].setdefault(path, {}) | operations
+                    document["paths"][path] = dict(sorted(item.items(), key=_method_order))
                 schemas = document.setdefault("components", {}).setdefault("schemas", {})
                 schemas.update(part.get("components", {}).get("schemas", {}))
     for document in merged.values():

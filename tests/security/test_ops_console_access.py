@@ -110,7 +110,7 @@ def test_the_local_operator_header_is_refused_where_api_gateway_passes_the_call(
     body = {"email": "victim@example.com", "matter": "M-2", "reason": "an attacker's reason"}
     for function, method, path, payload in [
         ("OpsHoldsFunction", "POST", "/ops/holds", body),
-        ("OpsFunction", "GET", "/ops/requests", None),
+        ("OpsRequestsFunction", "GET", "/ops/requests", None),
     ]:
         event = _as_api_gateway_delivers(method, path, payload, {"X-Local-Operator": "olivia"})
 
