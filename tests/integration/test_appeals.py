@@ -1,22 +1,20 @@
 """Appeals (US state laws) on the whole local stack: a denial appealed from the status page and
-decided by ops through the ops API and ``privacy-ops appeal`` (the person reads the decision);
-a reply to the denial email and a mail that says it appeals, each opening the appeal; a reply
-from another address going to a person."""
+decided by ops through the ops API and ``privacy-ops appeal`` (the person reads the decision).
+Appeals by email (a reply to the denial, a mail that says it appeals, a reply from another
+address going to a person) are email intake's rules, on fakes in
+tests/unit/test_mail_appeals_on_fakes.py; the rules of appeals in test_appeals_on_fakes.py."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 import pytest
 
 from local_stack.runtime import RunningStack
 from privacy_ops import cli as ops_cli
-from privacy_rights.adapters.mail_records import MailRecords
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.core.models import Status
 
@@ -127,96 +125,3 @@ def test_a_denial_appealed_from_the_status_page_is_decided_by_ops_and_the_person
     )
     assert status == 409, refused
     assert "decided once" in refused["why"]
-
-
-def _mail(sender: str, to: str, subject: str, body: str) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="mail.example.com")
-    message["Date"] = "Mon, 23 Nov 2026 10:00:00 +0000"
-    message.set_content(body)
-    return bytes(message)
-
-
-def _record_of(running: RunningStack, records: MailRecords, subject_marker: str) -> Any:
-    ddb: Any = running.client("dynamodb")
-    items = ddb.scan(TableName=running.stack.ref("MailTable"))["Items"]
-    found = [records.get(i["mail_id"]["S"]) for i in items]
-    return [r for r in found if r.reply_to_reference == subject_marker]
-
-
-def test_a_reply_to_the_denial_opens_an_appeal_only_from_the_requests_own_address(
-    running: RunningStack,
-    verified: Callable[[dict[str, Any], list[str]], str],
-    call_api: Callable[..., Any],
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
-    store: RequestStore,
-) -> None:
-    person = "appellant.va@example.org"
-    body = {"jurisdiction": "us_state", "us_state": "VA", "email": person}
-    request_id = _denied(verified, call_api, waiting_for, wait_for_execution, body)
-    records = MailRecords(running.client("dynamodb"), running.stack.ref("MailTable"))
-    plus = f"info+{request_id}@callx.com"
-
-    running.receive_mail(_mail("intruder@example.net", plus, "Re: denied", "I disagree, reopen it"))
-
-    [stranger] = _record_of(running, records, request_id)
-    assert (stranger.outcome, stranger.reason, stranger.queue) == (
-        "human_review",
-        "sender_mismatch",
-        "human_review",
-    )
-    assert store.get(request_id).status is Status.DENIED
-
-    running.receive_mail(
-        _mail(person, plus, "Re: your request was denied", "That is wrong, the permission is mine.")
-    )
-
-    stored = store.get(request_id)
-    assert stored.status is Status.APPEALED
-    assert stored.appeal is not None
-    assert (stored.appeal.via, stored.appeal.statement) == (
-        "email_reply",
-        "That is wrong, the permission is mine.",
-    )
-    [filed] = [r for r in _record_of(running, records, request_id) if r.reason == "appeal_filed"]
-    assert (filed.outcome, filed.request_ids) == ("attached_to_request", [request_id])
-    assert [m for m in running.outbox.messages(to=person) if "is received" in m.subject]
-
-
-def test_a_mail_that_appeals_a_request_by_its_reference_opens_the_appeal_or_says_why_not(
-    running: RunningStack,
-    verified: Callable[[dict[str, Any], list[str]], str],
-    call_api: Callable[..., Any],
-    waiting_for: Callable[[str, str], None],
-    wait_for_execution: Callable[[str], dict[str, Any]],
-    store: RequestStore,
-) -> None:
-    person = "appellant.other@example.org"
-    appealable = _denied(
-        verified, call_api, waiting_for, wait_for_execution, {"jurisdiction": "other", "email": person}
-    )
-    gdpr = _denied(
-        verified, call_api, waiting_for, wait_for_execution, {"jurisdiction": "gdpr", "email": person}
-    )
-
-    running.receive_mail(
-        _mail(person, "info@callx.com", "Appeal", f"I appeal your decision on my request {appealable}.")
-    )
-    running.receive_mail(_mail(person, "info@callx.com", "Appeal", f"I appeal request {gdpr}, please."))
-
-    stored = store.get(appealable)
-    assert stored.status is Status.APPEALED
-    assert stored.appeal is not None
-    assert stored.appeal.via == "email"
-    assert store.get(gdpr).status is Status.DENIED
-    [why] = [
-        m
-        for m in running.outbox.messages(to=person)
-        if m.subject == f"About your appeal of privacy request {gdpr}"
-    ]
-    assert "supervisory authority" in why.body
-    assert "appeal.refused" in [e.action for e in store.audit_entries(gdpr)]

@@ -2,9 +2,11 @@
 by its strategy, every object version, neighbours untouched, verified, receipted.
 
 Which records a deletion takes and which it leaves (an agent's calls, a recycled number's earlier
-holder, a billing contact, what is kept with its basis) are rules of the erasure service, tested
-on fakes in tests/unit/test_erasure_on_fakes.py; here what needs the real stores and the state
-machine: every version on S3, muting in place, waits for businesses and ops, faults and replays."""
+holder, a billing contact, what is kept with its basis, a business asked that answers itself,
+recipients told, the suppression that refuses a re-import) are rules of the erasure service,
+tested on fakes in tests/unit/test_erasure_on_fakes.py; here what needs the real stores and the
+state machine: every version on S3, muting in place, the brake's decision wait, a hold's
+follow-up run, faults and replays."""
 
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ from local_stack import demo
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
 from privacy_rights.core.data_map import load_data_map
-from privacy_rights.preferences.preference_service import IdentifierRef, MayProcessQuery
 from privacy_rights.resolution.resolution import pointer_text
 from privacy_rights.runtime.composition import Container
 
@@ -193,67 +194,24 @@ def test_a_callers_deletion_leaves_nothing_of_theirs_but_the_billing_tombstones(
     assert _snapshot(seeded) == after
 
 
-def test_processors_are_told_by_signed_webhook_and_the_outcome_kept(
-    seeded: RunningStack, store: RequestStore, deleted: Submit
-) -> None:
-    request_id = deleted({"phone": demo.DANA_PHONE}, ["phone"])
-    recipients = store.get(request_id).extra["erasure"]["recipients"]
-    webhooks = {name: r for name, r in recipients.items() if r["notify"] == "webhook"}
-    assert webhooks
-    assert all(r["delivered"] for r in webhooks.values())
-    hooks = [m for m in seeded.outbox.messages() if m.channel == "webhook" and request_id in m.body]
-    assert {m.signature for m in hooks} == {"verified"}
-    assert all(demo.DANA_PHONE not in m.body for m in hooks)
-    assert {r["notify"] for r in recipients.values()} >= {"webhook", "none"}
-
-
-def test_a_business_that_decides_each_time_is_asked_before_anything_is_erased(
-    seeded: RunningStack,
+def test_the_switchboard_waits_for_ops_instead_of_deleting(
+    switchboard: RunningStack,
     call_api: Callable[..., Any],
     waiting_for: Callable[[str, str], None],
     wait_for_execution: Callable[[str], dict[str, Any]],
     store: RequestStore,
     verified: Submit,
 ) -> None:
-    before = _snapshot(seeded)
-    elena = {"type": "deletion", "jurisdiction": "gdpr", "email": demo.ELENA.email, "phone": demo.ELENA.phone}
-    request_id = verified(elena, ["email", "phone"])
-    waiting_for(request_id, "customer")
-    assert _snapshot(seeded) == before
-    (hook,) = [m for m in seeded.outbox.messages(demo.NORTHWIND.webhook_url) if request_id in m.body]
-    assert json.loads(hook.body)["request_type"] == "deletion"
-    status, _, answered = call_api(
-        "POST",
-        f"/customer/requests/{request_id}/answer",
-        {"decision": "answer_ourselves", "reason": "we erase in our own systems"},
-        operator="customer-northwind",
-    )
-    assert status == 200, answered
-    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
-    request = store.get(request_id)
-    assert request.outcome == "partially_complied"
-    assert {r["business"] for r in request.extra["erasure"]["answered_by_the_business"]} == {
-        "Northwind Legal"
-    }
-    after = _snapshot(seeded)
-    assert {k: v for k, v in before.items() if k[0] == "calls"} == {
-        k: v for k, v in after.items() if k[0] == "calls"
-    }
-
-
-def test_the_switchboard_waits_for_ops_instead_of_deleting(
-    switchboard: RunningStack,
-    call_api: Callable[..., Any],
-    waiting_for: Callable[[str, str], None],
-    store: RequestStore,
-    verified: Submit,
-) -> None:
+    """The brake on mass deletion through the state machine (the flagged footprint's decision
+    wait, then ops' denial); which footprints are flagged is the resolver's (test_resolution)."""
     before = _counts(switchboard)
     request_id = verified({"type": "deletion", "phone": demo.SWITCHBOARD_PHONE}, ["phone"])
     waiting_for(request_id, "decision")
     request = store.get(request_id)
+    assert request.status == "awaiting_decision"
     assert request.resolution is not None
     assert request.resolution.flags
+    assert request.resolution.flagged
     # Nothing erased: the eraser never ran, and every store holds what it held.
     assert "EraseSourceFunction" not in {function for function, _ in switchboard.lambdas.invocations}
     assert not [step for step in store.ledger(request_id) if step.startswith(("erase", "erasure"))]
@@ -266,6 +224,19 @@ def test_the_switchboard_waits_for_ops_instead_of_deleting(
     assert len(sample) == 3
     assert len({row["tenant_id"] for row in detail["footprint_sample"]}) > 1  # not one person's business
     assert demo.SWITCHBOARD_PHONE not in json.dumps(detail)
+
+    status, _, answer = call_api(
+        "POST",
+        f"/ops/requests/{request_id}/decision",
+        {"decision": "deny", "denial_reason": "excessive", "reason": "a company switchboard, not one person"},
+        operator="olivia",
+    )
+    assert status == 200, answer
+    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
+    assert store.get(request_id).status == "denied"
+    decided = [e for e in store.audit_entries(request_id) if e.action == "ops.decision"]
+    assert decided[0].actor.endswith(":assumed-role/callx-privacy-ops/olivia")
+    assert _counts(switchboard) == before
 
 
 def test_a_hold_keeps_the_business_records_until_it_is_released_and_ops_erase_them(
@@ -400,21 +371,6 @@ def test_verification_catches_a_store_that_silently_kept_its_objects(
             wait_for_execution(replay["execution"])
     assert wait_for_execution(replay["execution"])["status"] == "SUCCEEDED"
     assert store.get(request_id).outcome == "complied"
-
-
-def test_after_erasure_a_crm_reimport_or_a_restore_is_told_no(
-    seeded: RunningStack, container: Container, deleted: Submit
-) -> None:
-    deleted({"phone": demo.DANA_PHONE}, ["phone"])
-    for purpose in ("ingestion", "ai_training", "marketing"):
-        query = MayProcessQuery(
-            identifier=IdentifierRef(kind="phone", value=demo.DANA_PHONE), purpose=purpose
-        )
-        assert container.preferences.may_process(query).allowed is False
-    neighbour = MayProcessQuery(
-        identifier=IdentifierRef(kind="phone", value=demo.CHRIS_PHONE), purpose="ingestion"
-    )
-    assert container.preferences.may_process(neighbour).allowed is True
 
 
 def test_a_business_that_keeps_its_agents_side_gets_the_callers_channel_muted(

@@ -1,6 +1,7 @@
 """The rights-request state machine end to end on moto: every path that exists, retries,
 failures recorded, replays that never repeat a completed step, the per-subject lock, ops
-decisions, cancellation, requests taken by phone."""
+decisions, cancellation, requests taken by phone. A flagged footprint's decision wait and its
+denial: test_erasure.py (the switchboard)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from platform_data import seed_platform
 
 from local_stack.runtime import RunningStack
 from privacy_rights.adapters.request_store import RequestStore
@@ -264,38 +264,6 @@ def test_two_requests_for_one_subject_are_serialized_by_the_lock(
         {"decision": "complete", "outcome": "complied", "reason": "sent by post"},
     )
     assert wait_for_execution(first)["status"] == "SUCCEEDED"
-
-
-def test_a_flagged_footprint_waits_for_an_ops_decision(
-    running: RunningStack,
-    call_api: Any,
-    container: Container,
-    waiting_for: Any,
-    wait_for_execution: Any,
-    store: RequestStore,
-) -> None:
-    seed_platform(running, callers=3, switchboard=True)
-    request_id = submit(call_api, type="deletion", phone="+16505550100")  # the demo switchboard
-    waiting_for(request_id, "verification")
-    container.workflow.verified(request_id, ["phone"], actor="test-verifier")
-
-    waiting_for(request_id, "decision")
-    request = store.get(request_id)
-    assert request.status == "awaiting_decision"
-    assert request.resolution is not None
-    assert request.resolution.flagged
-    status, answer = ops(
-        call_api,
-        "POST",
-        f"/ops/requests/{request_id}/decision",
-        {"decision": "deny", "denial_reason": "excessive", "reason": "a company switchboard, not one person"},
-    )
-
-    assert status == 200, answer
-    assert wait_for_execution(request_id)["status"] == "SUCCEEDED"
-    assert store.get(request_id).status == "denied"
-    decided = [e for e in store.audit_entries(request_id) if e.action == "ops.decision"]
-    assert decided[0].actor.endswith(":assumed-role/callx-privacy-ops/alice")
 
 
 def test_a_decision_for_a_request_that_waits_for_nothing_is_a_conflict(

@@ -27,7 +27,7 @@ from privacy_rights.core.errors import (
 )
 from privacy_rights.core.keyed_hash import KeyRing
 from privacy_rights.core.models import ResolutionSummary, RightsRequest, Status
-from privacy_rights.core.ports import OBJECTION, OPT_OUT, RecordState
+from privacy_rights.core.ports import OBJECTION, OPT_OUT, CodeRecord, RecordState
 from privacy_rights.erasure.legal_holds import TENANT_COVER_PREFIX, Hold
 from privacy_rights.preferences.preferences import Mark, PreferenceRecord
 from privacy_rights.resolution.resolution import Found, pointer_text
@@ -830,3 +830,191 @@ class FakeMarketingConsents:
             return False
         item.update({"consent": False, "withdrawn_at": at.isoformat(), "withdrawn_by": reference})
         return True
+
+
+# -- verification -----------------------------------------------------------------------------
+
+
+class FakeVerificationCodes:
+    """``VerificationCodes``: one record per (request, identifier kind), with
+    ``VerificationStore``'s conditions: a new code never replaces a proven one; an attempt is
+    reserved only under the limit; only the current, unused code is marked proven (once)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def put_code(self, request_id: str, kind: str, code_hash: str, expires_at: int, keep_until: int) -> None:
+        item = self.items.setdefault((request_id, kind), {})
+        if item.get("proven"):
+            return
+        item.update(code_hash=code_hash, expires_at=expires_at, keep_until=keep_until, proven=False)
+        item["sent"] = item.get("sent", 0) + 1
+
+    def records(self, request_id: str) -> list[CodeRecord]:
+        return [
+            CodeRecord(
+                request_id=request_id,
+                kind=kind,
+                code_hash=item.get("code_hash", ""),
+                expires_at=int(item.get("expires_at", 0)),
+                attempts=int(item.get("attempts", 0)),
+                proven=bool(item.get("proven", False)),
+            )
+            for (rid, kind), item in self.items.items()
+            if rid == request_id
+        ]
+
+    def reserve_attempt(self, request_id: str, kind: str, limit: int) -> int | None:
+        item = self.items.setdefault((request_id, kind), {})
+        if item.get("attempts", 0) >= limit:
+            return None
+        item["attempts"] = item.get("attempts", 0) + 1
+        return int(item["attempts"])
+
+    def refund_attempt(self, request_id: str, kind: str) -> None:
+        item = self.items.get((request_id, kind), {})
+        if item.get("attempts", 0) > 0:
+            item["attempts"] -= 1
+
+    def record_proof(self, request_id: str, kind: str, how: str, keep_until: int) -> None:
+        item = self.items.setdefault((request_id, kind), {})
+        item.update(proven=True, proven_by=how, keep_until=keep_until)
+        item.pop("code_hash", None)
+
+    def mark_proven(self, request_id: str, kind: str, code_hash: str) -> bool:
+        item = self.items.get((request_id, kind))
+        if item is None or item.get("code_hash") != code_hash or item.get("proven") is not False:
+            return False
+        item["proven"] = True
+        item.pop("code_hash")
+        return True
+
+
+class FakeCounters:
+    """``Counters``: one fixed window per key for the whole test (nothing rolls over)."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+
+    def hit(self, key: str, limit: int, window_seconds: int) -> bool:
+        if self.hits[key] >= limit:
+            return False
+        self.hits[key] += 1
+        return True
+
+
+class FakeCallFacts:
+    """``CallFacts``: the calls each number made (``started_at``, ``tenant_id``) and the
+    businesses' names."""
+
+    def __init__(
+        self,
+        calls: Mapping[str, list[dict[str, str]]] | None = None,
+        tenants: Mapping[str, str] | None = None,
+    ) -> None:
+        self.calls = {phone: [dict(c) for c in made] for phone, made in (calls or {}).items()}
+        self.tenants = dict(tenants or {})
+
+    def calls_from(self, phone: str) -> list[dict[str, Any]]:
+        return [dict(c) for c in self.calls.get(phone, [])]
+
+    def tenant_name(self, tenant_id: str) -> str:
+        return self.tenants.get(tenant_id, "")
+
+
+# -- mail -------------------------------------------------------------------------------------
+
+
+class FakeMailbox:
+    """``Mailbox``: the raw mail bucket as a dict of key -> bytes."""
+
+    bucket = "inbound"
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def size(self, key: str) -> int | None:
+        body = self.objects.get(key)
+        return None if body is None else len(body)
+
+    def read(self, key: str) -> bytes:
+        return self.objects[key]
+
+    def copy(self, key: str, destination: str) -> None:
+        self.objects[destination] = self.objects[key]
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def move(self, key: str, destination: str) -> None:
+        if key in self.objects:
+            self.copy(key, destination)
+            if destination != key:
+                self.delete(key)
+
+    def keep_attachment(
+        self, mail_id: str, index: int, filename: str, content_type: str, content: bytes
+    ) -> str:
+        key = f"attachments/{mail_id}/{index}"
+        self.objects[key] = content
+        return key
+
+
+class FakeMailRecords:
+    """``MailRecords``: one record per mail id; ``claim`` keeps the first, a reply's intent is
+    marked once (``mark_reply_intent`` is true for one caller)."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Any] = {}
+
+    def claim(self, record: Any) -> Any:
+        return self.records.setdefault(record.mail_id, record)
+
+    def get(self, mail_id: str) -> Any:
+        try:
+            return self.records[mail_id]
+        except KeyError:
+            raise NotFound(mail_id) from None
+
+    def put(self, record: Any) -> None:
+        self.records[record.mail_id] = record
+
+    def mark_reply_intent(self, mail_id: str) -> bool:
+        record = self.records.get(mail_id)
+        if record is None or record.reply is not None:
+            return False
+        self.records[mail_id] = record.model_copy(update={"reply": "intent"})
+        return True
+
+    def mark_reply_sent(self, mail_id: str) -> None:
+        self.records[mail_id] = self.records[mail_id].model_copy(update={"reply": "sent"})
+
+    def close(self, mail_id: str, queue: str, by: str, reason: str, request_ids: list[str]) -> Any:
+        from privacy_rights.core.errors import NotInQueue
+
+        record = self.get(mail_id)
+        if record.queue != queue:
+            raise NotInQueue(mail_id)
+        closed = record.model_copy(
+            update={
+                "queue": None,
+                "closed_by": by,
+                "closed_reason": reason,
+                "request_ids": [*record.request_ids, *request_ids],
+            }
+        )
+        self.records[mail_id] = closed
+        return closed
+
+    def in_queue(self, queue: str, limit: int = 100) -> list[Any]:
+        return [r for r in self.records.values() if r.queue == queue][:limit]
+
+
+class FakeSentMail:
+    """``SentMailLog``: which request a message we sent was about, by its message id."""
+
+    def __init__(self) -> None:
+        self.references: dict[str, str] = {}
+
+    def reference_of(self, message_id: str) -> str | None:
+        return self.references.get(message_id)

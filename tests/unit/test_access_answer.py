@@ -149,6 +149,10 @@ def test_the_categories_answer_is_what_resolution_found_in_words(access: Callabl
     archive = a.zip()
     assert sorted(archive.namelist()) == ["index.html", "manifest.json"]
     manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["categories_only"] is True
+    calls_source = next(s for s in manifest["sources"] if s["source"] == "calls")
+    assert {"identifiers", "internet_activity"} <= set(calls_source["categories"])
+    assert calls_source["recipients"] is not None
     found = {s["source"]: s["records_found"] for s in manifest["sources"]}
     assert found == dict(a.released())
     assert found == {
@@ -265,3 +269,229 @@ def test_a_narrowed_export_holds_its_scope_and_says_what_it_left_out(access: Cal
     assert request.export_result is not None
     told = notices.final(request.model_copy(update={"status": Status.COMPLETED}), "https://privacy.example/s")
     assert "Not included: 4 records." in told.text
+
+
+def test_portability_carries_what_the_person_provided_not_what_was_inferred(
+    make_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    from privacy_rights.core.models import RequestType
+
+    subject = SubjectIdentifiers(email=EMAIL, phone=PHONE)
+    request = make_request(
+        type=RequestType.PORTABILITY,
+        status=Status.IN_PROGRESS,
+        subject=subject,
+        subject_keys=subject_keys(ring, subject),
+        proven_identifiers=("email", "phone"),
+    )
+    a = Access(ring, request)
+    _a_caller(a.platform)
+
+    a.run()
+
+    names = a.zip().namelist()
+    assert not [n for n in names if n.startswith("call_insights/")]
+    calls = json.loads(a.zip().read("calls/calls.json"))
+    assert calls
+    assert set().union(*calls) <= {"call_id", "tenant_id", "caller_phone", "caller_name", "started_at"}
+    manifest = json.loads(a.zip().read("manifest.json"))
+    assert manifest["portable"] is True
+    assert manifest["withheld"]["not_portable_inferences"] > 0
+
+
+def test_nothing_held_is_said_plainly_not_sent_as_an_empty_zip(
+    make_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    subject = SubjectIdentifiers(email="nobody@example.org")
+    request = make_request(
+        status=Status.IN_PROGRESS,
+        subject=subject,
+        subject_keys=subject_keys(ring, subject),
+        proven_identifiers=("email",),
+    )
+    a = Access(ring, request)
+    _a_caller(a.platform)  # someone else's records
+
+    result = a.run()
+
+    assert result["verdict"]["outcome"] == "nothing_held"
+    assert a.archive.archives == {}
+    assert a.store.get(a.request_id).export_result is None
+
+
+def test_a_business_that_answers_the_person_itself_is_named_and_its_records_left_out(
+    access: Callable[..., Access],
+) -> None:
+    """Acme decides each time; it (or ops, when it stays silent) answers the person itself: the
+    export goes on without Acme's records, is partial, and names Acme as the one to answer."""
+    from privacy_rights.core import ledger_steps
+
+    a = access(customers={"acme": {"name": "Acme Plumbing", "instruction": "ask"}})
+    a.store.complete_step(
+        a.request_id, ledger_steps.customer_answer("acme"), {"decision": "answer_ourselves"}, "ops"
+    )
+    a.store.complete_step(a.request_id, ledger_steps.customer_told("acme"), {"kind": "ask"}, "workflow")
+
+    result = a.run()
+
+    assert result["verdict"]["outcome"] == "partially_complied"
+    request = a.store.get(a.request_id)
+    assert request.export_result is not None
+    assert request.export_result.answered_by == ["Acme Plumbing"]
+    manifest = json.loads(a.zip().read("manifest.json"))
+    assert {e["business"] for e in manifest["answered_by_the_business"]} == {"Acme Plumbing"}
+    names = a.zip().namelist()
+    assert "calls/calls.json" not in names or not json.loads(a.zip().read("calls/calls.json"))
+
+
+def test_a_recycled_numbers_earlier_calls_are_not_in_the_new_holders_export(
+    make_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """The number's earlier holder called Acme before Jane held it: those calls are neither
+    included nor counted, and the answer says only that such records are not confirmed."""
+    from datetime import date
+
+    subject = SubjectIdentifiers(phone=PHONE, phone_held_since=date(2026, 1, 1))
+    request = make_request(
+        status=Status.IN_PROGRESS,
+        subject=subject,
+        subject_keys=subject_keys(ring, subject),
+        proven_identifiers=("phone",),
+        jurisdiction=Jurisdiction.CCPA,
+        scope=AccessScope.SPECIFIC_PIECES,
+    )
+    a = Access(ring, request)
+    _a_caller(a.platform)
+    a.platform.put_item(
+        "calls",
+        {"call_id": "CP0", "tenant_id": "acme", "caller_phone": PHONE, "caller_name": "Priya Raman",
+         "started_at": "2025-06-01T10:00:00Z", "duration_seconds": 30},
+    )  # fmt: skip
+
+    a.run()
+
+    calls = json.loads(a.zip().read("calls/calls.json"))
+    assert sorted(c["call_id"] for c in calls) == ["CA1", "CA2"]
+    assert all(c["started_at"] >= "2026-01-01" for c in calls)
+    assert "Priya" not in a.zip().read("calls/calls.json").decode()
+    manifest = json.loads(a.zip().read("manifest.json"))
+    assert "found_not_released" not in manifest
+    assert "we do not say whether there are any" in manifest["not_released"]
+
+
+def test_an_agents_export_withholds_the_callers(
+    make_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """Sam is an agent at Acme: the calls he answered are in his export as his, without the
+    callers: no caller's number or name, the callers' turns withheld, their side silent."""
+    import wave
+    from array import array
+
+    subject = SubjectIdentifiers(email="sam@acme.example")
+    request = make_request(
+        status=Status.IN_PROGRESS,
+        subject=subject,
+        subject_keys=subject_keys(ring, subject),
+        proven_identifiers=("email",),
+    )
+    a = Access(ring, request)
+    p = a.platform
+    p.put_item("accounts", {"account_id": "acc_sam", "email": "sam@acme.example", "agent_id": "ag_sam"})
+    p.put_item(
+        "calls",
+        {"call_id": "CT1", "tenant_id": "acme", "caller_phone": PHONE, "caller_name": "Jane Doe",
+         "agent_id": "ag_sam", "started_at": "2026-01-10T10:00:00Z", "duration_seconds": 2},
+    )  # fmt: skip
+    turns = [
+        {"speaker": "caller", "text": "I would like a quote", "start": 0, "end": 1},
+        {"speaker": "agent", "text": "Sure, I can help", "start": 1, "end": 2},
+    ]
+    p.put_version(
+        "transcripts", "transcripts/acme/CT1.json", json.dumps({"call_id": "CT1", "turns": turns}).encode()
+    )
+    wav = io.BytesIO()
+    with wave.open(wav, "wb") as writer:
+        writer.setnchannels(2)
+        writer.setsampwidth(2)
+        writer.setframerate(8000)
+        writer.writeframes(array("h", [1000, 2000] * 16000).tobytes())
+    p.put_version("recordings", "recordings/acme/CT1.wav", wav.getvalue())
+
+    a.run()
+
+    archive = a.zip()
+    calls = json.loads(archive.read("calls/calls.json"))
+    assert [c["call_id"] for c in calls] == ["CT1"]
+    assert all(c["agent_id"] == "ag_sam" for c in calls)
+    assert all("caller_phone" not in c and "caller_name" not in c for c in calls)
+    assert PHONE not in json.dumps(calls)
+    transcripts = [n for n in archive.namelist() if n.startswith("transcripts/")]
+    recordings = [n for n in archive.namelist() if n.startswith("recordings/")]
+    assert transcripts
+    assert recordings
+    for name in transcripts:
+        kept = json.loads(archive.read(name))["turns"]
+        assert all(t["text"] == "[another person: withheld]" for t in kept if t["speaker"] != "agent")
+        assert any(t["speaker"] == "agent" and "withheld" not in t["text"] for t in kept)
+    for name in recordings:
+        with wave.open(io.BytesIO(archive.read(name))) as recording:
+            assert recording.getnchannels() == 2
+            samples = array("h", recording.readframes(recording.getnframes()))
+        assert not any(samples[0::2])  # the caller's side, silent from start to end
+        assert any(samples[1::2])  # Sam's own side
+
+
+def _mono_wav(seconds: int = 3) -> bytes:
+    import wave
+    from array import array
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(8000)
+        writer.writeframes(array("h", [1000] * 8000 * seconds).tobytes())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("decision", ["approve", "narrow"])
+def test_a_one_channel_recording_with_another_person_waits_for_ops_review(
+    access: Callable[..., Access], decision: str
+) -> None:
+    """On one channel another person's voice cannot be cut by side: the export stops for ops to
+    listen; approved, it goes out with the other person's turns silent; narrowed, it is left out
+    and counted."""
+    import wave
+    from array import array
+
+    a = access()
+    turns = [
+        {"speaker": "caller", "text": "hi", "start": 0, "end": 1},
+        {"speaker": "third_party", "text": "This is Bob from billing", "start": 1, "end": 2},
+        {"speaker": "agent", "text": "thanks Bob", "start": 2, "end": 3},
+    ]
+    a.platform.put_version(
+        "transcripts", "transcripts/acme/CA1.json", json.dumps({"call_id": "CA1", "turns": turns}).encode()
+    )
+    a.platform.put_version("recordings", "recordings/acme/CA1.wav", _mono_wav())
+
+    assert a.run() == {"review": {"recordings": 1}}
+    assert "export.review_needed" in a.store.actions(a.request_id)
+    assert a.archive.archives == {}
+    a.store.complete_step(a.request_id, "review", {"decision": decision}, "ops")
+    a.service.package(a.request_id)
+
+    manifest = json.loads(a.zip().read("manifest.json"))
+    released = [n for n in a.zip().namelist() if n.startswith("recordings/CA1")]
+    if decision == "narrow":
+        assert released == []
+        assert manifest["withheld"]["one_channel_recording_with_another_person"] == 1
+        return
+    (name,) = released
+    assert "one_channel_recording_with_another_person" not in manifest["withheld"]
+    with wave.open(io.BytesIO(a.zip().read(name))) as recording:
+        assert recording.getnchannels() == 1
+        samples = array("h", recording.readframes(recording.getnframes()))
+    assert not any(samples[8000 + 1 : 16000 - 1])  # Bob's turn, silent
+    assert any(samples[:8000])  # the rest kept
+    assert any(samples[16000:])

@@ -314,12 +314,18 @@ def test_after_erasure_the_subject_is_suppressed_and_recipients_are_told(
         from privacy_rights.core.keyed_hash import IdentifierKind
 
         records = d.marks.records(ring.all_digests(IdentifierKind(kind), value))
-        assert decide(records, Purpose.INGESTION).allowed is False
+        # a CRM re-import or a restore, a training run, a campaign: told no
+        for purpose in (Purpose.INGESTION, Purpose.AI_TRAINING, Purpose.MARKETING):
+            assert decide(records, purpose).allowed is False, purpose
         assert decide(records, Purpose.SERVICE).allowed is True  # a new call is new business
+    neighbour = d.marks.records(ring.all_digests(IdentifierKind("phone"), "+14155550999"))
+    assert decide(neighbour, Purpose.INGESTION).allowed is True
     receipt = d.request.erasure_receipt
     assert receipt is not None
     hooks = {receiver: payload for _, receiver, _, payload in d.notifier.calls}
     assert set(hooks) == {r for r, o in receipt.recipients.items() if o["notify"] == "webhook"}
+    assert all(receipt.recipients[r]["delivered"] for r in hooks)  # each outcome kept
+    assert {o["notify"] for o in receipt.recipients.values()} >= {"webhook", "none"}
     assert "transcription_provider" in hooks
     assert PHONE not in json.dumps(hooks)
     assert EMAIL not in json.dumps(hooks)
@@ -443,6 +449,27 @@ def test_a_business_that_decides_each_time_is_asked_before_anything_is_erased(
     d.store.complete_step(d.request_id, ledger_steps.customer_answer("acme"), {"decision": "release"}, "acme")
     assert d.run()["verdict"]["outcome"] == "complied"
     assert set(d.platform.item("calls", {"call_id": "CA1"}) or {}) <= CALL_KEEP
+
+
+def test_a_business_asked_that_answers_the_person_itself_keeps_its_records(
+    deletion_request: Callable[..., RightsRequest], ring: KeyRing
+) -> None:
+    """The business's answer is ``answer_ourselves``: its records of the caller stay whole, the
+    deletion is partial and the receipt names the business that answers."""
+    customers = {"acme": {"name": "Acme", "instruction": "ask", "privacy_email": "privacy@acme.example"}}
+    d = Deletion(ring, deletion_request(), customers)
+    _a_caller(d)
+    acme_call = d.platform.item("calls", {"call_id": "CA1"})
+    assert d.resolved().plan()["ask"] == ["acme"]
+    d.store.complete_step(
+        d.request_id, ledger_steps.customer_answer("acme"), {"decision": "answer_ourselves"}, "acme"
+    )
+
+    assert d.run()["verdict"]["outcome"] == "partially_complied"
+    assert d.platform.item("calls", {"call_id": "CA1"}) == acme_call
+    receipt = d.request.erasure_receipt
+    assert receipt is not None
+    assert {row["business"] for row in receipt.answered_by_the_business} == {"Acme"}
 
 
 def test_a_business_that_keeps_its_agents_side_gets_the_caller_muted(

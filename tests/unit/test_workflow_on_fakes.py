@@ -456,6 +456,37 @@ def test_a_verified_duplicate_is_joined_to_the_earlier_request_and_goes_no_furth
     ) in h.store.audit
     h.workflow.finalize(later.request_id, Verdict(result="completed"))
     assert f"reference {earlier.request_id}" in h.messenger.to(EMAIL)[-1]["text"]
+    assert [m["subject"] for m in h.messenger.to(EMAIL) if "joined" in m.get("subject", "")] == [
+        h.messenger.to(EMAIL)[-1]["subject"]
+    ]  # one notice says it was joined: the last
+    assert h.store.actions(earlier.request_id).count("request.merged") == 1
+
+
+def test_a_duplicate_is_acknowledged_like_a_new_request_and_not_joined_before_it_is_verified(
+    deletion: Callable[..., RightsRequest], ring: KeyRing, now: Any
+) -> None:
+    """From outside a duplicate is a new request (its own acknowledgement, waiting for its own
+    codes): joining it before it is verified would tell whoever sent it that the person has a
+    request open."""
+    earlier = deletion(
+        request_id="req_earlier0000000000001",
+        status=Status.IN_PROGRESS,
+        proven_identifiers=("email",),
+        received_at=now - timedelta(days=2),
+    )
+    later = deletion(request_id="req_later00000000000001")
+    fresh = deletion(request_id="req_fresh00000000000001", subject={"email": "other@example.com"})
+    h = Harness(ring, earlier, later, fresh)
+    for request in (later, fresh):
+        h.workflow.acknowledge(request.request_id)
+        h.workflow.await_callback(request.request_id, "verification", f"tok-{request.request_id}")
+
+    assert h.status(later.request_id) is h.status(fresh.request_id) is Status.AWAITING_VERIFICATION
+    acknowledged = [m for m in h.messenger.to(EMAIL) if later.request_id in m["text"]]
+    assert len(acknowledged) == 1
+    assert len([m for m in h.messenger.to("other@example.com") if fresh.request_id in m["text"]]) == 1
+    assert "request.merged" not in h.store.actions()
+    assert h.store.get(later.request_id).merged_into is None
 
 
 def test_an_earlier_request_verified_by_another_identifier_is_not_joined(
