@@ -199,12 +199,16 @@ class Footprint:
         relookup: Counter[tuple[str, str]] = Counter()
         operation = {"dynamodb": "Query", "s3": "ListObjectsV2"}
         for store, lookup in data_map.lookups_by("phone"):
+            if store.kind not in operation:  # the lake: an Athena query, benchmarks/lake.py's
+                continue
             pages = math.ceil(calls_bytes / PAGE_BYTES) if store.name == "calls" else 1
             count = (digests if lookup.keyed_hash else 1) * max(1, pages)
             resolution[(store.name, operation[store.kind])] += count
             # after the erasure the tombstones no longer carry the number: each lookup one page
             relookup[(store.name, operation[store.kind])] += digests if lookup.keyed_hash else 1
         for store, _ in data_map.lookups_by("call_id"):  # one lookup per call, linked or not
+            if store.kind not in operation:
+                continue
             resolution[(store.name, operation[store.kind])] += self.calls
         erase: Counter[tuple[str, str]] = Counter()
         verify: Counter[tuple[str, str]] = Counter(relookup)

@@ -12,8 +12,9 @@ import os
 import socket
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import ExitStack, contextmanager
+from http import HTTPStatus
 from typing import Any
 from unittest import mock
 
@@ -316,9 +317,65 @@ def in_process_aws() -> Iterator[boto3.Session]:
         yield boto3.Session(region_name=REGION)
 
 
+#: answers one call of a service moto does not serve: (method, url, body) -> status, headers, body
+ServiceAnswer = Callable[[str, str, bytes], tuple[int, dict[str, str], str]]
+
+
+class _ServerWithServices(ThreadedMotoServer):
+    """moto's threaded server, answering the services of ``answers`` itself (by the service
+    named in the call's SigV4 credential scope): moto 5.2 does not route Athena's REST-JSON,
+    which the local stack plays (``local_stack.athena``). In this process a botocore handler
+    answers such calls before they are sent; this is for clients in other processes (the AWS
+    CLI against `make run`, a benchmark's worker)."""
+
+    def __init__(self, answers: MutableMapping[str, ServiceAnswer], **options: Any) -> None:
+        super().__init__(**options)
+        self._answers = answers
+
+    def _server_entry(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        answers = self._answers
+
+        def app(environ: dict[str, Any], start_response: Any) -> Any:
+            scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split(",", 1)[0]
+            service = scope.split("/")[3] if scope.count("/") >= 4 else ""
+            answer = answers.get(service)
+            if answer is None:
+                return moto_app(environ, start_response)
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            query = environ.get("QUERY_STRING", "")
+            url = f"https://{service}.{REGION}.amazonaws.com{environ.get('PATH_INFO', '')}"
+            status, headers, text = answer(
+                environ["REQUEST_METHOD"], url + (f"?{query}" if query else ""), body
+            )
+            payload = text.encode()
+            start_response(
+                f"{status} {HTTPStatus(status).phrase}",
+                [*headers.items(), ("Content-Length", str(len(payload)))],
+            )
+            return [payload]
+
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 @contextmanager
-def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.Session, str]]:
-    """A moto server in this process; every boto3 client made here talks to it."""
+def moto_server(
+    host: str = "127.0.0.1", port: int = 0, answers: MutableMapping[str, ServiceAnswer] | None = None
+) -> Iterator[tuple[boto3.Session, str]]:
+    """A moto server in this process; every boto3 client made here talks to it. Calls of a
+    service named in ``answers`` (which may be filled once the server runs) are answered there."""
     port = port or free_port(host)
     endpoint = f"http://{host}:{port}"
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call otherwise
@@ -329,7 +386,9 @@ def moto_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[tuple[boto3.
 
     BackendDict.reset()
     reset_model_data()
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = _ServerWithServices(
+        answers if answers is not None else {}, ip_address=host, port=port, verbose=False
+    )
     server.start()
     environment = FAKE_CREDENTIALS | {"AWS_ENDPOINT_URL": endpoint, "MOTO_PORT": str(port)}
     with ExitStack() as stack:

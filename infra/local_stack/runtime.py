@@ -15,7 +15,7 @@ from unittest import mock
 import boto3
 
 from local_stack.athena import LocalAthena, pandas_layer_parameter
-from local_stack.aws import free_port, in_process_aws, moto_server
+from local_stack.aws import ServiceAnswer, free_port, in_process_aws, moto_server
 from local_stack.events import LocalEventBridge
 from local_stack.http_api import LocalApi
 from local_stack.idp import LocalIdentityProvider
@@ -185,7 +185,8 @@ def served_stack(
 ) -> Iterator[RunningStack]:
     """For ``make run`` and e2e tests: moto and the API listening on ``host``."""
     with ExitStack() as exits:
-        session, endpoint = exits.enter_context(moto_server(host, moto_port))
+        served: dict[str, ServiceAnswer] = {}
+        session, endpoint = exits.enter_context(moto_server(host, moto_port, served))
         # Links in messages must point at this very server, so its port is fixed before deploying.
         api_port = api_port or free_port(host)
         overrides = {
@@ -195,6 +196,7 @@ def served_stack(
         stack, lambdas, outbox, webhooks = _deploy(
             session, stack_name, overrides | (parameters or {}), exits, run_schedules=True
         )
+        served["athena"] = stack.athena.answer  # for clients in other processes (the AWS CLI)
         api = LocalApi(stack, lambdas, outbox, host=host, port=api_port, storage_origin=endpoint)
         api.start()
         exits.callback(api.stop)

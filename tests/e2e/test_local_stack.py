@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -275,6 +277,51 @@ def test_a_fault_injected_locally_is_replayed_to_completion_with_the_cli(
     assert status() == "completed"
     sent = [m for m in http("GET", f"{local.api_url}/_local/outbox")[1] if "fault@example.net" in m["to"]]
     assert len(sent) == 2  # one acknowledgement, one confirmation: nothing sent twice
+
+
+#: What the AWS CLI does against `make run`, from a process of its own: Athena through the endpoint.
+_ATHENA_CLIENT = """
+import sys, time, boto3
+endpoint, workgroup, output, database, table = sys.argv[1:]
+athena = boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1")
+started = athena.start_query_execution(
+    QueryString=f"SELECT count(*) AS events FROM {table} WHERE caller_phone = ?",
+    ExecutionParameters=[f"'{sys.stdin.read().strip()}'"],
+    QueryExecutionContext={"Database": database},
+    ResultConfiguration={"OutputLocation": output},
+    WorkGroup=workgroup,
+)
+query = started["QueryExecutionId"]
+def state():
+    return athena.get_query_execution(QueryExecutionId=query)["QueryExecution"]["Status"]["State"]
+while state() in ("QUEUED", "RUNNING"):
+    time.sleep(0.1)
+rows = athena.get_query_results(QueryExecutionId=query)["ResultSet"]["Rows"]
+print(rows[1]["Data"][0]["VarCharValue"])
+"""
+
+
+def test_a_client_in_another_process_queries_the_lake_through_the_aws_endpoint(local: RunningStack) -> None:
+    """moto's server does not route Athena; the local stack's server answers it with the same
+    local Athena its handlers use, so the AWS CLI (or a benchmark's worker) reaches the lake."""
+    from privacy_rights.core.data_map import load_data_map
+
+    lake = load_data_map().store("call_events_lake").lake
+    assert lake is not None
+    assert local.aws_endpoint is not None
+    environment = local.lambdas.merged_environment()
+    arguments = [local.aws_endpoint, environment["ATHENA_WORKGROUP"], environment["ATHENA_OUTPUT"]]
+    completed = subprocess.run(  # noqa: S603 (this interpreter, a script of this module's)
+        [sys.executable, "-c", _ATHENA_CLIENT, *arguments, lake.database, lake.table],
+        check=False,
+        input=demo.SUBJECTS["dana"].phone,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        env={**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"},
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert int(completed.stdout.strip()) > 0  # Dana's calls' events, found in the Parquet files
 
 
 def test_the_openapi_document_is_generated_from_the_resolvers(local: RunningStack) -> None:
