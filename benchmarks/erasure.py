@@ -47,9 +47,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "infra"))
@@ -364,6 +364,11 @@ def _request() -> str:
 
 def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
     """Child: the workflow's steps in a fresh interpreter, calls counted per phase."""
+    with ExitStack() as exits:
+        _measured(stack, request_id, conn, exits)
+
+
+def _measured(stack: dict[str, Any], request_id: str, conn: Any, exits: ExitStack) -> None:
     os.environ.update(service_environment(stack))
     from privacy_rights.runtime.settings import Settings
 
@@ -373,7 +378,11 @@ def _measure(stack: dict[str, Any], request_id: str, conn: Any) -> None:
     webhooks: Counter[str] = Counter()
     # the data map's stores, the service outbox (NoticesTable) included
     _count_calls({name: store for store, name in settings.stores.items()}, phase, calls)
-    _reroute_webhooks(stack["webhooks"], webhooks)
+    # the stack's receiver, as in its own process (the transport's checks kept); the process
+    # ends with the run, and the patch with it
+    from local_stack.webhooks import example_hosts_at
+
+    exits.enter_context(example_hosts_at(stack["webhooks"], lambda host: webhooks.update([host])))
     from privacy_rights.runtime.composition import Container
 
     container = Container(settings)
@@ -484,25 +493,6 @@ def _count_finds(connector: Any, lookups: Counter[str], phase: list[str]) -> Non
         return find(store, lookup, value, context)  # type: ignore[no-any-return]
 
     connector.find = counted
-
-
-def _reroute_webhooks(address: str, posts: Counter[str]) -> None:
-    """As the local stack does in its own process: ``*.example`` hosts lead to its receiver."""
-    from privacy_rights.businesses.webhooks import TransportResponse, UrllibTransport
-
-    original = UrllibTransport.__call__
-
-    def rerouted(
-        transport: UrllibTransport, url: str, body: bytes, headers: Any, timeout: float = 5.0
-    ) -> TransportResponse:
-        parts = urlsplit(url)
-        posts[parts.hostname or ""] += 1
-        if (parts.hostname or "").endswith(".example"):
-            local = urlunsplit(("http", address, parts.path, parts.query, ""))
-            return original(transport, local, body, {**headers, "Host": parts.netloc}, timeout)
-        return original(transport, url, body, headers, timeout)
-
-    UrllibTransport.__call__ = rerouted  # type: ignore[method-assign]
 
 
 # -- what is left ------------------------------------------------------------------------------

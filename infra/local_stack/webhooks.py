@@ -138,25 +138,35 @@ class WebhookReceiver:
     @contextmanager
     def resolving(self) -> Iterator[WebhookReceiver]:
         """While open, the service's webhook transport reaches ``*.example`` hosts here."""
-        original = UrllibTransport.__call__
-        receiver = self
-
-        def rerouted(
-            transport: UrllibTransport,
-            url: str,
-            body: bytes,
-            headers: Mapping[str, str],
-            timeout: float = 5.0,
-        ) -> TransportResponse:
-            parts = urlsplit(url)
-            if not (parts.hostname or "").endswith(LOCAL_SUFFIX):
-                return original(transport, url, body, headers, timeout)
-            require_https_url(url)
-            local = urlunsplit(("http", receiver.address, parts.path, parts.query, ""))
-            return _post_on_loopback(local, body, {**headers, "Host": parts.netloc}, timeout)
-
-        with mock.patch.object(UrllibTransport, "__call__", rerouted):
+        with example_hosts_at(self.address):
             yield self
+
+
+@contextmanager
+def example_hosts_at(address: str, posted: Callable[[str], None] | None = None) -> Iterator[None]:
+    """While open, the service's webhook transport (in this process) reaches ``*.example`` hosts
+    at ``address``, a receiver on loopback in this process or another (a benchmark's worker);
+    ``posted`` is told each host posted to, whatever it is."""
+    original = UrllibTransport.__call__
+
+    def rerouted(
+        transport: UrllibTransport,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        timeout: float = 5.0,
+    ) -> TransportResponse:
+        parts = urlsplit(url)
+        if posted is not None:
+            posted(parts.hostname or "")
+        if not (parts.hostname or "").endswith(LOCAL_SUFFIX):
+            return original(transport, url, body, headers, timeout)
+        require_https_url(url)
+        local = urlunsplit(("http", address, parts.path, parts.query, ""))
+        return _post_on_loopback(local, body, {**headers, "Host": parts.netloc}, timeout)
+
+    with mock.patch.object(UrllibTransport, "__call__", rerouted):
+        yield
 
 
 def _post_on_loopback(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> TransportResponse:
