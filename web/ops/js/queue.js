@@ -105,12 +105,15 @@ const CLOCKS = {
 async function showClocks() {
   const answer = await opsCall("GET", "/ops/deadlines");
   const caption = document.getElementById("clocks-caption");
-  if (answer.status !== 200) {
+  const clocks = answer.status === 200 && Array.isArray(answer.data?.clocks) ? answer.data.clocks : null;
+  if (clocks === null) {
     document.querySelector("#clocks tbody").replaceChildren();
-    caption.textContent = `The legal clocks could not be read: ${errorSentence(answer)}`;
+    caption.textContent =
+      answer.status === 200
+        ? "The legal clocks could not be read: the ops API's answer has no clocks."
+        : `The legal clocks could not be read: ${errorSentence(answer)}`;
     return;
   }
-  const clocks = answer.data.clocks;
   document.querySelector("#clocks tbody").replaceChildren(
     ...clocks.map((clock) =>
       el(
