@@ -326,6 +326,7 @@ def _erase_child(cache: str, matches: dict[str, list[str]], controls: list[str],
             {
                 "files_rewritten": sum(1 for r in rewritten if r.new_version),
                 "rows_removed": sum(r.rows_changed for r in rewritten),
+                "row_groups_copied": sum(r.row_groups_copied for r in rewritten),
                 "rows_kept": sum(r.rows_after for r in rewritten),
                 "subject_rows_left": left,
                 "control_files_untouched": untouched,
@@ -374,6 +375,7 @@ def _big_child(path: str, ids: list[str], out: Any) -> None:
     )
     import boto3
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from moto import mock_aws
 
@@ -396,6 +398,13 @@ def _big_child(path: str, ids: list[str], out: Any) -> None:
             done = LakeFiles(s3, {"call_events_lake": "lake"}).rewrite(store, "call_events/big.parquet", ids)
         peak = (pa.default_memory_pool().max_memory() or 0) - baseline
         (seconds, cpu), (copy_seconds, copy_cpu) = rewrite_clock, copy_clock
+        # checked after the clocks: the file is the source less the three rows, row for row
+        rewritten = pq.read_table(
+            pa.BufferReader(s3.get_object(Bucket="lake", Key="call_events/big.parquet")["Body"].read())
+        )
+        source = pq.read_table(path)
+        exact = rewritten.equals(source.filter(pc.invert(pc.is_in(source["event_id"], pa.array(ids)))))
+        rewritten = source = None
     out.put(
         {
             "file_bytes": Path(path).stat().st_size,
@@ -403,6 +412,8 @@ def _big_child(path: str, ids: list[str], out: Any) -> None:
             "row_groups": meta.num_row_groups,
             "largest_row_group_bytes": largest_group,
             "rows_removed": done.rows_changed,
+            "row_groups_copied": done.row_groups_copied,
+            "rows_exactly_the_source_less_the_subject": exact,
             "peak_arrow_memory_bytes": peak,
             "peak_over_row_group": round(peak / largest_group, 2),
             "rewrite_seconds": round(seconds, 2),
@@ -499,13 +510,17 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"erase one {big['file_bytes'] / 1024**2:.0f} MiB file ({big['row_groups']} row groups of up to "
         f"{big['largest_row_group_bytes'] / 1024**2:.0f} MiB uncompressed, "
-        f"through /tmp: {big['streamed_through_tmp']}): {big['rewrite_seconds']} s, "
+        f"through /tmp: {big['streamed_through_tmp']}; {big['row_groups_copied']} copied byte for byte, "
+        f"the rest less the subject's {big['rows_removed']} rows; rows exact: "
+        f"{big['rows_exactly_the_source_less_the_subject']}): {big['rewrite_seconds']} s, "
         f"plain copy {big['copy_seconds']} s (ratio {big['rewrite_over_copy']}x, "
         f"CPU {big['rewrite_over_copy_cpu']}x); "
         f"peak arrow memory {big['peak_arrow_memory_bytes'] / 1024**2:.0f} MiB = "
         f"{big['peak_over_row_group']}x "
         "the largest row group (goal < 2x)"
     )
+    if not big["rows_exactly_the_source_less_the_subject"] or big["rows_removed"] != 3:
+        failures.append(f"the big file's rewrite: {big}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
     for failure in failures:

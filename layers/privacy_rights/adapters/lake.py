@@ -259,6 +259,13 @@ MAX_KEPT_SLICES = 64
 #: has few distinct values: it is decoded as an Arrow dictionary (4 bytes a row and its few
 #: values, not a string a row) and written back as one: the same Parquet column, smaller in memory
 DICTIONARY_BYTES_PER_ROW = 2
+#: a column chunk whose dictionary page is at least this share of its bytes holds mostly
+#: distinct values (an event id, a phone number, a timestamp): its dictionary costs more than
+#: the plain encoding (on the bench's files: 36.9 KB against 34.6 KB for an event id) and
+#: hashing every value costs the rewrite a third of its encoding time. Writers such as
+#: parquet-mr (Athena, Spark, Glue) fall back to plain for such a column, and so does the
+#: rewrite; the schema, compression, statistics and rows per group stay the source's.
+DISTINCT_DICTIONARY_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,14 @@ def _codec(name: str) -> str:
     return {"uncompressed": "none", "lz4_raw": "lz4"}.get(name, name)
 
 
+def _mostly_distinct(chunk: Any) -> bool:
+    """Whether a dictionary-encoded column chunk's dictionary page is most of its bytes."""
+    dictionary_bytes = chunk.data_page_offset - (chunk.dictionary_page_offset or chunk.data_page_offset)
+    return bool(chunk.total_compressed_size) and (
+        dictionary_bytes >= DISTINCT_DICTIONARY_SHARE * chunk.total_compressed_size
+    )
+
+
 def _layout(meta: Any, schema: Any) -> _Layout:
     """Compression, dictionary encoding and statistics per column as the source's row groups
     have them, and the low-cardinality string columns (read and written as dictionaries)."""
@@ -287,7 +302,11 @@ def _layout(meta: Any, schema: Any) -> _Layout:
     chunks = [[g.column(j) for j in range(meta.num_columns)] for g in groups]
     paths = [c.path_in_schema for c in chunks[0]] if chunks else []
     codecs = {p: _codec(chunks[0][j].compression) for j, p in enumerate(paths)}
-    dictionary = [p for j, p in enumerate(paths) if all(c[j].has_dictionary_page for c in chunks)]
+    dictionary = [
+        p
+        for j, p in enumerate(paths)
+        if all(c[j].has_dictionary_page for c in chunks) and not all(_mostly_distinct(c[j]) for c in chunks)
+    ]
     statistics = [p for j, p in enumerate(paths) if all(c[j].is_stats_set for c in chunks)]
     flat = {f.name for f in schema if f.type in (pa.string(), pa.binary())}
     small = [
@@ -330,125 +349,261 @@ def _compacted(group: Any) -> Any:
     for position, field in enumerate(group.schema):
         if not pa.types.is_dictionary(field.type):
             continue
-        chunks = group.column(position).chunks
-        if not chunks:
+        column = group.column(position)
+        if not column.num_chunks:
             continue
-        if all(chunk.dictionary.equals(chunks[0].dictionary) for chunk in chunks[1:]):
-            indices = pa.chunked_array([chunk.indices for chunk in chunks])
-            if pc.count_distinct(indices).as_py() == len(chunks[0].dictionary):
-                continue  # every value still used (the usual case): nothing to rebuild
-        plain = group.column(position).cast(field.type.value_type)
+        # the rows kept are slices of one array: one dictionary (Arrow unifies them otherwise)
+        combined = column.combine_chunks() if column.num_chunks > 1 else column.chunk(0)
+        if pc.count_distinct(combined.indices).as_py() == len(combined.dictionary):
+            continue  # every value still used (the usual case): nothing to rebuild
+        plain = combined.cast(field.type.value_type)
         group = group.set_column(position, field, pc.dictionary_encode(plain).cast(field.type))
     return group
 
 
+class _RowGroups:
+    """A Parquet source read a row group, and in it a column, at a time: which row groups hold
+    a doomed id (their id column alone decoded), and each written less its doomed rows."""
+
+    def __init__(self, lake: Lake, source: Any, doomed_ids: set[str], null_columns: Sequence[str]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        opened = pq.ParquetFile(source if isinstance(source, str) else pa.BufferReader(source))
+        self.meta, schema = opened.metadata, opened.schema_arrow
+        self.layout = _layout(self.meta, schema)
+        # pre_buffer off: the column chunks are read as decoded, not a whole row group ahead; a
+        # path is mapped: the compressed pages are the file's, not the memory pool's
+        parquet = pq.ParquetFile(
+            source if isinstance(source, str) else pa.BufferReader(source),
+            pre_buffer=False,
+            memory_map=isinstance(source, str),
+            read_dictionary=self.layout.dictionary_columns,
+            metadata=self.meta,
+        )
+        # the reader under ParquetFile.read_row_group, by column index: the wrapper's name
+        # lookup and table re-wrapping cost as much as decoding a small file's column
+        self._reader = parquet.reader
+        self.schema = parquet.schema_arrow  # built from the footer at every access
+        self._names = schema.names
+        self._id_index = self._names.index(lake.row_id)
+        self._null_indices = {self._names.index(n) for n in null_columns if n in self._names}
+        self._doomed = pa.array(sorted(doomed_ids), type=pa.string())
+        #: per row group, once its id column is read: the rows doomed, and their mask when any
+        self.doomed: dict[int, int] = {}
+        self._masks: dict[int, Any] = {}
+
+    def holds_doomed(self, index: int, ids: Any = None) -> int:
+        """How many of row group ``index``'s rows are doomed (its id column decoded, or ``ids``)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if index not in self.doomed:
+            if ids is None:
+                ids = self._column(index, self._id_index)
+            hit = pc.fill_null(pc.is_in(ids.cast(pa.string()), value_set=self._doomed), False)
+            self.doomed[index] = pc.sum(hit).as_py() or 0
+            if self.doomed[index]:
+                self._masks[index] = hit
+        return self.doomed[index]
+
+    def _column(self, index: int, position: int) -> Any:
+        return self._reader.read_row_group(index, column_indices=[position], use_threads=False).column(0)
+
+    def write(self, writer: Any, index: int) -> int:
+        """Row group ``index`` written less its doomed rows: the rows it wrote."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # the id column first: decoded again only when a first pass read it (a pass that keeps
+        # every row group's ids would hold a column of each at once)
+        ids = None if index in self.doomed else self._column(index, self._id_index)
+        count = self.holds_doomed(index, ids)
+        hit = self._masks.pop(index, None)
+        rows = self.meta.row_group(index).num_rows
+        kept = _kept_slices(hit, rows) if count and not self._null_indices else [(0, rows)]
+        keep = pc.invert(hit) if count and len(kept) > MAX_KEPT_SLICES else None
+        columns = []
+        for position in range(len(self._names)):
+            # a column at a time: read in one call, a row group's columns keep every column's
+            # decoding scratch space until the last is decoded (2-3x the decoded data)
+            column = ids if position == self._id_index and ids is not None else self._column(index, position)
+            if count and position in self._null_indices:
+                column = pc.if_else(hit, pa.nulls(rows, type=column.type), column)
+            elif keep is not None:  # a copy: the decoded column is let go below
+                column = column.filter(keep)
+            columns.append(column)
+            column = None
+        ids = hit = keep = None
+        group = pa.Table.from_arrays(columns, schema=self.schema)
+        columns = []
+        if len(kept) <= MAX_KEPT_SLICES and kept != [(0, rows)]:
+            # views of the rows kept, every column at once: nothing copied
+            stretches = [group.slice(offset, length) for offset, length in kept]
+            group = pa.concat_tables(stretches) if stretches else group.slice(0, 0)
+            stretches = []
+        if count:
+            group = _compacted(group)
+        written = len(group)
+        if written:
+            writer.write_table(group, row_group_size=max(self.layout.rows_per_group, written))
+        return written
+
+
 def _rewritten_copy(
-    lake: Lake, source: Any, target: Any, doomed_ids: set[str], null_columns: Sequence[str]
+    lake: Lake,
+    source: Any,
+    target: Any,
+    doomed_ids: set[str],
+    null_columns: Sequence[str],
+    allow_splice: bool = True,
 ) -> Rewritten:
-    """``source`` (bytes or a path) copied to ``target`` (a path or a writable file object) one
-    row group at a time, with the same schema, compression, dictionary encoding, statistics and
-    rows per group, less the rows whose id is doomed (or with ``null_columns`` nulled in them).
+    """``source`` (bytes or a path) copied to ``target`` (a path or a writable file object)
+    with the same schema, compression, statistics and rows per group, less the rows whose id
+    is doomed (or with ``null_columns`` nulled in them).
+
+    In a file of big row groups (``SPLICE_MIN_GROUP_BYTES``) only what holds the subject is
+    decoded and encoded again: a first pass over the id columns tells which row groups do, one
+    that does not is copied byte for byte (its footer entry moved, ``parquet_footer``) when the
+    file allows it (written by Arrow's Parquet writer, no page index, bloom filter or
+    encryption elsewhere in the file), and nothing is written when none does. In a file of
+    small row groups every row group is decoded and encoded again, in one pass.
 
     Memory: one row group is decoded at a time, a column at a time after its id column
-    (low-cardinality strings as dictionaries); one holding no doomed id is written as read;
-    one that does is written as slices of the rows kept (views: nothing copied) or, when they
-    are in too many stretches, filtered one column at a time, each decoded column let go once
-    copied: a decoded row group is never held beside a filtered copy of it. The object's
-    bytes are the caller's (a buffer or a mapped file), not the pool's. A changed row group's
-    dictionary columns keep only the values their rows still hold (``_compacted``).
+    (low-cardinality strings as dictionaries); a changed one is written as slices of the rows
+    kept (views: nothing copied) or, when they are in too many stretches, filtered one column
+    at a time, each decoded column let go once copied: a decoded row group is never held beside
+    a filtered copy of it. The object's bytes are the caller's (a buffer or a mapped file), not
+    the pool's. A changed row group's dictionary columns keep only the values their rows still
+    hold (``_compacted``); a column of mostly distinct values is written plain
+    (``DISTINCT_DICTIONARY_SHARE``).
 
-    Bounds, measured on the bench's 0.3 MB files (row groups of 2,000 rows, 0.26 MB): the
-    decoded row group is about 1.15x the row group's uncompressed bytes, and Arrow's dictionary
-    encoder, writing its widest unique-string column, needs about 1x more (its hash table, the
-    values' copy, the dictionary page and its compressed copy): about 2.1x at the peak. The time
-    is decoding (about 2 ms a file) and encoding with the source's dictionary, statistics and
-    codec (about 4 ms), against about 6-7 ms of CPU for an in-process GetObject + PutObject of
-    the same file: about 2.5x that copy."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    Measured on the bench's 0.3 MB files (row groups of 2,000 rows, 0.26 MB): the decoded row
+    group is about 1.15x the row group's uncompressed bytes, the writer's buffers about 0.6x
+    more; decoding is about 2 ms a file and encoding with the source's statistics and codec
+    about 3 ms, against about 7-8 ms of CPU for an in-process GetObject + PutObject."""
     import pyarrow.parquet as pq
 
-    doomed = pa.array(sorted(doomed_ids), type=pa.string())
-    opened = pq.ParquetFile(source if isinstance(source, str) else pa.BufferReader(source))
-    meta, schema = opened.metadata, opened.schema_arrow
-    layout = _layout(meta, schema)
-    # pre_buffer off: the column chunks are read as decoded, not a whole row group ahead; a
-    # path is mapped: the compressed pages are the file's, not the memory pool's
-    parquet = pq.ParquetFile(
-        source if isinstance(source, str) else pa.BufferReader(source),
-        pre_buffer=False,
-        memory_map=isinstance(source, str),
-        read_dictionary=layout.dictionary_columns,
-        metadata=meta,
+    groups = _RowGroups(lake, source, doomed_ids, null_columns)
+    meta, layout = groups.meta, groups.layout
+    nothing = Rewritten(
+        key="",
+        rows_before=meta.num_rows,
+        rows_after=meta.num_rows,
+        rows_changed=0,
+        row_groups=meta.num_row_groups,
+        bytes_before=0,
+        bytes_after=0,
+        read_version=None,
+        new_version=None,
     )
-    names = schema.names
-    id_index = names.index(lake.row_id)
-    null_indices = {names.index(n) for n in null_columns if n in names}
-    # the reader under ParquetFile.read_row_group, by column index: the wrapper's name lookup
-    # and table re-wrapping cost as much as decoding a small file's column
-    reader = parquet.reader
-    arrow_schema = parquet.schema_arrow  # built from the footer at every access
-    changed = after = 0
+    splice = allow_splice and _splicable(meta)
+    if splice:  # a first pass over the id columns: which row groups are copied, and whether any is
+        held = [groups.holds_doomed(index) for index in range(meta.num_row_groups)]
+        if not any(held):
+            return nothing
+        splice = not all(held)
+    encoded: Any = (target + ".groups") if isinstance(target, str) else io.BytesIO()
     with pq.ParquetWriter(
-        target,
-        arrow_schema,
+        encoded if splice else target,
+        groups.schema,
         compression=layout.compression,
         use_dictionary=layout.use_dictionary,
         write_statistics=layout.write_statistics,
         version=meta.format_version,
         store_schema=False,  # the source's key-value metadata (its ARROW:schema) is copied below
     ) as writer:
-        for index in range(meta.num_row_groups):
-            rows = meta.row_group(index).num_rows
-            # a column at a time: read in one call, a row group's columns keep every column's
-            # decoding scratch space until the last is decoded (2-3x the decoded data)
-            ids = reader.read_row_group(index, column_indices=[id_index], use_threads=False).column(0)
-            hit = pc.fill_null(pc.is_in(ids.cast(pa.string()), value_set=doomed), False)
-            count = pc.sum(hit).as_py() or 0
-            changed += count
-            kept = _kept_slices(hit, rows) if count and not null_columns else [(0, rows)]
-            keep = pc.invert(hit) if len(kept) > MAX_KEPT_SLICES else None
-            columns = []
-            for position in range(len(names)):
-                if position == id_index:
-                    column = ids
-                else:
-                    column = reader.read_row_group(
-                        index, column_indices=[position], use_threads=False
-                    ).column(0)
-                if count and position in null_indices:
-                    column = pc.if_else(hit, pa.nulls(rows, type=column.type), column)
-                elif keep is not None:  # a copy: the decoded column is let go below
-                    column = column.filter(keep)
-                columns.append(column)
-                column = None
-            ids = hit = keep = None
-            group = pa.Table.from_arrays(columns, schema=arrow_schema)
-            columns = []
-            if len(kept) <= MAX_KEPT_SLICES and kept != [(0, rows)]:
-                # views of the rows kept, every column at once: nothing copied
-                stretches = [group.slice(offset, length) for offset, length in kept]
-                group = pa.concat_tables(stretches) if stretches else group.slice(0, 0)
-                stretches = []
-            if count:
-                group = _compacted(group)
-            after += len(group)
-            if len(group):
-                writer.write_table(group, row_group_size=max(layout.rows_per_group, len(group)))
-            group = None
-        if meta.metadata:
+        # None: a row group without a doomed row, copied byte for byte below
+        rows_written = [
+            groups.write(writer, index) if not splice or groups.doomed[index] else None
+            for index in range(meta.num_row_groups)
+        ]
+        if meta.metadata and not splice:
             writer.add_key_value_metadata(meta.metadata)
+    copied = _spliced(source, encoded, target, rows_written) if splice else 0
+    if copied is None:  # not splicable after all (its footer says why): every row group encoded
+        if isinstance(encoded, str):
+            os.remove(encoded)
+        return _rewritten_copy(lake, source, target, doomed_ids, null_columns, allow_splice=False)
     return Rewritten(
-        key="",
-        rows_before=meta.num_rows,
-        rows_after=after,
-        rows_changed=changed,
-        row_groups=meta.num_row_groups,
-        bytes_before=0,
-        bytes_after=os.path.getsize(target) if isinstance(target, str) else target.tell(),
-        read_version=None,
-        new_version=None,
+        **{
+            **nothing.as_json(),
+            "rows_after": sum(
+                meta.row_group(index).num_rows if rows is None else rows
+                for index, rows in enumerate(rows_written)
+            ),
+            "rows_changed": sum(groups.doomed.values()),
+            "row_groups_copied": copied,
+            "bytes_after": os.path.getsize(target) if isinstance(target, str) else target.tell(),
+        }
     )
+
+
+#: what wrote a file whose row groups the rewrite copies byte for byte: the writer the rewrite
+#: encodes with, so the copied and the encoded row groups agree on what ``created_by`` tells a
+#: reader (which statistics to trust)
+SPLICED_WRITER = "parquet-cpp-arrow"
+
+
+#: a file is spliced only when its row groups are this big on average (decoded): reading and
+#: writing its footer in Python (about 5 ms for the bench's 0.3 MB files, 13 columns in 2 row
+#: groups) must cost less than decoding and encoding the row groups copied (about 2.5 ms for
+#: one of those, 45 ms for a 10 MB one)
+SPLICE_MIN_GROUP_BYTES = 4 * 1024 * 1024
+
+
+def _splicable(meta: Any) -> bool:
+    groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+    return (
+        len(groups) > 1
+        and str(meta.created_by or "").startswith(SPLICED_WRITER)
+        and sum(g.total_byte_size for g in groups) >= SPLICE_MIN_GROUP_BYTES * len(groups)
+    )
+
+
+def _mapped(data: Any, files: ExitStack) -> memoryview:
+    """The bytes of ``data`` (bytes, a BytesIO or a path) without a copy."""
+    import mmap
+
+    if isinstance(data, str):
+        handle = files.enter_context(open(data, "rb"))  # noqa: SIM115 (the caller's stack closes it)
+        return memoryview(files.enter_context(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)))
+    if isinstance(data, io.BytesIO):
+        return data.getbuffer()
+    return memoryview(data)
+
+
+def _spliced(source: Any, encoded: Any, target: Any, rows_written: Sequence[int | None]) -> int | None:
+    """``target`` made of the source's row groups that kept every row (``None`` in
+    ``rows_written``), byte for byte, and the changed ones as ``encoded`` holds them, in the
+    source's order, under the source's footer with their offsets moved: the row groups copied,
+    or ``None`` (nothing written) when the file cannot be spliced after all."""
+    from privacy_rights.adapters import parquet_footer as footer
+
+    with ExitStack() as files:
+        old, new = _mapped(source, files), _mapped(encoded, files)
+        old_meta, new_meta = footer.read_footer(old), footer.read_footer(new)
+        if footer.splicable(old_meta) or footer.schema(old_meta) != footer.schema(new_meta):
+            return None
+        out = files.enter_context(open(target, "wb")) if isinstance(target, str) else target
+        out.write(footer.MAGIC)
+        position, copied = len(footer.MAGIC), 0
+        groups: list[footer.Struct] = []
+        encoded_groups = iter(footer.row_groups(new_meta))
+        for group, rows in zip(footer.row_groups(old_meta), rows_written, strict=True):
+            if rows == 0:
+                continue  # every row of it was doomed
+            data, entry = (old, group) if rows is None else (new, next(encoded_groups))
+            start, end = footer.byte_range(entry)
+            out.write(data[start:end])
+            groups.append(footer.moved(entry, position - start, len(groups)))
+            position += end - start
+            copied += rows is None
+        out.write(footer.footer_bytes(footer.with_row_groups(old_meta, groups)))
+        del old, new, data  # the views let go before their maps close
+    if isinstance(encoded, str):
+        os.remove(encoded)
+    return copied
 
 
 @dataclass(frozen=True)
@@ -462,6 +617,8 @@ class Rewritten:
     bytes_after: int
     read_version: str | None
     new_version: str | None
+    #: row groups without the subject copied byte for byte rather than encoded again
+    row_groups_copied: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -529,11 +686,14 @@ class LakeFiles:
                 return Rewritten(**{**result.as_json(), "bytes_after": size})
             if self.before_write is not None:
                 self.before_write(key)
+            body: Any
             if isinstance(target, str):
                 body = scratch.enter_context(open(target, "rb"))
             else:
-                body = target
-                body.seek(0)
+                # bytes, as a plain copy sends them: botocore reads a file object again for its
+                # checksum and length (0.2-0.9 ms more a put of 0.3 MB in the bench)
+                body = target.getvalue()
+                target = None
             try:
                 put = self._s3.put_object(
                     Bucket=self._bucket(store), Key=key, Body=body, IfMatch=answer["ETag"]
