@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from local_stack import demo, synthetic
 from local_stack.runtime import RunningStack
 from privacy_rights.core.data_map import load_data_map
@@ -26,13 +28,19 @@ def seed_platform(running: RunningStack, callers: int = 10, switchboard: bool = 
     return running
 
 
-def seed_switchboard(running: RunningStack) -> RunningStack:
-    """The demo switchboard's calls, on a platform seeded without them."""
+def seed_switchboard(running: RunningStack, every: int = 1) -> RunningStack:
+    """The demo switchboard's calls, on a platform seeded without them; with ``every`` n, one
+    in n of each customer's (so still at all four of them)."""
     writer = synthetic._Writer(
         running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), load_data_map()
     )
+    per_customer: Counter[str] = Counter()
     for record in synthetic.demo_records(synthetic.Scale(callers=0)):
         if _is_switchboard_call(record):
-            writer.put(record)
+            assert isinstance(record, synthetic.Row)
+            tenant_id = record.item["tenant_id"]
+            if per_customer[tenant_id] % every == 0:
+                writer.put(record)
+            per_customer[tenant_id] += 1
     writer.flush()
     return running

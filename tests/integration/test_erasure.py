@@ -203,23 +203,24 @@ def test_the_switchboard_waits_for_ops_instead_of_deleting(
     verified: Submit,
 ) -> None:
     """The brake on mass deletion through the state machine (the flagged footprint's decision
-    wait, then ops' denial); which footprints are flagged is the resolver's (test_resolution)."""
+    wait, then ops' denial); which footprints are flagged is the resolver's (test_resolution, on
+    all 2,500 calls: here 100 of them, at the same four customers, pull the same brake)."""
     before = _counts(switchboard)
     request_id = verified({"type": "deletion", "phone": demo.SWITCHBOARD_PHONE}, ["phone"])
     waiting_for(request_id, "decision")
     request = store.get(request_id)
     assert request.status == "awaiting_decision"
     assert request.resolution is not None
-    assert request.resolution.flags
+    assert any("spread over 4 business customers" in flag for flag in request.resolution.flags)
     assert request.resolution.flagged
     # Nothing erased: the eraser never ran, and every store holds what it held.
     assert "EraseSourceFunction" not in {function for function, _ in switchboard.lambdas.invocations}
     assert not [step for step in store.ledger(request_id) if step.startswith(("erase", "erasure"))]
     assert _counts(switchboard) == before
-    assert before["calls"] > 2_500
+    assert before["calls"] > 100
     status, _, detail = call_api("GET", f"/ops/requests/{request_id}", operator="olivia")
     assert status == 200
-    assert {c["store"]: c["released"] for c in detail["resolution"]["counts"]}["calls"] > 100
+    assert sum(c["released"] for c in detail["resolution"]["counts"] if c["store"] == "calls") >= 100
     sample = [row for row in detail["footprint_sample"] if row["store"] == "calls"]
     assert len(sample) == 3
     assert len({row["tenant_id"] for row in detail["footprint_sample"]}) > 1  # not one person's business

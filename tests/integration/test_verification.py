@@ -1,7 +1,9 @@
 """Web intake and identity verification through the stack: a proof resuming the real
 verification wait, an agent's permission upload and wait, codes racing on DynamoDB's conditions,
-a resume after a fault, idempotency, GPC, bad input. The rules themselves (what must be proven,
-codes, facts, limits, sign-in, scope) are in ``tests/unit/test_verification_on_fakes.py``."""
+a resume after a fault, idempotency, GPC and the source IP read from API Gateway's event, bad
+input. The rules themselves (what must be proven, codes, facts, limits, sign-in, scope) are in
+``tests/unit/test_verification_on_fakes.py``; GPC's and the per-source limit on submissions in
+``tests/unit/test_intake_signals_on_fakes.py``."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def codes_for(running: RunningStack, recipient: str) -> list[str]:
     return [m for message in running.outbox.messages(to=recipient) for m in CODE.findall(message.body)]
 
 
-def submit(call_api: Any, body: dict[str, Any], **kwargs: Any) -> tuple[int, Any]:
+def submit(call_api: Any, body: dict[str, Any] | str, **kwargs: Any) -> tuple[int, Any]:
     status, _, answer = call_api("POST", "/requests", body, **kwargs)
     return status, answer
 
@@ -106,12 +108,25 @@ def test_a_body_over_16_kb_is_refused_with_413(call_api: Any) -> None:
     assert "16384" in answer["message"]
 
 
-def test_global_privacy_control_opts_out_the_subject_and_the_browser(call_api: Any, waiting_for: Any) -> None:
-    headers = {"Sec-GPC": "1", "Cookie": "cx_vid=v-123; theme=dark"}
-    _, created = submit(
-        call_api, {"type": "access", "jurisdiction": "ccpa", "email": "gpc@example.org"}, headers=headers
-    )
-    waiting_for(created["request_id"], "verification")
+def test_the_gpc_header_the_cookies_and_the_source_ip_are_read_from_api_gateways_event(
+    call_api: Any,
+) -> None:
+    """What intake does with them (the opt-outs a GPC signal makes, the per-source limit) is
+    tests/unit/test_intake_signals_on_fakes.py's; here that the handler reads them where API
+    Gateway puts them. What an accepted request goes on to do is not this test's: no execution
+    is started (twenty of them made this the suite's second slowest test)."""
+    from unittest import mock
+
+    from privacy_rights.adapters.workflow import StepFunctionsStarter
+
+    def opt_out(n: int, source_ip: str, headers: dict[str, str] | None = None) -> int:
+        body = {
+            "type": "opt_out",
+            "jurisdiction": "ccpa",
+            "email": f"r{n}@example.org",
+            "opt_out_of": ["marketing"],
+        }
+        return submit(call_api, body, headers=headers, source_ip=source_ip)[0]
 
     def may(kind: str, value: str) -> bool:
         _, _, answer = call_api(
@@ -122,31 +137,15 @@ def test_global_privacy_control_opts_out_the_subject_and_the_browser(call_api: A
         )
         return bool(answer["allowed"])
 
-    assert may("email", "gpc@example.org") is False
-    assert may("browser", "cx_vid=v-123") is False
-    assert may("browser", "cx_vid=v-999") is True
-
-
-def test_submissions_from_one_source_are_rate_limited(call_api: Any) -> None:
-    """What an accepted request goes on to do is not this test's: no execution is started
-    (twenty of them made this the suite's second slowest test)."""
-    from unittest import mock
-
-    from privacy_rights.adapters.workflow import StepFunctionsStarter
-
-    def opt_out(n: int, source_ip: str) -> int:
-        body = {
-            "type": "opt_out",
-            "jurisdiction": "ccpa",
-            "email": f"r{n}@example.org",
-            "opt_out_of": ["marketing"],
-        }
-        return submit(call_api, body, source_ip=source_ip)[0]
-
+    gpc = {"Sec-GPC": "1", "Cookie": "cx_vid=v-123; theme=dark"}
     with mock.patch.object(StepFunctionsStarter, "start", autospec=True, return_value="not started") as start:
-        statuses = [opt_out(n, "198.51.100.9") for n in range(22)]
+        statuses = [opt_out(0, "198.51.100.9", gpc)] + [opt_out(n, "198.51.100.9") for n in range(1, 22)]
         other_source = opt_out(22, "198.51.100.10")
 
+    assert may("email", "r0@example.org") is False
+    assert may("browser", "cx_vid=v-123") is False
+    assert may("browser", "cx_vid=v-999") is True
+    assert may("email", "r1@example.org") is True  # an opt-out of marketing only, without the header
     assert statuses[:20] == [202] * 20
     assert statuses[20:] == [429, 429]
     assert other_source == 202
