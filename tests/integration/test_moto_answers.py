@@ -1,4 +1,4 @@
-"""The local stack's shortcut in moto's answers (``local_stack.aws.response_keys_found_once``)
+"""The local stack's shortcuts in moto (``local_stack.aws.response_keys_found_once``, ``s3_urls_read_once``)
 changes how fast moto answers, never what: the same calls answer the same with moto's own
 alias lookup."""
 
@@ -88,3 +88,44 @@ def test_every_answer_is_the_one_moto_gives_without_the_shortcut() -> None:
 
     assert shortcut == plain
     assert shortcut[1]["Item"]["b"] == {"B": b"\x00\xffbytes"}
+
+
+def test_s3_answers_every_kind_of_address_without_reloading_its_urls() -> None:
+    """``s3_urls_read_once``: moto's S3 still routes bucket, object and versioned calls (paths
+    and the virtual host style botocore may use), and no request reloads its urls module."""
+    import importlib
+
+    import moto.s3.models
+
+    with (
+        in_process_aws() as session,
+        mock.patch.object(moto.s3.models, "reload", wraps=importlib.reload) as reload,
+    ):
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket="answers")
+        s3.put_bucket_versioning(Bucket="answers", VersioningConfiguration={"Status": "Enabled"})
+        first = s3.put_object(Bucket="answers", Key="dt=2026-01-01/part-0.parquet", Body=b"one")
+        s3.put_object(Bucket="answers", Key="dt=2026-01-01/part-0.parquet", Body=b"two")
+        assert s3.get_object(Bucket="answers", Key="dt=2026-01-01/part-0.parquet")["Body"].read() == b"two"
+        old = s3.get_object(
+            Bucket="answers", Key="dt=2026-01-01/part-0.parquet", VersionId=first["VersionId"]
+        )
+        assert old["Body"].read() == b"one"
+        listed = s3.list_object_versions(Bucket="answers", Prefix="dt=")["Versions"]
+        assert len(listed) == 2
+        assert reload.call_count == 0
+
+
+def test_a_response_class_is_listed_once() -> None:
+    """``action_names_listed_once``: twenty DynamoDB calls list the handler class's methods at
+    most once, and each is answered."""
+    import inspect
+
+    with (
+        in_process_aws() as session,
+        mock.patch.object(inspect, "getmembers", wraps=inspect.getmembers) as listing,
+    ):
+        ddb = session.client("dynamodb")
+        answers = [ddb.list_tables()["TableNames"] for _ in range(20)]
+        assert answers == [[]] * 20
+        assert listing.call_count <= 1
