@@ -313,12 +313,13 @@ def s3_urls_read_once() -> Iterator[None]:
 @contextmanager
 def action_names_listed_once() -> Iterator[None]:
     """moto checks that a call's action is a method of its response class by listing the class's
-    functions (``inspect.getmembers``) at every call: about a sixth of an in-process DynamoDB
-    PutItem or GetItem. A class's methods do not change while the stack runs, so each class is
+    functions (``inspect.getmembers``) at every call: about a twentieth of an in-process
+    DynamoDB PutItem or GetItem. A class's methods do not change while the stack runs, so each class is
     listed once."""
     from moto.core import responses
+    from moto.core.utils import method_names_from_class
 
-    listed = functools.cache(responses.method_names_from_class)
+    listed = functools.cache(method_names_from_class)
     with mock.patch.object(responses, "method_names_from_class", listed):
         yield
 
