@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from privacy_rights.core.documents import (
+    CORRECTION_EVIDENCE_PREFIX,
     HEAD_BYTES,
     MAX_BYTES,
     MIN_BYTES,
@@ -26,9 +27,7 @@ FORM_LIFETIME_SECONDS = 900
 #: At most this many objects of one request are looked at (each costs a ranged GetObject).
 MAX_DOCUMENTS = 100
 _GONE = ("404", "NoSuchKey", "NotFound")
-#: documents supporting a correction: under the functions' ``permissions/*`` grant, and outside
-#: every request's ``permissions/<request>/`` (request ids start ``req_``)
-EVIDENCE = "permissions/correction-evidence"
+EVIDENCE = CORRECTION_EVIDENCE_PREFIX.rstrip("/")
 
 
 class PermissionDocuments:

@@ -19,6 +19,10 @@ HEAD_BYTES = 64
 #: A scanned or signed document is never this small; below it is a stub, not a permission.
 MIN_BYTES = 1024
 MAX_BYTES = 5 * 1024 * 1024
+#: where the documents supporting a correction are kept: under the permission documents'
+#: ``permissions/*`` grant, outside every request's ``permissions/<request>/`` (request ids start
+#: ``req_``), so one never counts as a permission
+CORRECTION_EVIDENCE_PREFIX = "permissions/correction-evidence/"
 
 
 class DocumentKind(StrEnum):

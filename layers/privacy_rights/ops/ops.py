@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from privacy_rights.businesses.business_instructions import released_pointers
 from privacy_rights.core import errors, ledger_steps
+from privacy_rights.core.documents import CORRECTION_EVIDENCE_PREFIX
 from privacy_rights.core.identifiers import mask_email, mask_phone
 from privacy_rights.core.lifecycle import transition
 from privacy_rights.core.models import (
@@ -139,8 +140,6 @@ class RequestDetail(BaseModel):
 
 #: how long a link to a permission document lasts: enough to open it, too short to pass around
 DOCUMENT_LINK_SECONDS = 300
-#: where a correction's supporting documents are kept (``adapters.permission_documents.EVIDENCE``)
-EVIDENCE_PREFIX = "permissions/correction-evidence/"
 
 
 class DocumentLinkCommand(BaseModel):
@@ -380,7 +379,9 @@ class OpsService:
         examined the same way): ops read it before approving; each opening is audited."""
         request = self._store.get(request_id)  # an unknown request is not found
         # a correction's supporting documents are kept apart from permissions, under their own prefix
-        evidence = command.key.startswith(EVIDENCE_PREFIX) and request.type is RequestType.CORRECTION
+        evidence = (
+            command.key.startswith(CORRECTION_EVIDENCE_PREFIX) and request.type is RequestType.CORRECTION
+        )
         documents = []
         if self._permissions is not None:
             listed = self._permissions.evidence if evidence else self._permissions.documents
