@@ -49,10 +49,12 @@ from privacy_rights.ops.request_actions import (
 )
 from privacy_rights.ops.story import Story, build_story
 from privacy_rights.orchestration.verdicts import Verdict, WaitKind
-from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from privacy_rights.orchestration.workflow import Workflow
+    from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
@@ -268,18 +270,20 @@ class OpsService:
         self,
         store: Requests,
         workflow: Workflow,
-        intake: IntakeService,
+        intake: Callable[[], IntakeService] | None,
         history: ExecutionHistory,
         starter: WorkflowStarter,
         work: WorkDocuments,
         permissions: PermissionDocuments | None = None,
         recordings: ObjectLinks | None = None,
     ) -> None:
+        # built at the first phone request: the functions that never take one (reading the
+        # queue, deciding) do not import intake at their cold start
+        self._intake = intake
         self._permissions = permissions
         self._recordings = recordings
         self._store = store
         self._workflow = workflow
-        self._intake = intake
         self._history = history
         self._starter = starter
         self._work = work
@@ -615,7 +619,9 @@ class OpsService:
     def enter_phone_request(self, body: SubmitRequest, operator: str) -> Acknowledgement:
         """Staff on the toll-free line (CCPA 7020) enter what the caller asks; it then follows
         the same path as any other request."""
-        acknowledgement = self._intake.submit(body, Channel.PHONE, actor=operator)
+        if self._intake is None:
+            raise RuntimeError("OpsService was built without intake")
+        acknowledgement = self._intake().submit(body, Channel.PHONE, actor=operator)
         return acknowledgement.model_copy(update={"status_token": None})
 
     def cancel(self, request_id: str, command: CancelCommand, operator: str) -> dict[str, Any]:

@@ -255,7 +255,7 @@ class Container:
         return OpsService(
             self.store,
             self.workflow,
-            self.intake,
+            lambda: self.intake,
             ExecutionHistory(self.client("stepfunctions"), self.state_machine_arn),
             StepFunctionsStarter(self.client("stepfunctions"), self.state_machine_arn),
             self.work,
