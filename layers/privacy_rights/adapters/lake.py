@@ -497,7 +497,8 @@ def _rewritten_copy(
         read_version=None,
         new_version=None,
     )
-    splice = allow_splice and _splicable(meta)
+    source_footer = _splicable(meta, source) if allow_splice else None
+    splice = source_footer is not None
     if splice:  # a first pass over the id columns: which row groups are copied, and whether any is
         held = [groups.holds_doomed(index) for index in range(meta.num_row_groups)]
         if not any(held):
@@ -520,8 +521,8 @@ def _rewritten_copy(
         ]
         if meta.metadata and not splice:
             writer.add_key_value_metadata(meta.metadata)
-    copied = _spliced(source, encoded, target, rows_written) if splice else 0
-    if copied is None:  # not splicable after all (its footer says why): every row group encoded
+    copied = _spliced(source, source_footer, encoded, target, rows_written) if splice else 0
+    if copied is None:  # the encoded row groups' schema is not the source's: every one encoded
         if isinstance(encoded, str):
             os.remove(encoded)
         return _rewritten_copy(lake, source, target, doomed_ids, null_columns, allow_splice=False)
@@ -552,13 +553,22 @@ SPLICED_WRITER = "parquet-cpp-arrow"
 SPLICE_MIN_GROUP_BYTES = 4 * 1024 * 1024
 
 
-def _splicable(meta: Any) -> bool:
+def _splicable(meta: Any, source: Any) -> Any:
+    """The source's footer as ``parquet_footer`` reads it when its row groups can be copied byte
+    for byte, else None: read before anything is encoded, so that a file with page indexes or
+    bloom filters elsewhere is decoded once, not encoded for a splice and then again."""
+    from privacy_rights.adapters import parquet_footer as footer
+
     groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
-    return (
+    if not (
         len(groups) > 1
         and str(meta.created_by or "").startswith(SPLICED_WRITER)
         and sum(g.total_byte_size for g in groups) >= SPLICE_MIN_GROUP_BYTES * len(groups)
-    )
+    ):
+        return None
+    with ExitStack() as files:
+        parsed = footer.read_footer(_mapped(source, files))
+    return parsed if footer.splicable(parsed) is None else None
 
 
 def _mapped(data: Any, files: ExitStack) -> memoryview:
@@ -573,17 +583,19 @@ def _mapped(data: Any, files: ExitStack) -> memoryview:
     return memoryview(data)
 
 
-def _spliced(source: Any, encoded: Any, target: Any, rows_written: Sequence[int | None]) -> int | None:
+def _spliced(
+    source: Any, old_meta: Any, encoded: Any, target: Any, rows_written: Sequence[int | None]
+) -> int | None:
     """``target`` made of the source's row groups that kept every row (``None`` in
     ``rows_written``), byte for byte, and the changed ones as ``encoded`` holds them, in the
-    source's order, under the source's footer with their offsets moved: the row groups copied,
-    or ``None`` (nothing written) when the file cannot be spliced after all."""
+    source's order, under the source's footer (``old_meta``) with their offsets moved: the row
+    groups copied, or ``None`` (nothing written) when the encoded schema is not the source's."""
     from privacy_rights.adapters import parquet_footer as footer
 
     with ExitStack() as files:
         old, new = _mapped(source, files), _mapped(encoded, files)
-        old_meta, new_meta = footer.read_footer(old), footer.read_footer(new)
-        if footer.splicable(old_meta) or footer.schema(old_meta) != footer.schema(new_meta):
+        new_meta = footer.read_footer(new)
+        if footer.schema(old_meta) != footer.schema(new_meta):
             return None
         out = files.enter_context(open(target, "wb")) if isinstance(target, str) else target
         out.write(footer.MAGIC)
