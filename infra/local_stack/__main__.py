@@ -9,7 +9,7 @@ import threading
 
 from local_stack import demo
 from local_stack.runtime import served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.synthetic import Scale
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,12 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = running.stack
         seeded = ""
         if not args.no_seed:
-            report = generate(
-                running.session,
-                stack.platform_stores,
-                stack.ref("CustomersTable"),
-                Scale(callers=args.callers),
-            )
+            report = running.seed(Scale(callers=args.callers))
             seeded = (
                 f"  Synthetic platform {report.total_records} records in {len(report.records)} stores"
                 f" ({report.seconds:.1f} s)\n"

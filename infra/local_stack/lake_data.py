@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,10 @@ from local_stack.demo import lake_events
 from privacy_rights.core.data_map import Lake, Store
 
 LAKE_STORE = "call_events_lake"
+PARQUET_TYPE = "application/vnd.apache.parquet"
+#: writes one S3 object: bucket, key, body, Content-Type, user metadata (through S3's API, or,
+#: when moto runs in this process, straight into its store: ``local_stack.aws.put_stored_object``)
+ObjectPut = Callable[[str, str, bytes, str, Mapping[str, str]], None]
 #: rows per row group: small for the demo (many row groups per file are the bench's business)
 ROW_GROUP_ROWS = 10_000
 _ARROW_TYPES = {"string": "string", "bigint": "int64", "double": "float64"}
@@ -107,7 +111,7 @@ class LakeWriter:
         elif store_name == "calls":
             self.calls.append(dict(item))
 
-    def flush(self, s3: Any, bucket: str) -> int:
+    def flush(self, put_object: ObjectPut, bucket: str) -> int:
         """Writes the collected calls' events; returns how many rows."""
         lake = self.store.lake
         assert lake is not None
@@ -118,12 +122,7 @@ class LakeWriter:
                 partitions[tuple(str(row[k]) for k in lake.partition_keys)].append(row)
         written = 0
         for partition, rows in sorted(partitions.items()):
-            s3.put_object(
-                Bucket=bucket,
-                Key=object_key(lake, partition, rows),
-                Body=parquet_file(lake, rows),
-                ContentType="application/vnd.apache.parquet",
-            )
+            put_object(bucket, object_key(lake, partition, rows), parquet_file(lake, rows), PARQUET_TYPE, {})
             written += len(rows)
         self.calls.clear()
         return written

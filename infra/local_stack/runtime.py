@@ -15,7 +15,7 @@ from unittest import mock
 import boto3
 
 from local_stack.athena import LocalAthena, pandas_layer_parameter
-from local_stack.aws import ServiceAnswer, free_port, in_process_aws, moto_server
+from local_stack.aws import ServiceAnswer, free_port, in_process_aws, moto_server, put_stored_object
 from local_stack.events import LocalEventBridge
 from local_stack.http_api import LocalApi
 from local_stack.idp import LocalIdentityProvider
@@ -25,6 +25,7 @@ from local_stack.mail import LocalSmtp, QueuePoller, SesInbound
 from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
+from local_stack.synthetic import Report, Scale, generate
 from local_stack.webhooks import WebhookReceiver
 from privacy_rights.core.data_map import load_data_map
 
@@ -100,6 +101,17 @@ class RunningStack:
     def reset(self) -> None:
         """Back to just deployed, for tests that share one deployment: see ``reset_data``."""
         reset_data(self)
+
+    def seed(self, scale: Scale) -> Report:
+        """The synthetic platform (``synthetic.generate``) written into this stack, its S3
+        objects straight into moto's store: moto runs in this process."""
+        return generate(
+            self.session,
+            self.stack.platform_stores,
+            self.stack.ref("CustomersTable"),
+            scale,
+            put_object=put_stored_object,
+        )
 
 
 def _deploy(

@@ -58,7 +58,7 @@ from moto.core.botocore_stubber import MockRawResponse
 
 from local_stack import demo
 from local_stack.runtime import RunningStack, served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.synthetic import Scale
 
 TYPES = ("access", "deletion", "portability", "opt_out", "correction", "restriction", "objection")
 JURISDICTIONS = ("ccpa", "gdpr")
@@ -572,12 +572,7 @@ def run(options: Options, out: Callable[[str], None] = print) -> Report:
         exits.enter_context(faults.installed())
         exits.enter_context(quicker_retries())
         running = exits.enter_context(served_stack(api_port=0, moto_port=0, smtp_port=0))
-        generate(
-            running.session,
-            running.stack.platform_stores,
-            running.stack.ref("CustomersTable"),
-            Scale(callers=options.callers, seed=options.seed),
-        )
+        running.seed(Scale(callers=options.callers, seed=options.seed))
         people = population(running, options.seed)
         items = plan(options, people)
         client = Client(running.api_url)

@@ -28,7 +28,7 @@ import sys
 import time
 import wave
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -55,7 +55,7 @@ from local_stack.demo import (
     iso,
     opaque_id,
 )
-from local_stack.lake_data import LAKE_STORE, LakeWriter
+from local_stack.lake_data import LAKE_STORE, LakeWriter, ObjectPut
 from local_stack.template import ACCOUNT_ID, REGION
 from privacy_rights.adapters.dynamodb_batches import batch_write
 from privacy_rights.core.data_map import DataMap, load_data_map
@@ -747,13 +747,19 @@ _KINDS = {
 
 
 def generate(
-    session: boto3.Session, stores: dict[str, str], customers_table: str | None, scale: Scale
+    session: boto3.Session,
+    stores: dict[str, str],
+    customers_table: str | None,
+    scale: Scale,
+    put_object: ObjectPut | None = None,
 ) -> Report:
     """Writes the demo data and the background population. ``stores`` maps data-map store names
     to physical names; ``customers_table`` (the stack's CustomersTable) receives the tenants
-    when given. Same scale, same records: re-running overwrites rather than duplicates."""
+    when given. Same scale, same records: re-running overwrites rather than duplicates. S3
+    objects (recordings, transcripts, the lake's files) go through ``put_object`` when given
+    (``RunningStack.seed``: moto's store in this process), else through S3's API."""
     started = time.perf_counter()
-    writer = _Writer(session, stores, customers_table, load_data_map())
+    writer = _Writer(session, stores, customers_table, load_data_map(), put_object)
     for record in records(scale):
         writer.put(record)
     writer.flush()
@@ -762,7 +768,12 @@ def generate(
 
 class _Writer:
     def __init__(
-        self, session: boto3.Session, stores: dict[str, str], customers_table: str | None, data_map: DataMap
+        self,
+        session: boto3.Session,
+        stores: dict[str, str],
+        customers_table: str | None,
+        data_map: DataMap,
+        put_object: ObjectPut | None = None,
     ) -> None:
         # Items are built by this module, not by hand; botocore's validation would add a fifth
         # to every batch for nothing (DynamoDB still rejects a malformed item).
@@ -770,6 +781,7 @@ class _Writer:
             "dynamodb", region_name=REGION, config=Config(parameter_validation=False)
         )
         self._s3: Any = session.client("s3", region_name=REGION)
+        self._put_object = put_object or self._put_through_api
         self._physical: dict[str, str] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         for name in PLATFORM_STORES:
@@ -808,12 +820,8 @@ class _Writer:
                 self._flush_table(record.store)
         else:
             started = time.perf_counter()
-            self._s3.put_object(
-                Bucket=self._physical[record.store],
-                Key=record.key,
-                Body=record.body,
-                ContentType=record.content_type,
-                Metadata=record.metadata,
+            self._put_object(
+                self._physical[record.store], record.key, record.body, record.content_type, record.metadata
             )
             self.seconds[record.store] += time.perf_counter() - started
         self.counts[record.store] += 1
@@ -822,8 +830,13 @@ class _Writer:
         for store in self._buffers:
             self._flush_table(store)
         started = time.perf_counter()
-        self.counts[LAKE_STORE] += self._lake.flush(self._s3, self._physical[LAKE_STORE])
+        self.counts[LAKE_STORE] += self._lake.flush(self._put_object, self._physical[LAKE_STORE])
         self.seconds[LAKE_STORE] += time.perf_counter() - started
+
+    def _put_through_api(
+        self, bucket: str, key: str, body: bytes, content_type: str, metadata: Mapping[str, str]
+    ) -> None:
+        self._s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata)
 
     def _flush_table(self, store: str) -> None:
         buffer = self._buffers[store]

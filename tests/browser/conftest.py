@@ -34,18 +34,13 @@ def stack() -> Iterator[RunningStack]:
     """The local stack on free ports with the synthetic platform (ten callers) in it. Tests
     share it: each creates its own requests, mail and holds, and asserts on their ids."""
     from local_stack.runtime import served_stack
-    from local_stack.synthetic import Scale, generate
+    from local_stack.synthetic import Scale
 
     previous = os.environ.get("SUBMISSIONS_PER_IP_PER_HOUR")
     os.environ["SUBMISSIONS_PER_IP_PER_HOUR"] = SUBMISSIONS_PER_SOURCE
     try:
         with served_stack(api_port=0, moto_port=0) as running:
-            generate(
-                running.session,
-                running.stack.platform_stores,
-                running.stack.ref("CustomersTable"),
-                Scale(callers=10),
-            )
+            running.seed(Scale(callers=10))
             yield running
     finally:
         if previous is None:

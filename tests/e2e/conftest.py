@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from local_stack.runtime import RunningStack, served_stack
-from local_stack.synthetic import Scale, generate
+from local_stack.synthetic import Scale
 
 _TIER = Path(__file__).parent
 _running = ExitStack()
@@ -25,9 +25,7 @@ _running = ExitStack()
 @pytest.fixture(scope="session")
 def local() -> Iterator[RunningStack]:
     running = _running.enter_context(served_stack(api_port=0, moto_port=0))
-    generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), Scale(callers=10)
-    )
+    running.seed(Scale(callers=10))
     yield running
     _running.close()  # already closed after the tier's last test; a no-op then
 

@@ -129,3 +129,41 @@ def test_a_response_class_is_listed_once() -> None:
         answers = [ddb.list_tables()["TableNames"] for _ in range(20)]
         assert answers == [[]] * 20
         assert listing.call_count <= 1
+
+
+def test_an_object_stored_directly_reads_back_as_one_put_through_s3() -> None:
+    """``put_stored_object`` (the seeder's shortcut into moto's store): GetObject, HeadObject and
+    ListObjectVersions answer for it as for the same object put with PutObject, in a versioned,
+    encrypted bucket, a new version each time."""
+    from local_stack.aws import put_stored_object
+
+    with in_process_aws() as session:
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket="seeded")
+        s3.put_bucket_versioning(Bucket="seeded", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_encryption(
+            Bucket="seeded",
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        body, kind, metadata = b"PAR1 rows PAR1", "application/vnd.apache.parquet", {"channels": "2"}
+        s3.put_object(Bucket="seeded", Key="put", Body=body, ContentType=kind, Metadata=metadata)
+        put_stored_object("seeded", "stored", body, kind, metadata)
+        put_stored_object("seeded", "stored", body + b"!", kind, metadata)
+
+        def answer(key: str) -> dict[str, Any]:
+            head = s3.head_object(Bucket="seeded", Key=key)
+            got = s3.get_object(Bucket="seeded", Key=key, VersionId=head["VersionId"])
+            fields = ("ContentType", "ContentLength", "ETag", "Metadata", "ServerSideEncryption")
+            return {f: head.get(f) for f in fields} | {"Body": got["Body"].read(), "get": got["ETag"]}
+
+        versions = s3.list_object_versions(Bucket="seeded", Prefix="stored")["Versions"]
+        assert len({v["VersionId"] for v in versions}) == len(versions) == 2
+        latest = answer("stored")
+        assert latest["Body"] == body + b"!"
+        older = s3.get_object(Bucket="seeded", Key="stored", VersionId=versions[1]["VersionId"])
+        assert older["Body"].read() == body
+        put_stored_object("seeded", "stored", body, kind, metadata)
+        assert answer("stored") == answer("put")
+        assert answer("put")["ServerSideEncryption"] == "AES256"

@@ -12,7 +12,7 @@ import pytest
 
 from local_stack import demo
 from local_stack.runtime import RunningStack
-from local_stack.synthetic import Scale, generate
+from local_stack.synthetic import Scale
 from privacy_rights.adapters.connectors import DynamoDBConnector, S3PrefixConnector
 from privacy_rights.core.data_map import load_data_map
 from privacy_rights.resolution.resolution import (
@@ -32,12 +32,7 @@ def seeded(session_stack: Any) -> Iterator[RunningStack]:
     """The platform seeded once for this module's tests, which only read it (none asks for
     ``running``, which would empty it after each test); emptied for the tests after them."""
     running = session_stack.open()
-    generate(
-        running.session,
-        running.stack.platform_stores,
-        running.stack.ref("CustomersTable"),
-        Scale(callers=40),
-    )
+    running.seed(Scale(callers=40))
     yield running
     session_stack.reset()
 

@@ -34,7 +34,6 @@ from local_stack.synthetic import (
     background_records,
     demo_records,
     digest,
-    generate,
     records,
 )
 from privacy_rights.core.data_map import DataMap, Store, load_data_map
@@ -157,15 +156,45 @@ def test_transcripts_follow_their_calls() -> None:
 # --- written to the stack's stores -----------------------------------------------------------
 
 
+def test_from_another_process_objects_go_through_s3_s_api() -> None:
+    """``make seed`` talks to a moto in another process: without a store to write into, the
+    recordings and the lake's files are put through PutObject, with their type and metadata."""
+    from local_stack.aws import in_process_aws
+    from local_stack.platform import create_platform_stores
+    from local_stack.synthetic import _Writer
+
+    data_map = load_data_map()
+    with in_process_aws() as session:
+        stores = create_platform_stores(session, data_map)
+        writer = _Writer(session, stores, None, data_map)
+        first_call = next(r for r in demo_records(SMALL) if isinstance(r, Row) and r.store == "calls")
+        call_id = first_call.item["call_id"]
+        recordings = [
+            r
+            for r in demo_records(SMALL)
+            if isinstance(r, Blob) and r.store == "recordings" and call_id in r.key
+        ]
+        assert recordings
+        for record in [first_call, *recordings]:
+            writer.put(record)
+        writer.flush()
+
+        s3: Any = session.client("s3")
+        for recording in recordings:
+            head = s3.head_object(Bucket=stores["recordings"], Key=recording.key)
+            assert (head["ContentType"], head["Metadata"]) == (recording.content_type, recording.metadata)
+        (lake_file,) = s3.list_objects_v2(Bucket=stores["call_events_lake"])["Contents"]
+        head = s3.head_object(Bucket=stores["call_events_lake"], Key=lake_file["Key"])
+        assert head["ContentType"] == "application/vnd.apache.parquet"
+
+
 @pytest.fixture(scope="module")
 def seeding(session_stack: Any) -> Iterator[tuple[RunningStack, Any]]:
     """The platform seeded once for this module's tests, which only read it (none asks for
     ``running``, which would empty it after each test), and what ``generate`` reported;
     emptied for the tests after them."""
     running = session_stack.open()
-    report = generate(
-        running.session, running.stack.platform_stores, running.stack.ref("CustomersTable"), SMALL
-    )
+    report = running.seed(SMALL)
     assert report.records["calls"] == len(demo.DEMO_CALLS) + SMALL.callers * SMALL.calls_per_caller
     yield running, report
     session_stack.reset()

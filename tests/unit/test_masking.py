@@ -196,11 +196,14 @@ def captured_logger() -> Iterator[tuple[Logger, io.StringIO]]:
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # assigned, not ``setStream``: that flushes the stream it replaces, and the handler may hold
+    # the stdout of an earlier test that captured it (closed since), when that test made the
+    # service's logger first
+    previous, handler.stream = handler.stream, buffer
     try:
         yield logger, buffer
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
 
 def test_make_logger_uses_the_masking_formatter() -> None:

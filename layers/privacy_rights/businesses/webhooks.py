@@ -291,8 +291,14 @@ class UrllibTransport:
         resolve: Resolve = _resolve,
         permitted: Callable[[IpAddress], bool] = is_public,
     ) -> None:
-        self._opener = urllib.request.build_opener(
-            _NoRedirects(), _CheckedHTTPSHandler(context, resolve, permitted)
+        self._context, self._resolve, self._permitted = context, resolve, permitted
+
+    @functools.cached_property
+    def _opener(self) -> urllib.request.OpenerDirector:
+        # built at the first POST: the HTTPS handler loads the system's CA certificates (15-20 ms),
+        # and most functions that wire the webhooks in never deliver one
+        return urllib.request.build_opener(
+            _NoRedirects(), _CheckedHTTPSHandler(self._context, self._resolve, self._permitted)
         )
 
     def __call__(
