@@ -137,3 +137,17 @@ def test_every_rule_of_the_mail_classifier_compiles() -> None:
     for rule in mail_classifier._RULES:
         for pattern in (rule.pattern, rule.veto, rule.needs_before):
             assert pattern is None or isinstance(pattern.compiled, re.Pattern), rule.cue
+
+
+def test_the_bench_imports_its_baseline_throughout_each_round() -> None:
+    """Each round imports every handler once, the baseline before every fifth, and starts with
+    another handler each time: the baseline's median spans the moments the handlers' do."""
+    bench = _cold_import_bench()
+    outcomes = [bench.Outcome(target=name) for name in ["baseline", *(f"h{i}" for i in range(12))]]
+    firsts = set()
+    for round_number in range(3):
+        order = [o.target for o in bench._round_order(outcomes, round_number)]
+        assert sorted(t for t in order if t != "baseline") == sorted(f"h{i}" for i in range(12))
+        assert [i for i, t in enumerate(order) if t == "baseline"] == [0, 6, 12]
+        firsts.add(order[1])
+    assert len(firsts) == 3
