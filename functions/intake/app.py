@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 
 from privacy_rights.core.models import Channel
-from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.rights_requests.submission import SubmitRequest
 from privacy_rights.runtime.api import browser_ids
 from privacy_rights.runtime.api_handler import api_function
 from privacy_rights.runtime.observability import metrics, tracer

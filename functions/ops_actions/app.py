@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from privacy_rights.ops.ops import CancelCommand, DecisionCommand, EraseHeldCommand, ReplayCommand
-from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.rights_requests.submission import SubmitRequest
 from privacy_rights.runtime.api_handler import api_function
 from privacy_rights.runtime.observability import tracer
 

@@ -43,7 +43,8 @@ from privacy_rights.core.tokens import status_token
 from privacy_rights.ops.ops import DecisionCommand
 from privacy_rights.orchestration.workflow import Verdict, Workflow
 from privacy_rights.preferences.preference_service import PreferenceService
-from privacy_rights.rights_requests.intake import IntakeService, SubmitRequest, subject_keys
+from privacy_rights.rights_requests.intake import IntakeService, subject_keys
+from privacy_rights.rights_requests.submission import SubmitRequest
 
 EMAIL = "jane@example.com"
 MOBILE = "+14155550123"

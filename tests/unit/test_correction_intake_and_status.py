@@ -19,7 +19,8 @@ from privacy_rights.core.models import Channel, RequestType, RightsRequest, Stat
 from privacy_rights.core.request_results import CorrectionResult, CorrectionStatement
 from privacy_rights.core.tokens import status_token
 from privacy_rights.preferences.preference_service import PreferenceService
-from privacy_rights.rights_requests.intake import CORRECTION_EVIDENCE, IntakeService, SubmitRequest
+from privacy_rights.rights_requests.intake import CORRECTION_EVIDENCE, IntakeService
+from privacy_rights.rights_requests.submission import SubmitRequest
 
 EMAIL = "jane@example.com"
 

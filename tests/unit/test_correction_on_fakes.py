@@ -42,7 +42,8 @@ from privacy_rights.correction.review import REVIEW, CorrectionReview, FieldDeni
 from privacy_rights.correction.statements import AddStatement, CorrectionStatements
 from privacy_rights.resolution.resolution import Resolver
 from privacy_rights.resolution.resolve_service import ResolveService
-from privacy_rights.rights_requests.intake import Correction, subject_keys
+from privacy_rights.rights_requests.intake import subject_keys
+from privacy_rights.rights_requests.submission import Correction
 
 DATA_MAP = load_data_map()
 PHONE = "+14155550123"

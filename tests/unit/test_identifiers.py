@@ -19,7 +19,7 @@ from privacy_rights.core.identifiers import (
     normalize_phone,
 )
 from privacy_rights.core.models import RequestType, SubjectIdentifiers
-from privacy_rights.rights_requests.intake import SubmitRequest
+from privacy_rights.rights_requests.submission import SubmitRequest
 from privacy_rights.runtime.http_errors import field_reasons
 
 US_E164 = "+14155552671"

@@ -14,7 +14,8 @@ from privacy_rights.core.keyed_hash import IdentifierKind, KeyRing
 from privacy_rights.core.models import Channel, Jurisdiction, OptOutPurpose, RequestType
 from privacy_rights.preferences.preference_service import IdentifierRef, MayProcessQuery, PreferenceService
 from privacy_rights.preferences.preferences import Purpose
-from privacy_rights.rights_requests.intake import IntakeService, SubmitRequest
+from privacy_rights.rights_requests.intake import IntakeService
+from privacy_rights.rights_requests.submission import SubmitRequest
 from privacy_rights.runtime.api import browser_ids
 from privacy_rights.runtime.http_errors import STATUS_BY_ERROR
 from privacy_rights.runtime.settings import Settings

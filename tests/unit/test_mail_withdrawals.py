@@ -101,7 +101,8 @@ def test_an_emailed_withdrawal_naming_nothing_withdraws_every_consent(ring: obje
     from fakes import FakeKeys, FakePreferenceMarks, FakeRequests, FakeStarter
 
     from privacy_rights.preferences.preference_service import PreferenceService
-    from privacy_rights.rights_requests.intake import IntakeService, SubmitRequest
+    from privacy_rights.rights_requests.intake import IntakeService
+    from privacy_rights.rights_requests.submission import SubmitRequest
 
     store = FakeRequests()
     keys = FakeKeys(ring)

@@ -55,7 +55,8 @@ from privacy_rights.preferences.preferences import (
     Purpose,
     decide,
 )
-from privacy_rights.rights_requests.intake import IntakeService, SubmitRequest, subject_keys
+from privacy_rights.rights_requests.intake import IntakeService, subject_keys
+from privacy_rights.rights_requests.submission import SubmitRequest
 
 EMAIL = "jane@example.com"
 MOBILE = "+14155550123"

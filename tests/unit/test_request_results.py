@@ -131,7 +131,7 @@ def test_writing_them_back_keeps_the_stored_json(make_request: Callable[..., Rig
 
 
 def test_intake_stores_the_statement_as_before() -> None:
-    from privacy_rights.rights_requests.intake import Correction
+    from privacy_rights.rights_requests.submission import Correction
 
     asked = [Correction(field="phone", corrected="+14155550100", why="new number")]
     before = {"declaration": False, "corrections": [c.model_dump() for c in asked]}

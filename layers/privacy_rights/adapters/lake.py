@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -539,17 +539,15 @@ def _rewritten_copy(
         if isinstance(encoded, str):
             os.remove(encoded)
         return _rewritten_copy(lake, source, target, doomed_ids, null_columns, allow_splice=False)
-    return Rewritten(
-        **{
-            **nothing.as_json(),
-            "rows_after": sum(
-                meta.row_group(index).num_rows if rows is None else rows
-                for index, rows in enumerate(rows_written)
-            ),
-            "rows_changed": sum(groups.doomed.values()),
-            "row_groups_copied": copied,
-            "bytes_after": os.path.getsize(target) if isinstance(target, str) else target.tell(),
-        }
+    return replace(
+        nothing,
+        rows_after=sum(
+            meta.row_group(index).num_rows if rows is None else rows
+            for index, rows in enumerate(rows_written)
+        ),
+        rows_changed=sum(groups.doomed.values()),
+        row_groups_copied=copied,
+        bytes_after=os.path.getsize(target) if isinstance(target, str) else target.tell(),
     )
 
 
@@ -699,16 +697,9 @@ class LakeFiles:
                 size = os.path.getsize(source)
                 target = os.path.join(folder, "out.parquet")
             result = _rewritten_copy(_lake(store), source, target, set(row_ids), null_columns)
-            result = Rewritten(
-                **{
-                    **result.as_json(),
-                    "key": key,
-                    "bytes_before": size,
-                    "read_version": answer.get("VersionId"),
-                }
-            )
+            result = replace(result, key=key, bytes_before=size, read_version=answer.get("VersionId"))
             if not result.rows_changed:
-                return Rewritten(**{**result.as_json(), "bytes_after": size})
+                return replace(result, bytes_after=size)
             if self.before_write is not None:
                 self.before_write(key)
             body: Any
@@ -728,7 +719,7 @@ class LakeFiles:
                 if code in ("PreconditionFailed", "ConditionalRequestConflict", "412", "409"):
                     raise LakeObjectChanged(key) from exc
                 raise
-        return Rewritten(**{**result.as_json(), "new_version": put.get("VersionId")})
+        return replace(result, new_version=put.get("VersionId"))
 
     def older_versions(self, store: Store, key: str, current: str | None) -> list[dict[str, str]]:
         """Every version and delete marker of ``key`` older than ``current`` (S3 lists a key's

@@ -60,7 +60,7 @@ class Erasure(_Strict):
 
 class Correction(_Strict):
     """What a correction request (GDPR Art. 16, CCPA 7023) may change in a store. Keys are the
-    fields a person names (``intake.Correction.field``); values the store's attributes."""
+    fields a person names (``submission.Correction.field``); values the store's attributes."""
 
     #: changed through the store's own write (a conditional update on the value held)
     fields: dict[str, str] = Field(default_factory=dict)

@@ -156,7 +156,7 @@ class NarrowedScope(_Stored):
 
 
 class RequestedCorrection(_Stored):
-    """One correction the person asked for (``intake.Correction`` as stored)."""
+    """One correction the person asked for (``submission.Correction`` as stored)."""
 
     field: str
     corrected: str

@@ -49,7 +49,8 @@ from privacy_rights.mail.mail_triage import (
     triage,
 )
 from privacy_rights.rights_requests.appeals import STATEMENT_MAX_CHARS, AppealService, FiledVia
-from privacy_rights.rights_requests.intake import Correction, IntakeService, SubmitRequest
+from privacy_rights.rights_requests.intake import IntakeService
+from privacy_rights.rights_requests.submission import Correction, SubmitRequest
 
 ACTOR = "email-intake"
 #: SES accepts messages up to 40 MB; beyond this we don't read them into memory at all.

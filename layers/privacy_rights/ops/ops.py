@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from privacy_rights.orchestration.workflow import Workflow
-    from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService, SubmitRequest
+    from privacy_rights.rights_requests.intake import Acknowledgement, IntakeService
+    from privacy_rights.rights_requests.submission import SubmitRequest
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=300)]
 OPEN_STATUSES = [status for status in Status if status not in FINAL_STATUSES]
