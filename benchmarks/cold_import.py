@@ -140,10 +140,6 @@ class Outcome:
     target: Target
     samples: list[float] = field(default_factory=list)
     cpu_samples: list[float] = field(default_factory=list)
-    #: each sample over the baseline's import just before it (``_round_order``): the machine's
-    #: speed drifts over a run, and a ratio of two imports a few seconds apart leaves the drift out
-    ratio_samples: list[float] = field(default_factory=list)
-    cpu_ratio_samples: list[float] = field(default_factory=list)
     error: str | None = None
     largest_imports: list[tuple[str, float]] = field(default_factory=list)
 
@@ -163,9 +159,9 @@ class Outcome:
             "median_ms": round(median * 1000, 3),
             "min_ms": round(min(self.samples) * 1000, 3),
             "max_ms": round(max(self.samples) * 1000, 3),
-            "ratio_to_baseline": _ratio(self.ratio_samples, median, baseline_median),
+            "ratio_to_baseline": round(median / baseline_median, 3) if baseline_median else None,
             "cpu_median_ms": round(cpu * 1000, 3),
-            "cpu_ratio_to_baseline": _ratio(self.cpu_ratio_samples, cpu, baseline_cpu),
+            "cpu_ratio_to_baseline": round(cpu / baseline_cpu, 3) if baseline_cpu else None,
             "kind": self.target.kind,
             "goal": GOALS.get(self.target.kind) if self.target.logical_id != BASELINE_ID else None,
             "largest_imports_ms": [[name, round(ms, 1)] for name, ms in self.largest_imports[:3]],
@@ -339,10 +335,10 @@ def import_profile(target: Target, pycache: Path, report_dir: Path | None) -> li
     return sorted(per_package.items(), key=lambda item: item[1], reverse=True)
 
 
-#: the baseline (``targets[0]``) is imported again before every this many handlers, and each
-#: handler's sample is divided by the baseline's just before it: a ratio of two imports seconds
-#: apart. Imported once a round, the baseline's seven samples ranged from 158 to 253 ms in one
-#: run on a two-core machine, and every ratio moved with them by a quarter.
+#: the baseline (``targets[0]``) is imported again after every this many handlers: its median
+#: then spans the same moments as the handlers' samples. Imported once a round, its seven
+#: samples ranged from 158 to 253 ms in one run on a two-core machine, and every ratio moved
+#: with them by a quarter.
 BASELINE_EVERY = 5
 
 
@@ -357,16 +353,8 @@ def _round_order(outcomes: list[Outcome], round_number: int) -> list[Outcome]:
     return order or [baseline]
 
 
-def _ratio(paired: Sequence[float], median: float, baseline_median: float | None) -> float | None:
-    """The median of the samples' ratios to their baseline; for the baseline itself, 1."""
-    if paired:
-        return round(statistics.median(paired), 3)
-    return round(median / baseline_median, 3) if baseline_median else None
-
-
 def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) -> list[Outcome]:
     outcomes = [Outcome(target) for target in targets]
-    baseline = outcomes[0]
     for round_number in range(warmup + runs):
         timed = round_number >= warmup
         for outcome in _round_order(outcomes, round_number):
@@ -384,9 +372,6 @@ def measure(targets: Sequence[Target], runs: int, warmup: int, pycache: Path) ->
             if timed:
                 outcome.samples.append(seconds)
                 outcome.cpu_samples.append(cpu_seconds)
-                if outcome is not baseline and baseline.samples and baseline.error is None:
-                    outcome.ratio_samples.append(seconds / baseline.samples[-1])
-                    outcome.cpu_ratio_samples.append(cpu_seconds / baseline.cpu_samples[-1])
         label = "warm-up" if not timed else f"run {round_number - warmup + 1}/{runs}"
         print(f"  {label} done", file=sys.stderr)
     return outcomes
