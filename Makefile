@@ -94,7 +94,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/cold_import.py --runs 7
+	$(BIN)/python benchmarks/cold_import.py
 	$(BIN)/python benchmarks/generator.py --calls 100000
 	$(BIN)/python benchmarks/export.py --gib 1
 	$(BIN)/python benchmarks/lookup_cost.py
