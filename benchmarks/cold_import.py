@@ -335,7 +335,7 @@ def import_profile(target: Target, pycache: Path, report_dir: Path | None) -> li
     return sorted(per_package.items(), key=lambda item: item[1], reverse=True)
 
 
-#: the baseline (``targets[0]``) is imported again after every this many handlers: its median
+#: the baseline (``targets[0]``) is imported again before every this many handlers: its median
 #: then spans the same moments as the handlers' samples. Imported once a round, its seven
 #: samples ranged from 158 to 253 ms in one run on a two-core machine, and every ratio moved
 #: with them by a quarter.

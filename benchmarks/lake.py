@@ -473,6 +473,15 @@ def erase(cache: Path, matches: dict[str, list[str]], served: bool = False) -> d
     return dict(result) | {"s3": "moto server in another process" if served else "moto in process"}
 
 
+def _erased_exactly(erased: dict[str, Any]) -> bool:
+    """Every file holding the subject rewritten, none of their rows left, no other file touched."""
+    return (
+        erased["files_rewritten"] == SUBJECT_FILES
+        and not erased["subject_rows_left"]
+        and erased["control_files_untouched"]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gib", type=float, default=2.0, help="the full lake's size (4 files per partition)")
@@ -523,11 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             f"subject rows left {erased['subject_rows_left']}, "
             f"other files untouched: {erased['control_files_untouched']}"
         )
-        if (
-            erased["files_rewritten"] != SUBJECT_FILES
-            or erased["subject_rows_left"]
-            or not erased["control_files_untouched"]
-        ):
+        if not _erased_exactly(erased):
             failures.append(f"erase over {size / GIB:.2f} GiB: {erased}")
     served = erase(args.cache, find(files, True)["matches"], served=True)
     results["erase_over_a_socket"] = served
@@ -540,11 +545,7 @@ def main(argv: list[str] | None = None) -> int:
         f"largest row group; subject rows left {served['subject_rows_left']}, other files untouched: "
         f"{served['control_files_untouched']}"
     )
-    if (
-        served["files_rewritten"] != SUBJECT_FILES
-        or served["subject_rows_left"]
-        or not served["control_files_untouched"]
-    ):
+    if not _erased_exactly(served):
         failures.append(f"erase over a socket: {served}")
     big = big_rewrite(args.cache)
     results["big_file"] = big

@@ -25,7 +25,7 @@ from local_stack.mail import LocalSmtp, QueuePoller, SesInbound
 from local_stack.outbox import Outbox
 from local_stack.platform import create_platform_stores, platform_parameters
 from local_stack.provision import DeployedStack, StackBuilder
-from local_stack.synthetic import Report, Scale, generate
+from local_stack.synthetic import Report, Scale, _Writer, generate
 from local_stack.webhooks import WebhookReceiver
 from privacy_rights.core.data_map import load_data_map
 
@@ -101,6 +101,17 @@ class RunningStack:
     def reset(self) -> None:
         """Back to just deployed, for tests that share one deployment: see ``reset_data``."""
         reset_data(self)
+
+    def platform_writer(self) -> _Writer:
+        """The synthetic platform's writer for this stack (records of one's choosing), its S3
+        objects straight into moto's store: moto runs in this process."""
+        return _Writer(
+            self.session,
+            self.stack.platform_stores,
+            self.stack.ref("CustomersTable"),
+            load_data_map(),
+            put_stored_object,
+        )
 
     def seed(self, scale: Scale) -> Report:
         """The synthetic platform (``synthetic.generate``) written into this stack, its S3

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from local_stack import demo, synthetic
-from local_stack.aws import put_stored_object
 from local_stack.runtime import RunningStack
-from privacy_rights.core.data_map import load_data_map
 
 
 def _is_switchboard_call(record: synthetic.Record) -> bool:
@@ -19,13 +17,7 @@ def seed_platform(running: RunningStack, callers: int = 10, switchboard: bool = 
     neighbour, ``callers`` background callers), less the demo switchboard's 2,500 calls unless
     ``switchboard``: they are most of the writing, and every Query of the calls table and every
     snapshot of the platform reads them."""
-    writer = synthetic._Writer(
-        running.session,
-        running.stack.platform_stores,
-        running.stack.ref("CustomersTable"),
-        load_data_map(),
-        put_stored_object,
-    )
+    writer = running.platform_writer()
     for record in synthetic.records(synthetic.Scale(callers=callers)):
         if switchboard or not _is_switchboard_call(record):
             writer.put(record)
@@ -36,13 +28,7 @@ def seed_platform(running: RunningStack, callers: int = 10, switchboard: bool = 
 def seed_switchboard(running: RunningStack, every: int = 1) -> RunningStack:
     """The demo switchboard's calls, on a platform seeded without them; with ``every`` n, one
     in n of each customer's (so still at all four of them)."""
-    writer = synthetic._Writer(
-        running.session,
-        running.stack.platform_stores,
-        running.stack.ref("CustomersTable"),
-        load_data_map(),
-        put_stored_object,
-    )
+    writer = running.platform_writer()
     per_customer: Counter[str] = Counter()
     for record in synthetic.demo_records(synthetic.Scale(callers=0)):
         if _is_switchboard_call(record):

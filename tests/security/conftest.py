@@ -19,9 +19,7 @@ import pytest
 from harness import Actor, Service
 
 from local_stack import demo, synthetic
-from local_stack.aws import put_stored_object
 from local_stack.runtime import RunningStack, served_stack
-from privacy_rights.core.data_map import load_data_map
 
 _TIER = Path(__file__).parent
 _running = ExitStack()
@@ -44,10 +42,7 @@ def _seed(running: RunningStack) -> None:
     """What ``synthetic.generate`` writes (the tenants, the demo subjects and agents, a small
     background), less the shared switchboard's 2,500 calls: no test here needs them, and they
     are most of the writing."""
-    stores = running.stack.platform_stores
-    writer = synthetic._Writer(
-        running.session, stores, running.stack.ref("CustomersTable"), load_data_map(), put_stored_object
-    )
+    writer = running.platform_writer()
     for record in synthetic.records(synthetic.Scale(callers=5)):
         if isinstance(record, synthetic.Row) and record.item.get("caller_phone") == demo.SWITCHBOARD_PHONE:
             continue
